@@ -1,0 +1,54 @@
+# jbpf: `make demo` runs the live demo, `make test` runs every test. Both install what is
+# missing first (make deps), so two commands on a fresh Debian 12 machine do all the set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+JDK := $(shell scripts/find-jdk.sh)
+export JAVA_HOME := $(JDK)
+export PATH := $(JDK)/bin:$(PATH)
+MVN := mvn -B -q -Dstyle.color=never
+
+CLANG ?= clang-19
+BPFTOOL ?= bpftool
+BPF_OUT := build/bpf
+BPF_SRCS := $(wildcard bpf-src/*.bpf.c)
+BPF_OBJS := $(patsubst bpf-src/%.bpf.c,$(BPF_OUT)/%.bpf.o,$(BPF_SRCS))
+BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_x86 -I$(BPF_OUT) -Ibpf-src
+
+.PHONY: deps jdk build bpf java bindings test demo kernel-fs clean
+
+deps:
+	@scripts/deps.sh
+
+jdk:
+	@test -n "$(JDK)" || { echo "no JDK >= 22 found (see above)"; exit 1; }
+
+bpf: deps $(BPF_OBJS)
+
+$(BPF_OUT)/vmlinux.h: /sys/kernel/btf/vmlinux | deps
+	@mkdir -p $(BPF_OUT)
+	$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
+
+$(BPF_OUT)/%.bpf.o: bpf-src/%.bpf.c $(wildcard bpf-src/*.h) $(BPF_OUT)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+java: jdk deps
+	$(MVN) -DskipTests install
+
+build: bpf java
+
+bindings: jdk deps
+	bindings/generate.sh bindings/src/main/java
+
+kernel-fs:
+	@scripts/kernel-fs.sh
+
+test: build kernel-fs
+	mvn -B -Dstyle.color=never test
+
+demo: build kernel-fs
+	@scripts/demo.sh
+
+clean:
+	rm -rf build
+	$(MVN) clean

@@ -1,0 +1,48 @@
+package dev.jbpf;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Shared helpers for the tests that load real programs into the running kernel. */
+public final class TestSupport {
+    private TestSupport() {
+    }
+
+    /** True when this process has every capability (root), so it may load BPF programs. */
+    public static boolean isPrivileged() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+                    long capBpf = 1L << 39, capPerfmon = 1L << 38, capSysAdmin = 1L << 21;
+                    return (caps & capSysAdmin) != 0 || ((caps & capBpf) != 0 && (caps & capPerfmon) != 0);
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Skips the calling test, with the reason printed, unless this process may load BPF programs. */
+    public static void assumePrivileged() {
+        boolean privileged = isPrivileged();
+        if (!privileged) {
+            System.out.println("SKIPPED: needs root (or CAP_BPF + CAP_PERFMON) to load BPF programs");
+        }
+        assumeTrue(privileged, "needs root (or CAP_BPF + CAP_PERFMON) to load BPF programs");
+    }
+
+    /** The path of a BPF object that `make build` compiled from bpf-src/NAME.bpf.c. */
+    public static Path bpfObject(String name) {
+        String dir = System.getProperty("jbpf.bpf.dir", "build/bpf");
+        Path path = Path.of(dir, name + ".bpf.o");
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(path + " is missing: run 'make build' first");
+        }
+        return path;
+    }
+}
