@@ -1,0 +1,216 @@
+package dev.jbpf.cli;
+
+import dev.jbpf.BpfObject;
+import dev.jbpf.LoadedObject;
+import dev.jbpf.OpenedObject;
+import dev.jbpf.link.BpfLink;
+import dev.jbpf.map.BpfMap;
+import dev.jbpf.map.MapType;
+import dev.jbpf.program.BpfProgram;
+import dev.jbpf.program.OpenedProgram;
+import dev.jbpf.ringbuf.RingBuffer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jbpf attach OBJ [--pin DIR] [--duration S] [PROG...]}: loads an object and attaches
+ * all (or the named) programs by their section. In the foreground it streams the object's
+ * ring buffers until Ctrl-C or the duration ends, then detaches; with --pin it pins programs,
+ * maps and links and exits, leaving them attached.
+ */
+@Command(name = "attach", description = "Load a BPF object and attach its programs (all, or the named ones).")
+final class AttachCommand implements Callable<Integer> {
+    /** How long one ring buffer poll may block, so Ctrl-C and --duration are noticed promptly. */
+    private static final Duration POLL_SLICE = Duration.ofMillis(100);
+
+    @Mixin
+    CommonOptions options;
+    @Spec
+    CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "OBJ", description = "A compiled BPF object (.bpf.o).")
+    Path objectPath;
+    @Parameters(index = "1..*", paramLabel = "PROG", description = "Programs to attach (default: all).")
+    List<String> programNames = new ArrayList<>();
+    @Option(names = "--pin", paramLabel = "DIR",
+            description = "Pin programs, maps and links under DIR (bpffs) and exit, leaving them attached.")
+    Path pinDir;
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Detach after this many seconds (default: at Ctrl-C).")
+    Double durationSeconds;
+    @Option(names = "--dump-maps", description = "Print every map (but ring buffers) when detaching.")
+    boolean dumpMaps;
+    @Option(names = "--record-type", paramLabel = "STRUCT",
+            description = "Print ring buffer records as this struct of the object's BTF (default: the struct "
+                    + "the object's programs reserve, else hex).")
+    String recordType;
+    @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1).")
+    boolean verifierLog;
+
+    @Override
+    public Integer call() {
+        if (durationSeconds != null && (durationSeconds <= 0 || durationSeconds.isNaN() || durationSeconds.isInfinite())) {
+            throw new UsageException("--duration must be a positive number of seconds");
+        }
+        if (pinDir != null && durationSeconds != null) {
+            throw new UsageException("--duration applies to the foreground; with --pin jbpf exits at once");
+        }
+        PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir);
+        OpenedObject opened = BpfObject.open(objectPath);
+        try {
+            selectPrograms(opened);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        try (LoadedObject loaded = LoadCommand.load(opened, verifierLog)) {
+            List<BpfLink> links = new ArrayList<>();
+            List<BpfProgram> attached = new ArrayList<>();
+            if (pins == null) {
+                for (BpfProgram program : selected(loaded)) {
+                    links.add(program.attach());
+                    attached.add(program);
+                }
+                return runInForeground(loaded, attached);
+            }
+            try {
+                LoadCommand.pinAll(loaded, pins);
+                for (BpfProgram program : selected(loaded)) {
+                    BpfLink link = program.attach();
+                    pins.pin("links", program.name(), link::pin);
+                }
+            } catch (RuntimeException e) {
+                pins.rollBack();
+                throw e;
+            }
+            LoadCommand.report(loaded, pins, spec.commandLine().getOut(), options);
+            return Main.EXIT_OK;
+        }
+    }
+
+    /** Turns autoload off for the programs not named on the command line (unknown names fail). */
+    private void selectPrograms(OpenedObject opened) {
+        if (programNames.isEmpty()) {
+            return;
+        }
+        Set<String> wanted = new HashSet<>(programNames);
+        for (String name : wanted) {
+            opened.program(name); // throws BpfNotFoundException naming the programs that exist
+        }
+        for (OpenedProgram program : opened.programs()) {
+            program.autoload(wanted.contains(program.name()));
+        }
+    }
+
+    private List<BpfProgram> selected(LoadedObject loaded) {
+        return loaded.programs().stream()
+                .filter(program -> programNames.isEmpty() || programNames.contains(program.name()))
+                .toList();
+    }
+
+    private int runInForeground(LoadedObject loaded, List<BpfProgram> attached) {
+        PrintWriter out = spec.commandLine().getOut();
+        List<BpfMap> ringMaps = loaded.maps().stream().filter(map -> map.type() == MapType.RINGBUF).toList();
+        if (!options.json()) {
+            out.printf("Attached %d program%s of %s:%n", attached.size(), attached.size() == 1 ? "" : "s", loaded.name());
+            for (BpfProgram program : attached) {
+                out.printf("  %-24s %s (prog id %d)%n", program.name(), program.section(), program.id());
+            }
+            out.println((ringMaps.isEmpty() ? "No ring buffer to stream" : "Streaming ring buffer"
+                    + (ringMaps.size() == 1 ? " " : "s ") + String.join(", ", ringMaps.stream().map(BpfMap::name).toList()))
+                    + "; " + (durationSeconds == null ? "Ctrl-C to detach." : "detaching in " + durationSeconds + " s."));
+            out.flush();
+        }
+
+        CountDownLatch finished = new CountDownLatch(1);
+        ForegroundStop stop = new ForegroundStop(finished);
+        Runtime.getRuntime().addShutdownHook(stop);
+        long deadline = durationSeconds == null ? Long.MAX_VALUE
+                : System.nanoTime() + (long) (durationSeconds * 1_000_000_000L);
+        long records = 0;
+        try (RecordPrinter printer = new RecordPrinter(loaded, recordType, out, options);
+             RingBuffer ring = ringMaps.isEmpty() ? null : printer.ringBuffer(ringMaps)) {
+            while (!stop.requested() && System.nanoTime() < deadline) {
+                if (ring == null) {
+                    Thread.sleep(POLL_SLICE.toMillis());
+                } else {
+                    records += ring.poll(POLL_SLICE);
+                }
+            }
+            if (dumpMaps) {
+                for (BpfMap map : loaded.maps()) {
+                    if (map.type() != MapType.RINGBUF) {
+                        if (!options.json()) {
+                            out.println("Map " + map.name() + " (" + MapCommand.typeName(map.type()) + "):");
+                        }
+                        printer.dump(map);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (!options.json()) {
+                out.println("Detached after " + records + " record" + (records == 1 ? "" : "s") + ".");
+                out.flush();
+            }
+        }
+        // The object (closed by the caller's try) detaches the links; the hook waits for that.
+        stop.releaseAfter(loaded);
+        return Main.EXIT_OK;
+    }
+
+    /**
+     * Ctrl-C (SIGINT/SIGTERM) runs this hook: it asks the poll loop to stop and waits until
+     * the links are detached, so the JVM never exits with programs still attached.
+     */
+    private static final class ForegroundStop extends Thread {
+        private final CountDownLatch finished;
+        private volatile boolean requested;
+
+        ForegroundStop(CountDownLatch finished) {
+            super("jbpf-detach-on-exit");
+            this.finished = finished;
+        }
+
+        @Override
+        public void run() {
+            requested = true;
+            try {
+                finished.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        boolean requested() {
+            return requested;
+        }
+
+        /** Closes the object now (detaching its links) and lets a pending shutdown go on. */
+        void releaseAfter(LoadedObject loaded) {
+            try {
+                loaded.close();
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(this);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is already exiting because of a signal: the hook is running
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.jbpf.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbpf.BpfObject;
+import dev.jbpf.LoadedObject;
+import dev.jbpf.OpenedObject;
+import dev.jbpf.map.BpfMap;
+import dev.jbpf.program.BpfProgram;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jbpf load OBJ [--pin DIR]}: loads an object into the kernel and prints its programs and
+ * maps with their kernel ids. With --pin they are pinned in bpffs and outlive the process.
+ */
+@Command(name = "load", description = "Load a BPF object; with --pin, pin its programs and maps so they stay loaded.")
+final class LoadCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions options;
+    @Spec
+    CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "OBJ", description = "A compiled BPF object (.bpf.o).")
+    Path objectPath;
+    @Option(names = "--pin", paramLabel = "DIR", description = "Pin programs at DIR/progs/NAME and maps at DIR/maps/NAME (bpffs).")
+    Path pinDir;
+    @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1).")
+    boolean verifierLog;
+
+    @Override
+    public Integer call() {
+        PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir);
+        OpenedObject opened = BpfObject.open(objectPath);
+        try (LoadedObject loaded = load(opened, verifierLog)) {
+            if (pins != null) {
+                try {
+                    pinAll(loaded, pins);
+                } catch (RuntimeException e) {
+                    pins.rollBack();
+                    throw e;
+                }
+            }
+            report(loaded, pins, spec.commandLine().getOut(), options);
+        }
+        return Main.EXIT_OK;
+    }
+
+    /** Loads an opened object, closing it when the load fails. */
+    static LoadedObject load(OpenedObject opened, boolean verifierLog) {
+        try {
+            if (verifierLog) {
+                opened.verifierLogLevel(1);
+            }
+            return opened.load();
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    static void pinAll(LoadedObject loaded, PinDirectory pins) {
+        for (BpfProgram program : loaded.programs()) {
+            pins.pin("progs", program.name(), program::pin);
+        }
+        for (BpfMap map : loaded.maps()) {
+            pins.pin("maps", map.name(), map::pin);
+        }
+    }
+
+    /** Prints the object's programs and maps with kernel ids, as text or JSON. */
+    static void report(LoadedObject loaded, PinDirectory pins, PrintWriter out, CommonOptions options) {
+        if (options.json()) {
+            ObjectNode root = Output.object();
+            root.put("object", loaded.name());
+            ArrayNode programs = root.putArray("programs");
+            for (BpfProgram program : loaded.programs()) {
+                ObjectNode node = programs.addObject();
+                node.put("name", program.name());
+                node.put("section", program.section());
+                node.put("type", MapCommand.typeName(program.type()));
+                node.put("id", program.id());
+                if (pins != null) {
+                    node.put("pinned", pins.root().resolve("progs").resolve(program.name()).toString());
+                }
+            }
+            ArrayNode maps = root.putArray("maps");
+            for (BpfMap map : loaded.maps()) {
+                ObjectNode node = maps.addObject();
+                node.put("name", map.name());
+                node.put("type", MapCommand.typeName(map.type()));
+                node.put("id", map.id());
+                if (pins != null) {
+                    node.put("pinned", pins.root().resolve("maps").resolve(map.name()).toString());
+                }
+            }
+            Output.printJson(out, root, options);
+            return;
+        }
+        out.println("Loaded " + loaded.name() + (pins != null ? ", pinned under " + pins.root() : ""));
+        for (BpfProgram program : loaded.programs()) {
+            out.printf("  prog %-24s id %-6d %-14s %s%n", program.name(), program.id(),
+                    MapCommand.typeName(program.type()), program.section());
+        }
+        for (BpfMap map : loaded.maps()) {
+            out.printf("  map  %-24s id %-6d %s%n", map.name(), map.id(), MapCommand.typeName(map.type()));
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.jbpf.cli;
+
+import dev.jbpf.BpfException;
+import dev.jbpf.VerifierException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The {@code jbpf} command: loads, attaches and inspects BPF programs and maps, in bpftool's
+ * spirit. Exit codes: 0 done, 1 the operation failed (a one-line error), 2 usage error.
+ */
+@Command(name = "jbpf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Load, attach and inspect eBPF programs and maps through libbpf.",
+        subcommands = {LoadCommand.class, AttachCommand.class, MapCommand.class, ProgCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one jbpf command line with the given streams and returns its exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExitCodeExceptionMapper(e -> EXIT_FAILED);
+        commandLine.setParameterExceptionHandler(new UsageErrorHandler());
+        commandLine.setExecutionExceptionHandler(new FailureHandler());
+        commandLine.getCommandSpec().exitCodeOnInvalidInput(EXIT_USAGE);
+        return commandLine.execute(args);
+    }
+
+    /** Usage errors: the reason and a hint, exit 2. */
+    private static final class UsageErrorHandler implements IParameterExceptionHandler {
+        @Override
+        public int handleParseException(ParameterException e, String[] args) {
+            CommandLine cmd = e.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println("Error: " + firstLine(e.getMessage()));
+            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+            err.flush();
+            return EXIT_USAGE;
+        }
+    }
+
+    /** Failures: a one-line error (the verifier's reason under it), exit 1; --debug adds the trace. */
+    private static final class FailureHandler implements IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+            PrintWriter err = cmd.getErr();
+            if (e instanceof UsageException) {
+                err.println("Error: " + e.getMessage());
+                err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+                err.flush();
+                return EXIT_USAGE;
+            }
+            if (e instanceof VerifierException verifier) {
+                err.println("Error: " + firstLine(verifier.getMessage()));
+                verifier.reason().lines().forEach(line -> err.println("  " + line));
+                err.println("  (the whole verifier log: run with --debug or --verifier-log)");
+            } else if (e instanceof BpfException || e instanceof IllegalArgumentException
+                    || e instanceof IllegalStateException || e instanceof java.io.IOException
+                    || e instanceof UnsupportedOperationException) {
+                err.println("Error: " + firstLine(e.getMessage()));
+            } else {
+                err.println("Error: unexpected " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
+                        + " (run with --debug for details)");
+            }
+            if (isDebug(parsed)) {
+                if (e instanceof VerifierException verifier) {
+                    err.println(verifier.log());
+                }
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILED;
+        }
+
+        private static boolean isDebug(ParseResult parsed) {
+            for (ParseResult sub = parsed; sub != null; sub = sub.subcommand()) {
+                if (sub.hasMatchedOption("--debug")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    static String firstLine(String message) {
+        if (message == null || message.isBlank()) {
+            return "(no message)";
+        }
+        return message.lines().findFirst().orElse(message).strip();
+    }
+
+    /** The version line: jbpf's and the libbpf it runs on. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String jbpf = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"jbpf " + (jbpf == null ? "dev" : jbpf) + ", libbpf " + dev.jbpf.bindings.LibBpf.libraryVersion()};
+        }
+    }
+}

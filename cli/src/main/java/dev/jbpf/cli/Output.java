@@ -1,0 +1,52 @@
+package dev.jbpf.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.PrintWriter;
+import java.util.HexFormat;
+
+/** Formatting shared by the commands: hex bytes as bpftool prints them, and JSON. */
+final class Output {
+    static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final ObjectMapper COMPACT = new ObjectMapper();
+    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private Output() {
+    }
+
+    /** Bytes as bpftool's plain output shows them: "8b 0f 00 00". */
+    static String hex(byte[] bytes) {
+        return HexFormat.ofDelimiter(" ").formatHex(bytes);
+    }
+
+    /** Bytes as bpftool's JSON shows them: ["0x8b","0x0f","0x00","0x00"]. */
+    static ArrayNode hexArray(byte[] bytes) {
+        ArrayNode array = JSON.arrayNode(bytes.length);
+        for (byte b : bytes) {
+            array.add("0x" + HEX.toHexDigits(b));
+        }
+        return array;
+    }
+
+    static ObjectNode object() {
+        return JSON.objectNode();
+    }
+
+    static ArrayNode array() {
+        return JSON.arrayNode();
+    }
+
+    static void printJson(PrintWriter out, Object node, CommonOptions options) {
+        try {
+            out.println((options.pretty ? PRETTY : COMPACT).writeValueAsString(node));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+        out.flush();
+    }
+}

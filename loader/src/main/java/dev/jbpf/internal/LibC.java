@@ -1,0 +1,96 @@
+package dev.jbpf.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few libc functions jbpf needs beside libbpf (formatting libbpf's messages, closing file
+ * descriptors, mounting bpffs, the boot clock), bound once through the native linker's
+ * default lookup. Not API. Owns no native memory: every call allocates its scratch memory in
+ * a confined arena closed before the call returns.
+ */
+public final class LibC {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle VSNPRINTF = downcall("vsnprintf", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle MOUNT = downcall("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+            ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final int CLOCK_BOOTTIME = 7;
+
+    private LibC() {
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment address = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(address, descriptor, options);
+    }
+
+    /**
+     * C {@code vsnprintf}: formats into {@code buffer} (at most its size, NUL included).
+     * {@code vaList} is a pointer to the caller's {@code va_list} (x86_64 passes it as one).
+     * Returns the length the whole text needs, as C does.
+     */
+    public static int vsnprintf(MemorySegment buffer, MemorySegment format, MemorySegment vaList) {
+        try {
+            return (int) VSNPRINTF.invokeExact(buffer, buffer.byteSize(), format, vaList);
+        } catch (Throwable t) {
+            throw new AssertionError("vsnprintf", t);
+        }
+    }
+
+    /** C {@code close}; returns 0, or the positive errno when the close failed. */
+    public static int close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) CLOSE.invokeExact(state, fd);
+            return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("close", t);
+        }
+    }
+
+    /** C {@code mount(source, target, type, 0, NULL)}; returns 0 or the positive errno. */
+    public static int mount(String source, String target, String type) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
+                    arena.allocateFrom(type), 0L, MemorySegment.NULL);
+            return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("mount", t);
+        }
+    }
+
+    /** Nanoseconds since boot (CLOCK_BOOTTIME), the clock of {@code bpf_prog_info.load_time}. */
+    public static long bootTimeNanos() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment timespec = arena.allocate(16, 8); // struct timespec { long tv_sec; long tv_nsec; }
+            int result = (int) CLOCK_GETTIME.invokeExact(CLOCK_BOOTTIME, timespec);
+            if (result != 0) {
+                throw new IllegalStateException("clock_gettime(CLOCK_BOOTTIME) failed");
+            }
+            return timespec.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + timespec.get(ValueLayout.JAVA_LONG, 8);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("clock_gettime", t);
+        }
+    }
+}
