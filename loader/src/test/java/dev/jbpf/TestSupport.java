@@ -3,6 +3,10 @@ package dev.jbpf;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -44,5 +48,20 @@ public final class TestSupport {
             throw new IllegalStateException(path + " is missing: run 'make build' first");
         }
         return path;
+    }
+
+    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+
+    /** Calls getppid(2) {@code times} times: the syscall that maps.bpf.o's count_getppid counts. */
+    public static void getppid(int times) {
+        try {
+            for (int i = 0; i < times; i++) {
+                int unused = (int) GETPPID.invokeExact();
+            }
+        } catch (Throwable e) {
+            throw new AssertionError("getppid failed", e);
+        }
     }
 }

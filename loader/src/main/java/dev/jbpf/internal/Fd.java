@@ -28,6 +28,11 @@ public final class Fd implements AutoCloseable {
         return value;
     }
 
+    /** Closes a raw fd this process owns; returns 0 or the positive errno of close(2). */
+    public static int close(int fd) {
+        return LibC.close(fd);
+    }
+
     @Override
     public void close() {
         if (!closed) {

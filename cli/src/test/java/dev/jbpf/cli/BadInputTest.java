@@ -1,0 +1,150 @@
+package dev.jbpf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbpf.TestSupport;
+import dev.jbpf.program.ProgramInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input gets exit 1 and a one-line error naming the problem, no JVM crash, and leaves
+ * nothing loaded, pinned or attached.
+ */
+class BadInputTest {
+    @TempDir
+    Path temp;
+    private Set<Integer> programsBefore;
+
+    @BeforeEach
+    void rememberPrograms() {
+        TestSupport.assumePrivileged();
+        programsBefore = programIds();
+    }
+
+    @AfterEach
+    void nothingLeftLoaded() {
+        if (programsBefore != null) {
+            assertEquals(programsBefore, programIds(), "programs left loaded");
+        }
+    }
+
+    private static Set<Integer> programIds() {
+        return ProgramInfo.listAll().stream().map(ProgramInfo::id).collect(Collectors.toSet());
+    }
+
+    private static void assertOneLineFailure(Jbpf.Result result, String... fragments) {
+        assertEquals(Main.EXIT_FAILED, result.exitCode(), result::toString);
+        assertEquals(1, result.errLines().size(), () -> "expected one line\n" + result);
+        String line = result.errLines().get(0);
+        assertTrue(line.startsWith("Error: "), result::toString);
+        for (String fragment : fragments) {
+            assertTrue(line.contains(fragment), () -> "expected '" + fragment + "' in\n" + result);
+        }
+        assertFalse(result.err().contains("\tat "), "stack trace in\n" + result);
+    }
+
+    @Test
+    void missingFile() {
+        assertOneLineFailure(Jbpf.run("load", temp.resolve("nope.bpf.o").toString()), "nope.bpf.o", "ENOENT");
+    }
+
+    @Test
+    void fileThatIsNotElf() throws IOException {
+        Path text = Files.writeString(temp.resolve("notes.txt"), "these are not the programs you are looking for\n");
+        assertOneLineFailure(Jbpf.run("load", text.toString()), "notes.txt", "not an ELF");
+    }
+
+    @Test
+    void elfThatIsNotBpf() {
+        assertOneLineFailure(Jbpf.run("load", "/bin/true"), "/bin/true", "not a BPF object");
+    }
+
+    @Test
+    void truncatedObject() throws IOException {
+        byte[] whole = Files.readAllBytes(TestSupport.bpfObject("opensnoop"));
+        Path truncated = Files.write(temp.resolve("truncated.bpf.o"), Arrays.copyOf(whole, whole.length / 3));
+        assertOneLineFailure(Jbpf.run("load", truncated.toString()), "truncated.bpf.o");
+    }
+
+    @Test
+    void verifierRejectionShowsTheReason() {
+        Jbpf.Result result = Jbpf.run("load", TestSupport.bpfObject("verifier_reject").toString());
+        assertEquals(Main.EXIT_FAILED, result.exitCode(), result::toString);
+        assertTrue(result.errLines().get(0).startsWith("Error: "), result::toString);
+        assertTrue(result.errLines().get(0).contains("unchecked_lookup"), result::toString);
+        assertTrue(result.err().contains("invalid mem access 'map_value_or_null'"), result::toString);
+        assertFalse(result.err().contains("\tat "), result::toString);
+    }
+
+    @Test
+    void unknownProgramName() {
+        Jbpf.Result result = Jbpf.run("attach", TestSupport.bpfObject("maps").toString(), "no_such_prog", "--duration", "1");
+        assertOneLineFailure(result, "no_such_prog", "count_getppid");
+    }
+
+    @Test
+    void unknownMapName() {
+        assertOneLineFailure(Jbpf.run("map", "dump", "name", "no_such_map_here"), "no_such_map_here");
+    }
+
+    @Test
+    void unknownMapId() {
+        assertOneLineFailure(Jbpf.run("map", "dump", "id", "999999"), "999999");
+    }
+
+    @Test
+    void pinDirectoryThatAlreadyHoldsPins() throws IOException {
+        Path dir = Path.of("/sys/fs/bpf", "jbpf-test-occupied-" + ProcessHandle.current().pid());
+        try {
+            Jbpf.Result first = Jbpf.run("load", TestSupport.bpfObject("maps").toString(), "--pin", dir.toString());
+            assertEquals(0, first.exitCode(), first::toString);
+            List<Path> pinsBefore = listPins(dir);
+            Set<Integer> programsWithPins = programIds();
+
+            Jbpf.Result second = Jbpf.run("attach", TestSupport.bpfObject("opensnoop").toString(), "--pin", dir.toString());
+            assertOneLineFailure(second, dir.toString(), "already holds pins");
+            assertEquals(pinsBefore, listPins(dir), "the failed command changed the pins");
+            assertEquals(programsWithPins, programIds(), "the failed command left programs loaded");
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    @Test
+    void withoutPrivilegesTheErrorSaysSo() throws Exception {
+        // root stays root but loses every capability, as in an unprivileged container
+        List<String> dropAll = List.of("setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--");
+        Jbpf.Result result = Jbpf.runProcess(dropAll, "load", TestSupport.bpfObject("maps").toString());
+        assertOneLineFailure(result, "EPERM");
+        assertTrue(result.err().contains("CAP_BPF"), result::toString);
+    }
+
+    static List<Path> listPins(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            return paths.sorted().toList();
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.jbpf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbpf.TestSupport;
+import dev.jbpf.program.ProgramInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against the running kernel: every assertion rests on something the kernel did. */
+class CliKernelTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PID = (int) ProcessHandle.current().pid();
+    @TempDir
+    Path temp;
+
+    @BeforeEach
+    void privileged() {
+        TestSupport.assumePrivileged();
+    }
+
+    private static Set<Integer> programIds() {
+        return ProgramInfo.listAll().stream().map(ProgramInfo::id).collect(Collectors.toSet());
+    }
+
+    private static Path pinDir(String what) {
+        return Path.of("/sys/fs/bpf", "jbpf-test-" + what + "-" + PID);
+    }
+
+    @Test
+    void attachStreamsRingBufferRecordsOfOurOwnOpens() throws Exception {
+        Set<Integer> before = programIds();
+        Path file = Files.writeString(temp.resolve("opened-by-cli-test-" + PID), "x");
+        CompletableFuture<Jbpf.Result> attach = CompletableFuture.supplyAsync(() -> Jbpf.run(
+                "attach", TestSupport.bpfObject("opensnoop").toString(), "--duration", "3", "-j"));
+        while (!attach.isDone()) {
+            Files.readAllBytes(file); // openat(2), seen by the tracepoint once attached
+            Thread.sleep(50);
+        }
+        Jbpf.Result result = attach.get(10, TimeUnit.SECONDS);
+        assertEquals(0, result.exitCode(), result::toString);
+
+        boolean found = false;
+        for (String line : result.out().lines().toList()) {
+            JsonNode record = JSON.readTree(line);
+            assertEquals("events", record.get("map").asText(), line);
+            byte[] data = bytes(record.get("data"));
+            int pid = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+            String filename = cString(data, 32, 256);
+            if (pid == PID && filename.equals(file.toString())) {
+                found = true;
+            }
+        }
+        assertTrue(found, () -> "no record of this process opening " + file + " in\n" + result);
+        assertEquals(before, programIds(), "attach left programs loaded after detaching");
+    }
+
+    @Test
+    void attachInTextModeSaysWhatItAttachedAndDetached() {
+        Jbpf.Result result = Jbpf.run("attach", TestSupport.bpfObject("maps").toString(), "count_getppid",
+                "--duration", "0.5", "--dump-maps");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.out().contains("Attached 1 program of maps"), result::toString);
+        assertTrue(result.out().contains("count_getppid"), result::toString);
+        assertFalse(result.out().contains("count_sys_enter"), "an unnamed program was attached\n" + result);
+        assertTrue(result.out().contains("Map array_map (array):"), result::toString);
+        assertTrue(result.out().contains("Detached"), result::toString);
+    }
+
+    @Test
+    void attachWithPinLeavesProgramsAttachedAfterExit() throws Exception {
+        Path dir = pinDir("attach-pin");
+        try {
+            Jbpf.Result result = Jbpf.run("attach", TestSupport.bpfObject("maps").toString(), "count_getppid",
+                    "--pin", dir.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(Files.exists(dir.resolve("links/count_getppid")), "link not pinned");
+            assertTrue(Files.exists(dir.resolve("progs/count_getppid")), "program not pinned");
+            assertTrue(Files.exists(dir.resolve("maps/array_map")), "map not pinned");
+
+            long before = arrayMapSlotZero(dir);
+            TestSupport.getppid(25);
+            long after = arrayMapSlotZero(dir);
+            assertTrue(after - before >= 25, "array_map[0] moved by " + (after - before) + ", expected >= 25");
+        } finally {
+            BadInputTest.deleteRecursively(dir);
+        }
+    }
+
+    private static long arrayMapSlotZero(Path dir) throws IOException {
+        Jbpf.Result dump = Jbpf.run("map", "dump", "pinned", dir.resolve("maps/array_map").toString(), "-j");
+        assertEquals(0, dump.exitCode(), dump::toString);
+        JsonNode first = JSON.readTree(dump.out()).get(0);
+        return ByteBuffer.wrap(bytes(first.get("value"))).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    @Test
+    void mapDumpJsonEqualsBpftool() throws Exception {
+        Path dir = pinDir("dump");
+        try {
+            Jbpf.Result attach = Jbpf.run("attach", TestSupport.bpfObject("maps").toString(), "count_getppid",
+                    "--pin", dir.toString());
+            assertEquals(0, attach.exitCode(), attach::toString);
+            TestSupport.getppid(40);
+            // detach before comparing: any process calling getppid would change the maps between the two dumps
+            BadInputTest.deleteRecursively(dir.resolve("links"));
+
+            for (String map : List.of("hash_map", "array_map", "percpu_array", "lru_map")) {
+                Path pinned = dir.resolve("maps").resolve(map);
+                Jbpf.Result ours = Jbpf.run("map", "dump", "pinned", pinned.toString(), "-j");
+                assertEquals(0, ours.exitCode(), ours::toString);
+                JsonNode jbpf = JSON.readTree(ours.out());
+                JsonNode bpftool = JSON.readTree(bpftool("map", "dump", "pinned", pinned.toString(), "-j"));
+                assertTrue(jbpf.size() > 0, map + " is empty");
+                assertEquals(withoutFormatted(bpftool), withoutFormatted(jbpf), map + ": jbpf and bpftool differ");
+            }
+            // the kernel effect behind the dumps: our own pid counted 40 getppid calls in hash_map
+            Jbpf.Result hash = Jbpf.run("map", "dump", "pinned", dir.resolve("maps/hash_map").toString(), "-j");
+            boolean counted = false;
+            for (JsonNode entry : JSON.readTree(hash.out())) {
+                int key = ByteBuffer.wrap(bytes(entry.get("key"))).order(ByteOrder.LITTLE_ENDIAN).getInt();
+                long value = ByteBuffer.wrap(bytes(entry.get("value"))).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                counted |= key == PID && value >= 40;
+            }
+            assertTrue(counted, "hash_map has no count >= 40 for pid " + PID + ": " + hash.out());
+        } finally {
+            BadInputTest.deleteRecursively(dir);
+        }
+    }
+
+    @Test
+    void mapAndProgListShowWhatWeLoaded() throws Exception {
+        Path dir = pinDir("list");
+        try {
+            Jbpf.Result load = Jbpf.run("load", TestSupport.bpfObject("maps").toString(), "--pin", dir.toString(), "-j");
+            assertEquals(0, load.exitCode(), load::toString);
+            JsonNode loaded = JSON.readTree(load.out());
+            int progId = loaded.get("programs").get(0).get("id").asInt();
+            int mapId = loaded.get("maps").get(0).get("id").asInt();
+            assertTrue(progId > 0 && mapId > 0, load::toString);
+
+            Jbpf.Result progs = Jbpf.run("prog", "list", "-j");
+            assertTrue(ids(progs).contains(progId), () -> "prog " + progId + " not listed: " + progs);
+            Jbpf.Result maps = Jbpf.run("map", "list", "-j");
+            assertTrue(ids(maps).contains(mapId), () -> "map " + mapId + " not listed: " + maps);
+            Jbpf.Result byId = Jbpf.run("map", "dump", "id", String.valueOf(mapId));
+            assertEquals(0, byId.exitCode(), byId::toString);
+            assertTrue(byId.out().startsWith("key") || byId.out().contains("Found"), byId::toString);
+        } finally {
+            BadInputTest.deleteRecursively(dir);
+        }
+    }
+
+    private static List<Integer> ids(Jbpf.Result result) throws IOException {
+        assertEquals(0, result.exitCode(), result::toString);
+        List<Integer> ids = new ArrayList<>();
+        JSON.readTree(result.out()).forEach(node -> ids.add(node.get("id").asInt()));
+        return ids;
+    }
+
+    private static String bpftool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bpftool"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), "bpftool failed: " + out);
+        return out;
+    }
+
+    /** The raw part of a dump (key, value(s)); BTF-formatted values are compared elsewhere. */
+    private static JsonNode withoutFormatted(JsonNode dump) {
+        ArrayNode copy = dump.deepCopy();
+        copy.forEach(entry -> ((ObjectNode) entry).remove("formatted"));
+        return copy;
+    }
+
+    static byte[] bytes(JsonNode hexArray) {
+        byte[] bytes = new byte[hexArray.size()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) Integer.parseInt(hexArray.get(i).asText().substring(2), 16);
+        }
+        return bytes;
+    }
+
+    static String cString(byte[] data, int offset, int max) {
+        int end = offset;
+        while (end < Math.min(data.length, offset + max) && data[end] != 0) {
+            end++;
+        }
+        return new String(data, offset, end - offset, StandardCharsets.UTF_8);
+    }
+}

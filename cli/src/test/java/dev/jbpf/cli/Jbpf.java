@@ -1,0 +1,60 @@
+package dev.jbpf.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the jbpf CLI for tests: in this JVM, or as the user does, through bin/jbpf. */
+final class Jbpf {
+    record Result(int exitCode, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Jbpf() {
+    }
+
+    static Path projectDir() {
+        return Path.of(System.getProperty("jbpf.project.dir", "..")).toAbsolutePath().normalize();
+    }
+
+    /** Runs jbpf in this JVM. */
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** Runs bin/jbpf in a new process, optionally behind a prefix command (e.g. setpriv ...). */
+    static Result runProcess(List<String> prefix, String... args) throws IOException, InterruptedException {
+        Path launcher = projectDir().resolve("bin/jbpf");
+        if (!Files.isRegularFile(projectDir().resolve("cli/target/jbpf.jar"))) {
+            throw new IllegalStateException("cli/target/jbpf.jar is missing: run 'make build' first");
+        }
+        List<String> command = new ArrayList<>(prefix);
+        command.add(launcher.toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(projectDir().toFile()).start();
+        process.getOutputStream().close();
+        byte[] out = process.getInputStream().readAllBytes();
+        byte[] err = process.getErrorStream().readAllBytes();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("jbpf " + String.join(" ", args) + " did not finish in 60 s");
+        }
+        return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.jbpf;
+
+import dev.jbpf.internal.ElfCheck;
+import dev.jbpf.internal.Errno;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Where BPF objects come from: {@link #open(Path)} and {@link #open(byte[], String)} give an
+ * {@link OpenedObject}, whose {@code load()} gives a {@link LoadedObject}. Static entry points
+ * only; owns nothing.
+ */
+public final class BpfObject {
+    private BpfObject() {
+    }
+
+    /**
+     * Opens a BPF object file ({@code bpf_object__open_file}). Checks first that the file
+     * exists and is an ELF file for machine EM_BPF, and says which check failed; a corrupt
+     * or truncated object fails in libbpf, with libbpf's explanation in the message.
+     *
+     * @throws BpfNotFoundException when the file does not exist
+     * @throws BpfException when it is not a BPF object, or libbpf cannot open it
+     */
+    public static OpenedObject open(Path path) {
+        Objects.requireNonNull(path, "path");
+        String target = path.toString();
+        if (!Files.exists(path)) {
+            throw new BpfNotFoundException("open object", target, Errno.ENOENT, null);
+        }
+        if (Files.isDirectory(path)) {
+            throw new BpfException("open object", target, Errno.EISDIR, null);
+        }
+        byte[] header;
+        try (InputStream in = Files.newInputStream(path)) {
+            header = in.readNBytes(ElfCheck.HEADER_BYTES);
+        } catch (AccessDeniedException e) {
+            throw new BpfException("open object", target, Errno.EACCES, "cannot read the file");
+        } catch (IOException e) {
+            throw new BpfException("open object", target, Errno.EIO, e.getMessage());
+        }
+        ElfCheck.requireBpfElf(header, header.length, target);
+        return OpenedObject.openFile(path);
+    }
+
+    /**
+     * Opens a BPF object from the bytes of its ELF file ({@code bpf_object__open_mem}); the
+     * bytes are copied into native memory the object owns.
+     *
+     * @param name the object's name (libbpf would otherwise make one up from the address)
+     */
+    public static OpenedObject open(byte[] elf, String name) {
+        Objects.requireNonNull(elf, "elf");
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("object name must not be empty");
+        }
+        ElfCheck.requireBpfElf(elf, elf.length, name);
+        return OpenedObject.openMemory(elf, name);
+    }
+
+    /**
+     * The item called {@code name}, or a {@link BpfNotFoundException} listing the names
+     * that exist. Shared by the program and map look-ups of both object stages.
+     */
+    static <T> T byName(List<T> items, Function<T, String> nameOf, String name, String kind, String objectName) {
+        Objects.requireNonNull(name, kind + " name");
+        for (T item : items) {
+            if (nameOf.apply(item).equals(name)) {
+                return item;
+            }
+        }
+        String existing = items.stream().map(nameOf).collect(Collectors.joining(", "));
+        throw new BpfNotFoundException("find " + kind, objectName + "/" + name,
+                "no such " + kind + "; the object has " + (existing.isEmpty() ? "none" : existing));
+    }
+}

@@ -1,0 +1,217 @@
+package dev.jbpf.btf;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.jbpf.BpfException;
+import dev.jbpf.BpfNotFoundException;
+import dev.jbpf.bindings.LibBpf;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A set of BTF types: an object's own BTF or one loaded from the kernel by id.
+ *
+ * <p>Ownership: {@link #fromKernel(int)} gives a Btf that owns its libbpf {@code struct btf}
+ * and frees it on {@link #close()}. {@link #borrowed(MemorySegment, Runnable)} wraps the BTF
+ * of a loaded object, which the object owns; closing such a Btf does nothing. Decoded
+ * {@link BtfType}s are plain Java values and stay valid after close.
+ */
+public final class Btf implements AutoCloseable {
+    // BTF kinds, from the kernel's uapi linux/btf.h (a stable ABI).
+    static final int KIND_INT = 1, KIND_PTR = 2, KIND_ARRAY = 3, KIND_STRUCT = 4, KIND_UNION = 5,
+            KIND_ENUM = 6, KIND_FWD = 7, KIND_TYPEDEF = 8, KIND_VOLATILE = 9, KIND_CONST = 10,
+            KIND_RESTRICT = 11, KIND_VAR = 14, KIND_DATASEC = 15, KIND_FLOAT = 16, KIND_TYPE_TAG = 18,
+            KIND_ENUM64 = 19;
+    /** struct btf_type: name_off, info, size-or-type; kind-specific data follows it. */
+    private static final int TYPE_HEADER = 12;
+    private static final int INT_SIGNED = 1, INT_CHAR = 2, INT_BOOL = 4;
+
+    private final MemorySegment btf;
+    private final boolean owned;
+    private final Runnable ensureOwnerOpen;
+    private final Map<Integer, BtfType> cache = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private Btf(MemorySegment btf, boolean owned, Runnable ensureOwnerOpen) {
+        this.btf = btf;
+        this.owned = owned;
+        this.ensureOwnerOpen = ensureOwnerOpen;
+    }
+
+    /** Loads the BTF object the kernel knows by this id (a map's or program's btf_id). Owned: close it. */
+    public static Btf fromKernel(int btfId) {
+        MemorySegment btf = LibBpf.btf__load_from_kernel_by_id(btfId);
+        if (btf.address() == 0) {
+            throw BpfException.of("load BTF", "id " + btfId, LibBpf.errno(), null);
+        }
+        return new Btf(btf, true, () -> { });
+    }
+
+    /**
+     * Internal: wraps a {@code struct btf *} that another owner (a loaded object) frees;
+     * {@code ensureOwnerOpen} throws IllegalStateException once that owner is closed.
+     */
+    public static Btf borrowed(MemorySegment btf, Runnable ensureOwnerOpen) {
+        return new Btf(btf, false, ensureOwnerOpen);
+    }
+
+    /** How many types there are, void (id 0) included. */
+    public int typeCount() {
+        ensureOpen();
+        return LibBpf.btf__type_cnt(btf);
+    }
+
+    /** The type with this id. */
+    public BtfType type(int id) {
+        ensureOpen();
+        if (id < 0 || id >= LibBpf.btf__type_cnt(btf)) {
+            throw new BpfNotFoundException("find BTF type", "id " + id, "this BTF has " + LibBpf.btf__type_cnt(btf) + " types");
+        }
+        return cache.computeIfAbsent(id, this::decode);
+    }
+
+    /** The struct (or, failing that, the union) of this name. */
+    public Optional<BtfType.Struct> findStruct(String name) {
+        ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = arena.allocateFrom(name);
+            for (int kind : new int[] {KIND_STRUCT, KIND_UNION}) {
+                int id = LibBpf.btf__find_by_name_kind(btf, cName, kind);
+                if (id > 0) {
+                    return Optional.of((BtfType.Struct) type(id));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The type behind typedefs and qualifiers (const, volatile, ...). */
+    public BtfType resolve(int id) {
+        BtfType type = type(id);
+        for (int hops = 0; hops < 64; hops++) {
+            if (type instanceof BtfType.Typedef typedef) {
+                type = type(typedef.targetId());
+            } else if (type instanceof BtfType.Qualifier qualifier) {
+                type = type(qualifier.targetId());
+            } else {
+                return type;
+            }
+        }
+        throw new BpfException("resolve BTF type", "id " + id, "typedef chain too long");
+    }
+
+    /** The size in bytes of a value of this type. */
+    public long sizeOf(int id) {
+        BtfType type = resolve(id);
+        return switch (type) {
+            case BtfType.Int i -> i.size();
+            case BtfType.Float f -> f.size();
+            case BtfType.Pointer p -> 8;
+            case BtfType.Enum e -> e.size();
+            case BtfType.Struct s -> s.size();
+            case BtfType.DataSection d -> d.size();
+            case BtfType.Array a -> (long) a.length() * sizeOf(a.elementTypeId());
+            default -> throw new BpfException("size BTF type", type.name().isEmpty() ? "id " + id : type.name(),
+                    "has no size");
+        };
+    }
+
+    private BtfType decode(int id) {
+        if (id == 0) {
+            return new BtfType.Void(0, "void", 0);
+        }
+        MemorySegment header = LibBpf.btf__type_by_id(btf, id).reinterpret(TYPE_HEADER);
+        int nameOff = header.get(JAVA_INT, 0);
+        int info = header.get(JAVA_INT, 4);
+        int sizeOrType = header.get(JAVA_INT, 8);
+        int vlen = info & 0xffff;
+        int kind = (info >>> 24) & 0x1f;
+        boolean kindFlag = (info >>> 31) != 0;
+        String name = string(nameOff);
+        MemorySegment extra = LibBpf.btf__type_by_id(btf, id).reinterpret(TYPE_HEADER + 12L * Math.max(vlen, 1))
+                .asSlice(TYPE_HEADER);
+        return switch (kind) {
+            case KIND_INT -> {
+                int encoding = extra.get(JAVA_INT, 0);
+                int flags = (encoding >>> 24) & 0x0f;
+                yield new BtfType.Int(id, name, sizeOrType, (flags & INT_SIGNED) != 0, (flags & INT_CHAR) != 0,
+                        (flags & INT_BOOL) != 0, encoding & 0xff);
+            }
+            case KIND_PTR -> new BtfType.Pointer(id, name, sizeOrType);
+            case KIND_ARRAY -> new BtfType.Array(id, name, extra.get(JAVA_INT, 0), extra.get(JAVA_INT, 8));
+            case KIND_STRUCT, KIND_UNION -> {
+                List<BtfType.Member> members = new ArrayList<>(vlen);
+                for (int i = 0; i < vlen; i++) {
+                    int offset = extra.get(JAVA_INT, 12L * i + 8);
+                    members.add(new BtfType.Member(string(extra.get(JAVA_INT, 12L * i)), extra.get(JAVA_INT, 12L * i + 4),
+                            kindFlag ? offset & 0xffffff : offset, kindFlag ? offset >>> 24 : 0));
+                }
+                yield new BtfType.Struct(id, name, sizeOrType, kind == KIND_UNION, List.copyOf(members));
+            }
+            case KIND_ENUM -> {
+                Map<Long, String> values = new LinkedHashMap<>();
+                for (int i = 0; i < vlen; i++) {
+                    int value = extra.get(JAVA_INT, 8L * i + 4);
+                    values.putIfAbsent(kindFlag ? (long) value : Integer.toUnsignedLong(value), string(extra.get(JAVA_INT, 8L * i)));
+                }
+                yield new BtfType.Enum(id, name, sizeOrType, kindFlag, values);
+            }
+            case KIND_ENUM64 -> {
+                Map<Long, String> values = new LinkedHashMap<>();
+                for (int i = 0; i < vlen; i++) {
+                    long value = Integer.toUnsignedLong(extra.get(JAVA_INT, 12L * i + 4))
+                            | ((long) extra.get(JAVA_INT, 12L * i + 8) << 32);
+                    values.putIfAbsent(value, string(extra.get(JAVA_INT, 12L * i)));
+                }
+                yield new BtfType.Enum(id, name, sizeOrType, kindFlag, values);
+            }
+            case KIND_FWD -> new BtfType.Forward(id, name, kindFlag);
+            case KIND_TYPEDEF -> new BtfType.Typedef(id, name, sizeOrType);
+            case KIND_VOLATILE -> new BtfType.Qualifier(id, name, "volatile", sizeOrType);
+            case KIND_CONST -> new BtfType.Qualifier(id, name, "const", sizeOrType);
+            case KIND_RESTRICT -> new BtfType.Qualifier(id, name, "restrict", sizeOrType);
+            case KIND_TYPE_TAG -> new BtfType.Qualifier(id, name, "type_tag", sizeOrType);
+            case KIND_FLOAT -> new BtfType.Float(id, name, sizeOrType);
+            case KIND_DATASEC -> {
+                List<BtfType.Variable> variables = new ArrayList<>(vlen);
+                for (int i = 0; i < vlen; i++) {
+                    int varId = extra.get(JAVA_INT, 12L * i);
+                    MemorySegment var = LibBpf.btf__type_by_id(btf, varId).reinterpret(TYPE_HEADER);
+                    variables.add(new BtfType.Variable(string(var.get(JAVA_INT, 0)), var.get(JAVA_INT, 8),
+                            extra.get(JAVA_INT, 12L * i + 4), extra.get(JAVA_INT, 12L * i + 8)));
+                }
+                yield new BtfType.DataSection(id, name, sizeOrType, List.copyOf(variables));
+            }
+            default -> new BtfType.Void(id, name, kind);
+        };
+    }
+
+    private String string(int offset) {
+        MemorySegment s = LibBpf.btf__name_by_offset(btf, offset);
+        return s.address() == 0 ? "" : s.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("BTF is closed");
+        }
+        ensureOwnerOpen.run();
+    }
+
+    /** Frees the BTF when this instance owns it; a borrowed BTF is freed by its object. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            if (owned) {
+                LibBpf.btf__free(btf);
+            }
+        }
+    }
+}

@@ -1,0 +1,582 @@
+package dev.jbpf.map;
+
+import dev.jbpf.BpfException;
+import dev.jbpf.BpfNotFoundException;
+import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.bindings.bpf_map_create_opts;
+import dev.jbpf.internal.BpfFs;
+import dev.jbpf.internal.Errno;
+import dev.jbpf.internal.Fd;
+import dev.jbpf.internal.LibBpfLog;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A BPF map in the kernel, read and written through its file descriptor with the
+ * {@code bpf(2)} map commands ({@code bpf_map_lookup_elem}, {@code bpf_map_update_elem},
+ * {@code bpf_map_delete_elem}, {@code bpf_map_get_next_key}).
+ *
+ * <p><b>Ownership.</b> A map of a {@code LoadedObject} ({@link #ofObjectMap}) is owned by that
+ * object: libbpf owns the {@code struct bpf_map} and its fd, this map's {@link #close()} does
+ * nothing, and once the object is closed every method throws {@link IllegalStateException}.
+ * A map from {@link #openPinned}, {@link #openById} or {@link #create} owns its fd: {@link
+ * #close()} closes it (the kernel frees the map when no fd, pin or program uses it any more),
+ * and after that every method throws {@link IllegalStateException}. Every native buffer a
+ * method uses lives in a confined arena for the duration of that call; what it returns is
+ * copied into Java arrays.
+ *
+ * <p><b>Threads.</b> Data operations may run concurrently from several threads (the kernel
+ * serialises them per map); {@link #close()} must not race with other calls on the same map.
+ *
+ * <p><b>Per-CPU maps</b> ({@link #isPerCpu()}) keep one value per possible CPU: their raw value
+ * buffers ({@link #lookup}, {@link #update}, {@link MapEntry#value()}) hold
+ * {@link #possibleCpus()} values, each padded to a multiple of 8 bytes ({@link
+ * #valueBufferSize()}); {@link #lookupPerCpu} and {@link #updatePerCpu} split and join them.
+ */
+public final class BpfMap implements AutoCloseable {
+    private final MemorySegment objectMap;
+    private final Runnable ensureOpen;
+    private final int ownedFd;
+    private final String name;
+    private final MapType type;
+    private final int keySize;
+    private final int valueSize;
+    private final int maxEntries;
+    private final int flags;
+    private final int id;
+    private volatile boolean closed;
+
+    private BpfMap(MemorySegment objectMap, Runnable ensureOpen, int ownedFd, String name, MapType type,
+            int keySize, int valueSize, int maxEntries, int flags, int id) {
+        this.objectMap = objectMap;
+        this.ensureOpen = ensureOpen;
+        this.ownedFd = ownedFd;
+        this.name = name;
+        this.type = type;
+        this.keySize = keySize;
+        this.valueSize = valueSize;
+        this.maxEntries = maxEntries;
+        this.flags = flags;
+        this.id = id;
+    }
+
+    /**
+     * Internal (used by {@code LoadedObject}): wraps a loaded object's {@code struct bpf_map *}.
+     * The map does not own its fd; {@code ensureOpen} runs first in every method and throws
+     * {@link IllegalStateException} once the owning object is closed.
+     */
+    public static BpfMap ofObjectMap(MemorySegment bpfMap, Runnable ensureOpen) {
+        Objects.requireNonNull(bpfMap, "bpfMap");
+        Objects.requireNonNull(ensureOpen, "ensureOpen");
+        ensureOpen.run();
+        String name = MapNative.cString(LibBpf.bpf_map__name(bpfMap), 4096);
+        int fd = LibBpf.bpf_map__fd(bpfMap);
+        int id = fd >= 0 ? MapNative.infoByFd(fd, "get map info", name).id() : 0;
+        return new BpfMap(bpfMap, ensureOpen, -1, name, MapType.of(LibBpf.bpf_map__type(bpfMap)),
+                LibBpf.bpf_map__key_size(bpfMap), LibBpf.bpf_map__value_size(bpfMap),
+                LibBpf.bpf_map__max_entries(bpfMap), LibBpf.bpf_map__map_flags(bpfMap), id);
+    }
+
+    /** Takes ownership of fd (closing it if describing it fails). */
+    private static BpfMap owning(int fd, String operation, String target) {
+        try {
+            if (!MapNative.isMapFd(fd)) {
+                throw new BpfException(operation, target, Errno.EINVAL, "the object is not a BPF map");
+            }
+            MapInfo info = MapNative.infoByFd(fd, operation, target);
+            return new BpfMap(null, null, fd, info.name(), info.type(), info.keySize(), info.valueSize(),
+                    info.maxEntries(), info.flags(), info.id());
+        } catch (RuntimeException | Error e) {
+            Fd.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the map pinned at path ({@code bpf_obj_get}). The returned map owns its fd.
+     * Nothing at path → {@link BpfNotFoundException}; a pinned program or link → {@link
+     * BpfException} (EINVAL).
+     */
+    public static BpfMap openPinned(Path path) {
+        Objects.requireNonNull(path, "path");
+        String target = path.toString();
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = LibBpf.bpf_obj_get(arena.allocateFrom(path.toAbsolutePath().toString()));
+        }
+        if (fd < 0) {
+            throw BpfException.of("open pinned map", target, MapNative.errno(fd), null);
+        }
+        return owning(fd, "open pinned map", target);
+    }
+
+    /** Opens the map with this kernel id ({@code bpf_map_get_fd_by_id}); the returned map owns its fd. */
+    public static BpfMap openById(int id) {
+        int fd = LibBpf.bpf_map_get_fd_by_id(id);
+        if (fd < 0) {
+            throw BpfException.of("open map by id", String.valueOf(id), MapNative.errno(fd), null);
+        }
+        return owning(fd, "open map by id", String.valueOf(id));
+    }
+
+    /**
+     * Creates a new map in the kernel ({@code bpf_map_create}); the returned map owns its fd
+     * and the kernel frees the map when that fd is closed (unless it was pinned or a program
+     * uses it). The name is cut to 15 characters by the kernel; it may hold letters, digits,
+     * '_' and '.'.
+     */
+    public static BpfMap create(MapType type, String name, int keySize, int valueSize, int maxEntries) {
+        return create(type, name, keySize, valueSize, maxEntries, 0);
+    }
+
+    /** {@link #create(MapType, String, int, int, int)} with BPF_F_* map flags (e.g. BPF_F_NO_PREALLOC). */
+    public static BpfMap create(MapType type, String name, int keySize, int valueSize, int maxEntries, int flags) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(name, "name");
+        if (type == MapType.UNKNOWN || type == MapType.UNSPEC) {
+            throw new IllegalArgumentException("cannot create a map of type " + type);
+        }
+        int fd;
+        LibBpfLog.begin();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment opts = bpf_map_create_opts.allocate(arena);
+            bpf_map_create_opts.sz(opts, bpf_map_create_opts.sizeof());
+            bpf_map_create_opts.map_flags(opts, flags);
+            fd = LibBpf.bpf_map_create(type.value(), arena.allocateFrom(name), keySize, valueSize, maxEntries, opts);
+        }
+        if (fd < 0) {
+            String libbpf = LibBpfLog.explanation();
+            throw BpfException.of("create map", name, MapNative.errno(fd), type.displayName() + " key " + keySize
+                    + " value " + valueSize + " max_entries " + maxEntries + (libbpf == null ? "" : "; " + libbpf));
+        }
+        return owning(fd, "create map", name);
+    }
+
+    private void checkOpen() {
+        if (ensureOpen != null) {
+            ensureOpen.run();
+        }
+        if (closed) {
+            throw new IllegalStateException("map " + name + " is closed");
+        }
+    }
+
+    /** The map's name (libbpf's full name for object maps; the kernel's, at most 15 characters, otherwise). */
+    public String name() {
+        checkOpen();
+        return name;
+    }
+
+    public MapType type() {
+        checkOpen();
+        return type;
+    }
+
+    /** Key size in bytes; 0 for maps without keys (ring buffers, queues, stacks, bloom filters). */
+    public int keySize() {
+        checkOpen();
+        return keySize;
+    }
+
+    /** Value size in bytes, per CPU for per-CPU maps. */
+    public int valueSize() {
+        checkOpen();
+        return valueSize;
+    }
+
+    /**
+     * Size of the value buffers {@link #lookup} returns and {@link #update} takes: {@link
+     * #valueSize()}, or for per-CPU maps {@code roundUp(valueSize, 8) * possibleCpus()}.
+     */
+    public int valueBufferSize() {
+        checkOpen();
+        return isPerCpu() ? MapNative.roundUp8(valueSize) * possibleCpus() : valueSize;
+    }
+
+    public int maxEntries() {
+        checkOpen();
+        return maxEntries;
+    }
+
+    /** The BPF_F_* flags the map was created with. */
+    public int flags() {
+        checkOpen();
+        return flags;
+    }
+
+    /** The map's file descriptor (owned by the object for object maps, by this map otherwise). */
+    public int fd() {
+        checkOpen();
+        return objectMap != null ? LibBpf.bpf_map__fd(objectMap) : ownedFd;
+    }
+
+    /** The kernel's id of the map (0 when an object's map was not created). */
+    public int id() {
+        checkOpen();
+        return id;
+    }
+
+    public boolean isPerCpu() {
+        checkOpen();
+        return type.isPerCpu();
+    }
+
+    /** Number of possible CPUs ({@code libbpf_num_possible_cpus}): values per key of per-CPU maps. */
+    public int possibleCpus() {
+        checkOpen();
+        return MapNative.possibleCpus();
+    }
+
+    /** True when this map owns its fd (opened by pin, id, or created) rather than belonging to an object. */
+    public boolean ownsFd() {
+        checkOpen();
+        return objectMap == null;
+    }
+
+    // ---- raw bytes -------------------------------------------------------------------------
+
+    private void requireKeys(String operation) {
+        if (keySize == 0) {
+            throw new UnsupportedOperationException(operation + " " + name + ": a " + type.displayName()
+                    + " map has no keys");
+        }
+    }
+
+    private void checkKey(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length != keySize) {
+            throw new IllegalArgumentException("map " + name + ": key must be " + keySize + " bytes, got "
+                    + key.length);
+        }
+    }
+
+    private void checkValue(byte[] value) {
+        Objects.requireNonNull(value, "value");
+        int expected = valueBufferSize();
+        if (value.length != expected) {
+            String how = isPerCpu() ? " (" + possibleCpus() + " CPUs x " + MapNative.roundUp8(valueSize)
+                    + " bytes: use updatePerCpu for one value per CPU)" : "";
+            throw new IllegalArgumentException("map " + name + ": value must be " + expected + " bytes" + how
+                    + ", got " + value.length);
+        }
+    }
+
+    private BpfException failure(String operation, int errno) {
+        return BpfException.of(operation, name, errno, null);
+    }
+
+    /**
+     * The value stored under key, or empty when there is none (ENOENT). For per-CPU maps the
+     * value holds every CPU's value (see the class comment).
+     *
+     * @throws IllegalArgumentException when key is not {@link #keySize()} bytes
+     * @throws UnsupportedOperationException for maps without keys
+     */
+    public Optional<byte[]> lookup(byte[] key) {
+        checkOpen();
+        requireKeys("lookup");
+        checkKey(key);
+        int size = valueBufferSize();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_BYTE, key);
+            MemorySegment v = arena.allocate(Math.max(size, 1), 8);
+            int ret = LibBpf.bpf_map_lookup_elem(fd(), k, v);
+            if (ret < 0) {
+                int errno = MapNative.errno(ret);
+                if (errno == Errno.ENOENT) {
+                    return Optional.empty();
+                }
+                throw failure("lookup", errno);
+            }
+            return Optional.of(v.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /**
+     * Every CPU's value under key of a per-CPU map, index = CPU number, each {@link
+     * #valueSize()} bytes; an empty list when the key is not there.
+     *
+     * @throws UnsupportedOperationException when the map is not per-CPU
+     */
+    public List<byte[]> lookupPerCpu(byte[] key) {
+        checkOpen();
+        requirePerCpu("lookupPerCpu");
+        return lookup(key).map(this::splitPerCpu).orElse(List.of());
+    }
+
+    private void requirePerCpu(String operation) {
+        if (!type.isPerCpu()) {
+            throw new UnsupportedOperationException(operation + " " + name + ": a " + type.displayName()
+                    + " map is not per-CPU");
+        }
+    }
+
+    private List<byte[]> splitPerCpu(byte[] raw) {
+        int stride = MapNative.roundUp8(valueSize);
+        int cpus = raw.length / stride;
+        List<byte[]> values = new ArrayList<>(cpus);
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            values.add(Arrays.copyOfRange(raw, cpu * stride, cpu * stride + valueSize));
+        }
+        return List.copyOf(values);
+    }
+
+    /**
+     * Stores value under key. For per-CPU maps value holds every CPU's value ({@link
+     * #valueBufferSize()} bytes).
+     *
+     * @throws IllegalArgumentException when key or value has the wrong size
+     * @throws BpfException EEXIST for {@link UpdateFlag#NO_EXIST} on an existing key, ENOENT
+     *     ({@link BpfNotFoundException}) for {@link UpdateFlag#EXIST} on a missing one, E2BIG
+     *     when the map is full
+     */
+    public void update(byte[] key, byte[] value, UpdateFlag flag) {
+        checkOpen();
+        requireKeys("update");
+        checkKey(key);
+        checkValue(value);
+        Objects.requireNonNull(flag, "flag");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_BYTE, key);
+            MemorySegment v = arena.allocate(value.length, 8);
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            int ret = LibBpf.bpf_map_update_elem(fd(), k, v, flag.value());
+            if (ret < 0) {
+                throw failure("update", MapNative.errno(ret));
+            }
+        }
+    }
+
+    /** {@link #update(byte[], byte[], UpdateFlag)} with {@link UpdateFlag#ANY}. */
+    public void update(byte[] key, byte[] value) {
+        update(key, value, UpdateFlag.ANY);
+    }
+
+    /**
+     * Stores one value per CPU under key of a per-CPU map: values has {@link #possibleCpus()}
+     * elements of {@link #valueSize()} bytes each.
+     */
+    public void updatePerCpu(byte[] key, List<byte[]> values, UpdateFlag flag) {
+        checkOpen();
+        requirePerCpu("updatePerCpu");
+        int cpus = possibleCpus();
+        if (values.size() != cpus) {
+            throw new IllegalArgumentException("map " + name + ": expected one value per possible CPU (" + cpus
+                    + "), got " + values.size());
+        }
+        int stride = MapNative.roundUp8(valueSize);
+        byte[] raw = new byte[stride * cpus];
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            byte[] v = values.get(cpu);
+            if (v.length != valueSize) {
+                throw new IllegalArgumentException("map " + name + ": value for CPU " + cpu + " must be " + valueSize
+                        + " bytes, got " + v.length);
+            }
+            System.arraycopy(v, 0, raw, cpu * stride, valueSize);
+        }
+        update(key, raw, flag);
+    }
+
+    /**
+     * Deletes key; false when it was not there (ENOENT). Array maps cannot delete (EINVAL →
+     * {@link BpfException}).
+     */
+    public boolean delete(byte[] key) {
+        checkOpen();
+        requireKeys("delete");
+        checkKey(key);
+        try (Arena arena = Arena.ofConfined()) {
+            int ret = LibBpf.bpf_map_delete_elem(fd(), arena.allocateFrom(ValueLayout.JAVA_BYTE, key));
+            if (ret < 0) {
+                int errno = MapNative.errno(ret);
+                if (errno == Errno.ENOENT) {
+                    return false;
+                }
+                throw failure("delete", errno);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Every key, in the kernel's order ({@code bpf_map_get_next_key} from the start); for
+     * arrays every index. A snapshot: when other threads or programs delete keys meanwhile
+     * the kernel may restart from the first key, so iteration stops at the first key seen twice.
+     */
+    public List<byte[]> keys() {
+        checkOpen();
+        requireKeys("iterate");
+        List<byte[]> keys = new ArrayList<>();
+        Set<ByteBuffer> seen = new HashSet<>();
+        long limit = maxEntries > 0 ? 4L * maxEntries + 1024 : Long.MAX_VALUE;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment current = arena.allocate(keySize, 8);
+            MemorySegment next = arena.allocate(keySize, 8);
+            int fd = fd();
+            boolean first = true;
+            while (keys.size() < limit) {
+                int ret = LibBpf.bpf_map_get_next_key(fd, first ? MemorySegment.NULL : current, next);
+                if (ret < 0) {
+                    int errno = MapNative.errno(ret);
+                    if (errno == Errno.ENOENT) {
+                        break;
+                    }
+                    throw failure("iterate", errno);
+                }
+                byte[] key = next.toArray(ValueLayout.JAVA_BYTE);
+                if (!seen.add(ByteBuffer.wrap(key))) {
+                    break;
+                }
+                keys.add(key);
+                current.copyFrom(next);
+                first = false;
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Every entry: the {@link #keys()} snapshot, each looked up when the iterator reaches it
+     * (keys deleted meanwhile are skipped). For per-CPU maps {@link MapEntry#perCpuValues()} is
+     * filled. Each call of {@code iterator()} takes a new snapshot.
+     */
+    public Iterable<MapEntry> entries() {
+        checkOpen();
+        requireKeys("iterate");
+        return () -> new Iterator<>() {
+            private final Iterator<byte[]> keys = keys().iterator();
+            private MapEntry next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && keys.hasNext()) {
+                    byte[] key = keys.next();
+                    Optional<byte[]> value = lookup(key);
+                    if (value.isPresent()) {
+                        byte[] raw = value.get();
+                        next = new MapEntry(key, raw, type.isPerCpu() ? splitPerCpu(raw) : null);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public MapEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                MapEntry entry = next;
+                next = null;
+                return entry;
+            }
+        };
+    }
+
+    /**
+     * A typed view of this map (no copy; it shares this map's lifetime).
+     *
+     * @throws IllegalArgumentException when the codec sizes differ from {@link #keySize()} and
+     *     {@link #valueSize()}
+     */
+    public <K, V> TypedMap<K, V> typed(Codec<K> key, Codec<V> value) {
+        checkOpen();
+        requireKeys("typed view of");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        if (key.size() != keySize) {
+            throw new IllegalArgumentException("map " + name + ": key codec has " + key.size()
+                    + " bytes, the map's keys have " + keySize);
+        }
+        if (value.size() != valueSize) {
+            throw new IllegalArgumentException("map " + name + ": value codec has " + value.size()
+                    + " bytes, the map's values have " + valueSize);
+        }
+        return new TypedMap<>(this, key, value);
+    }
+
+    // ---- pins ------------------------------------------------------------------------------
+
+    /**
+     * Pins the map at path on a BPF file system ({@code bpf_obj_pin}), which keeps it alive
+     * after every fd is closed, until {@link #unpin}. The path must lie on bpffs; under
+     * /sys/fs/bpf bpffs is mounted first when it is not, and missing parent folders are created.
+     */
+    public void pin(Path path) {
+        checkOpen();
+        Objects.requireNonNull(path, "path");
+        Path absolute = path.toAbsolutePath();
+        BpfFs.preparePin(absolute);
+        try (Arena arena = Arena.ofConfined()) {
+            int ret = LibBpf.bpf_obj_pin(fd(), arena.allocateFrom(absolute.toString()));
+            if (ret < 0) {
+                int errno = MapNative.errno(ret);
+                String detail = "path " + absolute;
+                if (errno == Errno.EEXIST) {
+                    detail += " already exists";
+                }
+                throw BpfException.of("pin", name, errno, detail);
+            }
+        }
+    }
+
+    /**
+     * Removes the pin at path. The pin must be of this map (else {@link BpfException}); no
+     * pin there → {@link BpfNotFoundException}. The map itself lives on while fds or programs
+     * use it.
+     */
+    public void unpin(Path path) {
+        checkOpen();
+        Objects.requireNonNull(path, "path");
+        Path absolute = path.toAbsolutePath();
+        int pinnedId;
+        try (BpfMap pinned = openPinned(absolute)) {
+            pinnedId = pinned.id;
+        } catch (BpfNotFoundException e) {
+            throw new BpfNotFoundException("unpin", name, Errno.ENOENT, "nothing pinned at " + absolute);
+        }
+        if (pinnedId != id) {
+            throw new BpfException("unpin", name, 0, absolute + " pins map id " + pinnedId + ", not this map (id "
+                    + id + ")");
+        }
+        try {
+            Files.delete(absolute);
+        } catch (NoSuchFileException e) {
+            throw new BpfNotFoundException("unpin", name, Errno.ENOENT, "nothing pinned at " + absolute);
+        } catch (IOException e) {
+            throw new BpfException("unpin", name, 0, "cannot remove " + absolute + ": " + e);
+        }
+    }
+
+    /**
+     * Closes the fd this map owns; a no-op for maps of a loaded object (the object owns them)
+     * and when already closed.
+     */
+    @Override
+    public void close() {
+        if (objectMap != null || closed) {
+            return;
+        }
+        closed = true;
+        Fd.close(ownedFd);
+    }
+
+    @Override
+    public String toString() {
+        return "BpfMap[" + name + ", " + type.displayName() + ", id " + id + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,87 @@
+package dev.jbpf.map;
+
+import dev.jbpf.BpfException;
+import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.internal.Errno;
+import dev.jbpf.internal.Fd;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the kernel says about one map ({@code struct bpf_map_info}), copied into Java; owns no
+ * native memory and no fd.
+ *
+ * @param id the kernel's map id
+ * @param type the map type ({@link MapType#UNKNOWN} for types this jbpf does not know)
+ * @param name the kernel's name of the map (at most 15 characters: longer names are cut)
+ * @param keySize key size in bytes
+ * @param valueSize value size in bytes (per CPU for per-CPU maps)
+ * @param maxEntries the map's capacity
+ * @param flags the map's BPF_F_* creation flags
+ * @param btfId the id of the map's BTF, 0 when it has none
+ */
+public record MapInfo(int id, MapType type, String name, int keySize, int valueSize, int maxEntries, int flags,
+        int btfId) {
+
+    /** Length of a map name in the kernel, NUL included ({@code BPF_OBJ_NAME_LEN}). */
+    static final int KERNEL_NAME_LEN = 16;
+
+    /**
+     * Every map in the kernel, by increasing id ({@code bpf_map_get_next_id},
+     * {@code bpf_map_get_fd_by_id}, {@code bpf_map_get_info_by_fd}); every fd opened is closed
+     * before returning. Maps that disappear while listing are skipped. Needs CAP_SYS_ADMIN (or
+     * CAP_BPF): otherwise {@link dev.jbpf.BpfPermissionException}.
+     */
+    public static List<MapInfo> listAll() {
+        List<MapInfo> maps = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment next = arena.allocate(ValueLayout.JAVA_INT);
+            int id = 0;
+            while (true) {
+                int ret = LibBpf.bpf_map_get_next_id(id, next);
+                if (ret < 0) {
+                    int errno = MapNative.errno(ret);
+                    if (errno == Errno.ENOENT) {
+                        break;
+                    }
+                    throw BpfException.of("list maps", "", errno, null);
+                }
+                id = next.get(ValueLayout.JAVA_INT, 0);
+                int fd = LibBpf.bpf_map_get_fd_by_id(id);
+                if (fd < 0) {
+                    int errno = MapNative.errno(fd);
+                    if (errno == Errno.ENOENT) {
+                        continue; // freed since get_next_id
+                    }
+                    throw BpfException.of("open map by id", String.valueOf(id), errno, null);
+                }
+                try {
+                    maps.add(MapNative.infoByFd(fd, "get map info", "id " + id));
+                } finally {
+                    Fd.close(fd);
+                }
+            }
+        }
+        return maps;
+    }
+
+    /**
+     * The first map (lowest id) with this name. Names longer than the kernel keeps (15
+     * characters) also match the kernel's cut name.
+     */
+    public static Optional<MapInfo> findByName(String name) {
+        Objects.requireNonNull(name, "name");
+        String cut = name.length() >= KERNEL_NAME_LEN ? name.substring(0, KERNEL_NAME_LEN - 1) : name;
+        return listAll().stream().filter(m -> m.name().equals(name) || m.name().equals(cut)).findFirst();
+    }
+
+    /** True for per-CPU map types. */
+    public boolean isPerCpu() {
+        return type.isPerCpu();
+    }
+}
