@@ -17,6 +17,9 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+/* Puts struct open_event into the object's BTF, so user space can print records by field name. */
+const struct open_event *open_event_type __attribute__((unused));
+
 SEC("tracepoint/syscalls/sys_enter_openat")
 int trace_openat(struct trace_event_raw_sys_enter *ctx)
 {

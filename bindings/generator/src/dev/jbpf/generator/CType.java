@@ -126,7 +126,7 @@ sealed interface CType {
                     case "signed" -> { signedness = 1; pos++; }
                     case "unsigned" -> { signedness = -1; pos++; }
                     case "long" -> { longs++; pos++; }
-                    case "short", "int", "char", "_Bool", "float", "double", "void", "__int128" -> {
+                    case "short", "int", "char", "_Bool", "bool", "float", "double", "void", "__int128" -> {
                         if (!"int".equals(w) || core == null) core = w;
                         pos++;
                     }
@@ -153,7 +153,7 @@ sealed interface CType {
             if (core == null) core = "int";
             return switch (core) {
                 case "void" -> VOID;
-                case "_Bool" -> new Prim("BOOL", 1, false);
+                case "_Bool", "bool" -> new Prim("BOOL", 1, false);
                 case "char" -> new Prim("INT", 1, signedness >= 0);
                 case "short" -> new Prim("INT", 2, signed);
                 case "float" -> new Prim("FLOAT", 4, true);

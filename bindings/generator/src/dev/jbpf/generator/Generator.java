@@ -317,6 +317,22 @@ public final class Generator {
             return t;
         }
 
+        /** C sizeof on x86_64; records take clang's dumped size. */
+        long sizeOf(CType t) {
+            return switch (t) {
+                case CType.Prim p -> p.size();
+                case CType.Ptr p -> 8;
+                case CType.Arr a -> a.length() * sizeOf(a.elem());
+                case CType.Enum e -> e.size();
+                case CType.Rec r -> {
+                    RecordLayouts.Record l = r.anonymous() ? null : layouts.get(spelling(r));
+                    if (l == null) throw new IllegalStateException("no layout for " + r);
+                    yield l.size();
+                }
+                case CType.Fn f -> throw new IllegalStateException("sizeof a function");
+            };
+        }
+
         @Override
         public String typedef(String name) { return typedefs.get(name); }
 
@@ -324,7 +340,7 @@ public final class Generator {
         public int enumSize(String tag) { return enumSizes.getOrDefault(tag, 4); }
 
         void readMacros(String dD) {
-            Macros m = new Macros(dD, allEnumConstants, this);
+            Macros m = new Macros(dD, allEnumConstants, this, this::sizeOf);
             for (var e : m.constants(f -> OUR_FILES.matcher(f).matches()).entrySet()) {
                 Macros.Val old = constants.get(e.getKey());
                 if (old == null) constants.put(e.getKey(), e.getValue());

@@ -11,8 +11,10 @@ import java.util.function.Predicate;
 /**
  * Object-like macros from {@code clang -dD -E} (like {@code -dM}, but the line markers tell
  * which header defined each macro) and an evaluator for the integer constant expressions
- * they hold: literals with suffixes, casts to integer types, unary and binary operators,
- * {@code ?:} and references to other macros and enum constants. Values follow C's types
+ * they hold: literals with suffixes, character literals, casts to integer types, unary and
+ * binary operators, {@code ?:}, {@code sizeof(type)}, references to other macros and enum
+ * constants, and function-like macros (expanded in place, e.g. the ioctl numbers built with
+ * {@code _IOW}; {@code #} and {@code ##} are not supported). Values follow C's types
  * closely enough (32 vs 64 bits, signedness) for shifts, division and comparison to agree.
  */
 final class Macros {
@@ -25,16 +27,19 @@ final class Macros {
         }
     }
 
-    record Macro(String name, String body, String file) {}
+    /** {@code params} is null for an object-like macro. */
+    record Macro(String name, List<String> params, String body, String file) {}
 
     final Map<String, Macro> all = new LinkedHashMap<>();
     private final Map<String, Val> enums;
     private final CType.Scope scope;
+    private final java.util.function.ToLongFunction<CType> sizeOf;
     private final Set<String> expanding = new HashSet<>();
 
-    Macros(String dD, Map<String, Val> enums, CType.Scope scope) {
+    Macros(String dD, Map<String, Val> enums, CType.Scope scope, java.util.function.ToLongFunction<CType> sizeOf) {
         this.enums = enums;
         this.scope = scope;
+        this.sizeOf = sizeOf;
         String file = "";
         for (String line : dD.split("\n")) {
             if (line.startsWith("# ") && line.indexOf('"') > 0) {
@@ -43,8 +48,15 @@ final class Macros {
                 String rest = line.substring(8);
                 int k = 0;
                 while (k < rest.length() && Character.isJavaIdentifierPart(rest.charAt(k))) k++;
-                if (k < rest.length() && rest.charAt(k) == '(') continue; // function-like
-                all.put(rest.substring(0, k), new Macro(rest.substring(0, k), rest.substring(k).strip(), file));
+                String name = rest.substring(0, k);
+                if (k < rest.length() && rest.charAt(k) == '(') {
+                    int close = rest.indexOf(')', k);
+                    List<String> params = new ArrayList<>();
+                    for (String p : rest.substring(k + 1, close).split(",")) if (!p.isBlank()) params.add(p.strip());
+                    all.put(name, new Macro(name, params, rest.substring(close + 1).strip(), file));
+                } else {
+                    all.put(name, new Macro(name, null, rest.substring(k).strip(), file));
+                }
             } else if (line.startsWith("#undef ")) {
                 all.remove(line.substring(7).strip());
             }
@@ -55,7 +67,7 @@ final class Macros {
     Map<String, Val> constants(Predicate<String> fromFile) {
         Map<String, Val> out = new LinkedHashMap<>();
         for (Macro m : all.values()) {
-            if (!fromFile.test(m.file()) || m.body().isEmpty()) continue;
+            if (!fromFile.test(m.file()) || m.body().isEmpty() || m.params() != null) continue;
             Val v = eval(m.name());
             if (v != null) out.put(m.name(), v);
         }
@@ -65,9 +77,9 @@ final class Macros {
     /** The value of macro {@code name}, or null when it is not an integer constant expression. */
     Val eval(String name) {
         Macro m = all.get(name);
-        if (m == null || !expanding.add(name)) return null;
+        if (m == null || m.params() != null || !expanding.add(name)) return null;
         try {
-            Expr e = new Expr(tokens(m.body()));
+            Expr e = new Expr(new ArrayList<>(tokens(m.body())));
             Val v = e.ternary();
             return e.pos == e.toks.size() ? v : null;
         } catch (RuntimeException notConstant) {
@@ -86,8 +98,10 @@ final class Macros {
             int st = i;
             if (Character.isJavaIdentifierPart(c)) {
                 while (i < s.length() && (Character.isJavaIdentifierPart(s.charAt(i)) || s.charAt(i) == '.')) i++;
-            } else if (c == '"' || c == '\'') {
-                throw new IllegalArgumentException("string or char literal");
+            } else if (c == '\'') {
+                i = s.indexOf('\'', i + (s.charAt(i + 1) == '\\' ? 3 : 2)) + 1;
+            } else if (c == '"' || c == '#') {
+                throw new IllegalArgumentException("string literal or # operator");
             } else if (i + 1 < s.length() && List.of("<<", ">>", "<=", ">=", "==", "!=", "&&", "||").contains(s.substring(i, i + 2))) {
                 i += 2;
             } else {
@@ -101,6 +115,7 @@ final class Macros {
     private final class Expr {
         final List<String> toks;
         int pos;
+        int expansions;
 
         Expr(List<String> toks) { this.toks = toks; }
 
@@ -186,8 +201,21 @@ final class Macros {
                     if (!toks.get(pos++).equals(")")) throw new IllegalArgumentException(")");
                     return v;
                 }
+                case "sizeof": {
+                    if (!toks.get(pos++).equals("(") || !isTypeStart(peek())) throw new IllegalArgumentException("sizeof");
+                    StringBuilder type = new StringBuilder();
+                    while (!peek().equals(")")) type.append(toks.get(pos++)).append(' ');
+                    pos++;
+                    return Val.of(sizeOf.applyAsLong(CType.parse(type.toString(), scope)), true, true); // size_t
+                }
                 default:
                     if (Character.isDigit(t.charAt(0))) return literal(t);
+                    if (t.startsWith("'")) return character(t);
+                    Macro fn = all.get(t);
+                    if (fn != null && fn.params() != null && peek().equals("(")) {
+                        expand(fn);
+                        return unary();
+                    }
                     if (expanding.contains(t) || !all.containsKey(t)) {
                         Val e = enums.get(t);
                         if (e == null) throw new IllegalArgumentException("unknown " + t);
@@ -197,6 +225,50 @@ final class Macros {
                     if (v == null) throw new IllegalArgumentException("not constant " + t);
                     return v;
             }
+        }
+
+        /** Replaces the call of {@code fn} at {@code pos - 1} by its body with the arguments substituted. */
+        void expand(Macro fn) {
+            if (++expansions > 1000) throw new IllegalArgumentException("recursive macro " + fn.name());
+            int start = pos - 1;
+            pos++; // "("
+            List<List<String>> args = new ArrayList<>();
+            List<String> arg = new ArrayList<>();
+            int depth = 0;
+            while (true) {
+                String a = toks.get(pos++);
+                if (depth == 0 && (a.equals(",") || a.equals(")"))) {
+                    args.add(arg);
+                    arg = new ArrayList<>();
+                    if (a.equals(")")) break;
+                    continue;
+                }
+                if (a.equals("(")) depth++;
+                if (a.equals(")")) depth--;
+                arg.add(a);
+            }
+            if (fn.params().isEmpty() && args.size() == 1 && args.get(0).isEmpty()) args.clear();
+            if (args.size() != fn.params().size()) throw new IllegalArgumentException("arguments of " + fn.name());
+            List<String> body = new ArrayList<>();
+            for (String b : tokens(fn.body())) {
+                int k = fn.params().indexOf(b);
+                if (k >= 0) body.addAll(args.get(k)); else body.add(b);
+            }
+            toks.subList(start, pos).clear();
+            toks.addAll(start, body);
+            pos = start;
+        }
+
+        Val character(String t) {
+            String c = t.substring(1, t.length() - 1);
+            if (c.length() == 1) return Val.of(c.charAt(0), false, false);
+            return switch (c) {
+                case "\\n" -> Val.of('\n', false, false);
+                case "\\0" -> Val.of(0, false, false);
+                case "\\\\" -> Val.of('\\', false, false);
+                case "\\'" -> Val.of('\'', false, false);
+                default -> throw new IllegalArgumentException("char literal " + t);
+            };
         }
 
         boolean isTypeStart(String w) {

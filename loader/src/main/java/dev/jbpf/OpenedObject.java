@@ -80,7 +80,12 @@ public final class OpenedObject implements AutoCloseable {
             MemorySegment opts = bpf_object_open_opts.allocate(arena);
             bpf_object_open_opts.sz(opts, bpf_object_open_opts.sizeof()); // libbpf rejects opts without sz
             MemorySegment object = openCall.apply(arena, opts);
-            return new OpenedObject(object, arena);
+            try {
+                return new OpenedObject(object, arena);
+            } catch (RuntimeException | Error e) {
+                LibBpf.bpf_object__close(object);
+                throw e;
+            }
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -164,7 +169,13 @@ public final class OpenedObject implements AutoCloseable {
             throw failure;
         }
         state.close("was loaded: use the LoadedObject that load() returned");
-        return new LoadedObject(object, arena, name);
+        try {
+            return new LoadedObject(object, arena, name);
+        } catch (RuntimeException | Error e) {
+            LibBpf.bpf_object__close(object); // nobody else can free it now
+            arena.close();
+            throw e;
+        }
     }
 
     /** A VerifierException for the program the verifier rejected, else the plain failure. */

@@ -53,8 +53,7 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--dump-maps", description = "Print every map (but ring buffers) when detaching.")
     boolean dumpMaps;
     @Option(names = "--record-type", paramLabel = "STRUCT",
-            description = "Print ring buffer records as this struct of the object's BTF (default: the struct "
-                    + "the object's programs reserve, else hex).")
+            description = "Print ring buffer records field by field as this struct of the object's BTF (default: hex).")
     String recordType;
     @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1).")
     boolean verifierLog;
@@ -140,7 +139,7 @@ final class AttachCommand implements Callable<Integer> {
         long deadline = durationSeconds == null ? Long.MAX_VALUE
                 : System.nanoTime() + (long) (durationSeconds * 1_000_000_000L);
         long records = 0;
-        try (RecordPrinter printer = new RecordPrinter(loaded, recordType, out, options);
+        try (RecordPrinter printer = new RecordPrinter(objectPath, recordType, out, options);
              RingBuffer ring = ringMaps.isEmpty() ? null : printer.ringBuffer(ringMaps)) {
             while (!stop.requested() && System.nanoTime() < deadline) {
                 if (ring == null) {

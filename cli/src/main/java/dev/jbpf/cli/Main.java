@@ -23,12 +23,16 @@ public final class Main {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
 
+    /** Held strongly: java.util.logging forgets loggers nobody references, and their levels with them. */
+    private static final java.util.logging.Logger LIBBPF_LOG = java.util.logging.Logger.getLogger("dev.jbpf.libbpf");
+
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs one jbpf command line with the given streams and returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        showLibbpfMessages(java.util.Arrays.asList(args).contains("--debug"), err);
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -93,6 +97,38 @@ public final class Main {
             }
             return false;
         }
+    }
+
+    /**
+     * libbpf's own messages go to stderr only with --debug: without it, errors already carry
+     * libbpf's explanation in their one line.
+     */
+    private static void showLibbpfMessages(boolean debug, PrintWriter err) {
+        LIBBPF_LOG.setUseParentHandlers(false);
+        for (java.util.logging.Handler handler : LIBBPF_LOG.getHandlers()) {
+            LIBBPF_LOG.removeHandler(handler);
+        }
+        if (!debug) {
+            LIBBPF_LOG.setLevel(java.util.logging.Level.OFF);
+            return;
+        }
+        LIBBPF_LOG.setLevel(java.util.logging.Level.ALL);
+        LIBBPF_LOG.addHandler(new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                err.println(record.getMessage());
+                err.flush();
+            }
+
+            @Override
+            public void flush() {
+                err.flush();
+            }
+
+            @Override
+            public void close() {
+            }
+        });
     }
 
     static String firstLine(String message) {

@@ -2,6 +2,8 @@ package dev.jbpf.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbpf.btf.Btf;
+import dev.jbpf.btf.BtfFormatter;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapEntry;
 import dev.jbpf.map.MapInfo;
@@ -89,47 +91,105 @@ final class MapCommand {
         }
     }
 
-    /** Prints every entry of the map, as text or as bpftool's `map dump -j` JSON. */
+    /**
+     * Prints every entry of the map, as text or as bpftool's `map dump -j` JSON. When the map
+     * has BTF, keys and values are also shown formatted (fields by name), as bpftool does.
+     */
     static void dump(BpfMap map, PrintWriter out, CommonOptions options) {
-        int valueSize = map.valueSize();
-        ArrayNode array = Output.array();
-        int count = 0;
-        for (MapEntry entry : map.entries()) {
-            count++;
-            if (options.json()) {
-                array.add(json(entry, valueSize));
-            } else if (entry.perCpuValues() != null) {
-                out.println("key:");
-                out.println(Output.hex(entry.key()));
-                List<byte[]> values = entry.perCpuValues();
-                for (int cpu = 0; cpu < values.size(); cpu++) {
-                    out.printf("value (CPU %02d): %s%n", cpu, Output.hex(Arrays.copyOf(values.get(cpu), valueSize)));
+        MapInfo info = map.info();
+        try (Btf btf = info.btfId() != 0 && info.btfValueTypeId() != 0 ? Btf.fromKernel(info.btfId()) : null) {
+            Formatted formatted = btf == null ? null
+                    : new Formatted(new BtfFormatter(btf), info.btfKeyTypeId(), info.btfValueTypeId());
+            ArrayNode array = Output.array();
+            int count = 0;
+            for (MapEntry entry : map.entries()) {
+                count++;
+                if (options.json()) {
+                    array.add(json(entry, map.valueSize(), formatted));
+                } else {
+                    printText(entry, map.valueSize(), formatted, out);
                 }
-            } else {
-                out.println("key: " + Output.hex(entry.key()) + "  value: " + Output.hex(entry.value()));
             }
-        }
-        if (options.json()) {
-            Output.printJson(out, array, options);
-        } else {
-            out.println("Found " + count + (count == 1 ? " element" : " elements"));
+            if (options.json()) {
+                Output.printJson(out, array, options);
+            } else {
+                out.println("Found " + count + (count == 1 ? " element" : " elements"));
+            }
         }
         out.flush();
     }
 
-    static ObjectNode json(MapEntry entry, int valueSize) {
+    /** Renders keys and values through the map's BTF; a key type id of 0 means the key has no BTF. */
+    private record Formatted(BtfFormatter formatter, int keyTypeId, int valueTypeId) {
+        Object key(byte[] key) {
+            return keyTypeId == 0 ? null : formatter.format(keyTypeId, key);
+        }
+
+        Object value(byte[] value) {
+            return formatter.format(valueTypeId, value);
+        }
+    }
+
+    private static void printText(MapEntry entry, int valueSize, Formatted formatted, PrintWriter out) {
+        if (formatted != null) {
+            Object key = formatted.key(entry.key());
+            String keyText = key == null ? Output.hex(entry.key()) : Output.tree(key).toString();
+            if (entry.perCpuValues() == null) {
+                out.println("key: " + keyText + "  value: " + Output.tree(formatted.value(entry.value())));
+                return;
+            }
+            out.println("key: " + keyText);
+            List<byte[]> values = entry.perCpuValues();
+            for (int cpu = 0; cpu < values.size(); cpu++) {
+                out.printf("  value (CPU %02d): %s%n", cpu,
+                        Output.tree(formatted.value(Arrays.copyOf(values.get(cpu), valueSize))));
+            }
+            return;
+        }
+        if (entry.perCpuValues() == null) {
+            out.println("key: " + Output.hex(entry.key()) + "  value: " + Output.hex(entry.value()));
+            return;
+        }
+        out.println("key:");
+        out.println(Output.hex(entry.key()));
+        List<byte[]> values = entry.perCpuValues();
+        for (int cpu = 0; cpu < values.size(); cpu++) {
+            out.printf("value (CPU %02d): %s%n", cpu, Output.hex(Arrays.copyOf(values.get(cpu), valueSize)));
+        }
+    }
+
+    /** One entry in bpftool's JSON shape: raw bytes as hex strings, and "formatted" when BTF is known. */
+    static ObjectNode json(MapEntry entry, int valueSize, Formatted formatted) {
         ObjectNode node = Output.object();
         node.set("key", Output.hexArray(entry.key()));
+        ObjectNode pretty = formatted == null ? null : Output.object();
+        if (pretty != null) {
+            Object key = formatted.key(entry.key());
+            pretty.set("key", key == null ? Output.hexArray(entry.key()) : Output.tree(key));
+        }
         if (entry.perCpuValues() != null) {
             ArrayNode values = node.putArray("values");
+            ArrayNode prettyValues = pretty == null ? null : pretty.putArray("values");
             List<byte[]> perCpu = entry.perCpuValues();
             for (int cpu = 0; cpu < perCpu.size(); cpu++) {
-                ObjectNode value = values.addObject();
-                value.put("cpu", cpu);
-                value.set("value", Output.hexArray(Arrays.copyOf(perCpu.get(cpu), valueSize)));
+                byte[] value = Arrays.copyOf(perCpu.get(cpu), valueSize);
+                ObjectNode raw = values.addObject();
+                raw.put("cpu", cpu);
+                raw.set("value", Output.hexArray(value));
+                if (prettyValues != null) {
+                    ObjectNode one = prettyValues.addObject();
+                    one.put("cpu", cpu);
+                    one.set("value", Output.tree(formatted.value(value)));
+                }
             }
         } else {
             node.set("value", Output.hexArray(entry.value()));
+            if (pretty != null) {
+                pretty.set("value", Output.tree(formatted.value(entry.value())));
+            }
+        }
+        if (pretty != null) {
+            node.set("formatted", pretty);
         }
         return node;
     }

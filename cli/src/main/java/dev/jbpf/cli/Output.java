@@ -33,6 +33,11 @@ final class Output {
         return array;
     }
 
+    /** Plain Java data (maps, lists, strings, numbers, booleans) as a JSON tree. */
+    static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
+        return COMPACT.valueToTree(value);
+    }
+
     static ObjectNode object() {
         return JSON.objectNode();
     }

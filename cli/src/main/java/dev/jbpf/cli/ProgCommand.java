@@ -37,8 +37,10 @@ final class ProgCommand {
                 return Main.EXIT_OK;
             }
             for (ProgramInfo info : programs) {
-                out.printf("%d: %s  name %s  tag %s%n", info.id(), MapCommand.typeName(info.type()), info.name(), info.tag());
-                out.printf("\tuid %d  xlated %dB  jited %dB%s%n", info.uid(), info.xlatedBytes(), info.jitedBytes(),
+                out.printf("%d: %s  name %s  tag %s%s%n", info.id(), MapCommand.typeName(info.type()), info.name(), info.tag(),
+                        info.gplCompatible() ? "  gpl" : "");
+                out.printf("\tloaded_at %s  uid %d%n", info.loadTime(), info.uid());
+                out.printf("\txlated %dB  jited %dB%s%n", info.xlatedLength(), info.jitedLength(),
                         info.mapIds().isEmpty() ? ""
                                 : "  map_ids " + info.mapIds().stream().map(String::valueOf).collect(Collectors.joining(",")));
                 if (info.btfId() != 0) {
@@ -55,9 +57,12 @@ final class ProgCommand {
             node.put("type", MapCommand.typeName(info.type()));
             node.put("name", info.name());
             node.put("tag", info.tag());
+            node.put("gpl_compatible", info.gplCompatible());
+            node.put("loaded_at", info.loadTime().getEpochSecond());
             node.put("uid", info.uid());
-            node.put("bytes_xlated", info.xlatedBytes());
-            node.put("bytes_jited", info.jitedBytes());
+            node.put("bytes_xlated", info.xlatedLength());
+            node.put("jited", info.jitedLength() > 0);
+            node.put("bytes_jited", info.jitedLength());
             ArrayNode maps = node.putArray("map_ids");
             info.mapIds().forEach(maps::add);
             if (info.btfId() != 0) {

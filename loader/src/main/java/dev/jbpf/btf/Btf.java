@@ -53,6 +53,26 @@ public final class Btf implements AutoCloseable {
         return new Btf(btf, true, () -> { });
     }
 
+    /** The running kernel's own BTF (vmlinux). Owned: close it. */
+    public static Btf vmlinux() {
+        MemorySegment btf = LibBpf.btf__load_vmlinux_btf();
+        if (btf.address() == 0) {
+            throw BpfException.of("load BTF", "of the running kernel", LibBpf.errno(), null);
+        }
+        return new Btf(btf, true, () -> { });
+    }
+
+    /** Reads the .BTF section of an ELF file, such as a compiled .bpf.o. Owned: close it. */
+    public static Btf fromElf(java.nio.file.Path path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment btf = LibBpf.btf__parse_elf(arena.allocateFrom(path.toString()), MemorySegment.NULL);
+            if (btf.address() == 0) {
+                throw BpfException.of("read BTF from", path.toString(), LibBpf.errno(), null);
+            }
+            return new Btf(btf, true, () -> { });
+        }
+    }
+
     /**
      * Internal: wraps a {@code struct btf *} that another owner (a loaded object) frees;
      * {@code ensureOwnerOpen} throws IllegalStateException once that owner is closed.

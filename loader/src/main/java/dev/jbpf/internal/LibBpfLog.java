@@ -23,6 +23,8 @@ public final class LibBpfLog {
     private static final int LIBBPF_WARN = 0, LIBBPF_INFO = 1;
     /** How many warning lines each thread keeps. */
     private static final int KEPT_WARNINGS = 8;
+    /** How many of the last warnings an error message quotes: the cause and libbpf's summary. */
+    private static final int EXPLANATION_LINES = 2;
     private static final int BUFFER_SIZE = 4096;
     /** sizeof(va_list) on x86_64, to copy it before formatting (C's va_copy). */
     private static final int VA_LIST_SIZE = 24;
@@ -71,7 +73,7 @@ public final class LibBpfLog {
             return null;
         }
         List<String> lines = List.copyOf(warnings);
-        return String.join("; ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        return String.join("; ", lines.subList(Math.max(0, lines.size() - EXPLANATION_LINES), lines.size()));
     }
 
     /** The upcall. Must never throw: an exception escaping an upcall kills the JVM. */

@@ -242,6 +242,11 @@ public final class BpfMap implements AutoCloseable {
         return MapNative.possibleCpus();
     }
 
+    /** What the kernel says about this map now ({@code bpf_map_get_info_by_fd}), BTF type ids included. */
+    public MapInfo info() {
+        return MapNative.infoByFd(fd(), "get map info", name);
+    }
+
     /** True when this map owns its fd (opened by pin, id, or created) rather than belonging to an object. */
     public boolean ownsFd() {
         checkOpen();

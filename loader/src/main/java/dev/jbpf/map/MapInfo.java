@@ -24,9 +24,11 @@ import java.util.Optional;
  * @param maxEntries the map's capacity
  * @param flags the map's BPF_F_* creation flags
  * @param btfId the id of the map's BTF, 0 when it has none
+ * @param btfKeyTypeId the BTF type id of the key within that BTF, 0 when unknown
+ * @param btfValueTypeId the BTF type id of the value within that BTF, 0 when unknown
  */
 public record MapInfo(int id, MapType type, String name, int keySize, int valueSize, int maxEntries, int flags,
-        int btfId) {
+        int btfId, int btfKeyTypeId, int btfValueTypeId) {
 
     /** Length of a map name in the kernel, NUL included ({@code BPF_OBJ_NAME_LEN}). */
     static final int KERNEL_NAME_LEN = 16;

@@ -31,6 +31,7 @@ final class MapNative {
     }
 
     /** A C string returned by libbpf (zero-length segment), or "" for NULL. */
+    @SuppressWarnings("restricted")
     static String cString(MemorySegment ptr, int maxLen) {
         if (ptr == null || ptr.equals(MemorySegment.NULL)) {
             return "";
@@ -49,7 +50,8 @@ final class MapNative {
             }
             return new MapInfo(bpf_map_info.id(info), MapType.of(bpf_map_info.type(info)),
                     cString(bpf_map_info.name(info)), bpf_map_info.key_size(info), bpf_map_info.value_size(info),
-                    bpf_map_info.max_entries(info), bpf_map_info.map_flags(info), bpf_map_info.btf_id(info));
+                    bpf_map_info.max_entries(info), bpf_map_info.map_flags(info), bpf_map_info.btf_id(info),
+                    bpf_map_info.btf_key_type_id(info), bpf_map_info.btf_value_type_id(info));
         }
     }
 

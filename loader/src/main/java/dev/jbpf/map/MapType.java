@@ -12,7 +12,7 @@ public enum MapType {
     REUSEPORT_SOCKARRAY(20), PERCPU_CGROUP_STORAGE(21), QUEUE(22), STACK(23), SK_STORAGE(24),
     DEVMAP_HASH(25), STRUCT_OPS(26), RINGBUF(27), INODE_STORAGE(28), TASK_STORAGE(29), BLOOM_FILTER(30),
     USER_RINGBUF(31), CGRP_STORAGE(32), ARENA(33),
-    /** A type this version of jbpf does not know; the number is in {@link MapInfo} users' hands. */
+    /** A type this version of jbpf does not know (a newer kernel). */
     UNKNOWN(-1);
 
     private static final MapType[] BY_VALUE;

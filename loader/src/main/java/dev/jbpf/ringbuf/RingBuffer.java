@@ -137,6 +137,7 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /** The upcall body. Must never throw: an exception escaping an upcall kills the JVM. */
+    @SuppressWarnings("restricted")
     private int deliver(String mapName, RecordHandler handler, MemorySegment data, long size) {
         try (Arena recordArena = Arena.ofConfined()) {
             MemorySegment record = data.reinterpret(size, recordArena, null).asReadOnly();

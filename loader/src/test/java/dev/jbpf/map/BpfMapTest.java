@@ -179,7 +179,7 @@ class BpfMapTest {
             IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
                     () -> map.update(u32(0), u32(1)));
             assertTrue(wrong.getMessage().contains(String.valueOf(8 * cpus)), wrong.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> map.updatePerCpu(u32(0), List.of(u32(1)).subList(0, 0),
+            assertThrows(IllegalArgumentException.class, () -> map.updatePerCpu(u32(0), List.<byte[]>of(),
                     UpdateFlag.ANY));
         }
     }
@@ -306,6 +306,46 @@ class BpfMapTest {
             Files.deleteIfExists(pin);
             Files.deleteIfExists(dir);
         }
+    }
+
+    @Test
+    void bpftoolSeesWhatJavaWrote() throws Exception {
+        Path pin = Path.of("/sys/fs/bpf", "jbpf_t_tool_" + ProcessHandle.current().pid() + "_" + System.nanoTime());
+        try (BpfMap map = BpfMap.create(MapType.HASH, "jbpf_t_tool", 4, 8, 16)) {
+            for (int i = 1; i <= 5; i++) {
+                map.update(u32(i * 0x01010101), u64(0x1122334455667700L + i));
+            }
+            map.pin(pin);
+            String json;
+            try {
+                Process tool = new ProcessBuilder("bpftool", "map", "dump", "pinned", pin.toString(), "-j")
+                        .redirectErrorStream(true).start();
+                json = new String(tool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertEquals(0, tool.waitFor(), json);
+            } catch (IOException e) {
+                org.junit.jupiter.api.Assumptions.abort("bpftool not runnable: " + e);
+                return;
+            }
+            int entries = 0;
+            for (MapEntry e : map.entries()) {
+                String expected = "{\"key\":" + hexArray(e.key()) + ",\"value\":" + hexArray(e.value()) + "}";
+                assertTrue(json.contains(expected), expected + " not in " + json);
+                entries++;
+            }
+            assertEquals(5, entries);
+            assertEquals(5, json.split("\"key\"", -1).length - 1, json);
+            map.unpin(pin);
+        } finally {
+            Files.deleteIfExists(pin);
+        }
+    }
+
+    static String hexArray(byte[] bytes) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < bytes.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(String.format("\"0x%02x\"", bytes[i] & 0xff));
+        }
+        return sb.append(']').toString();
     }
 
     @Test

@@ -1,0 +1,115 @@
+package dev.jbpf;
+
+import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.internal.Owner;
+import dev.jbpf.link.BpfLink;
+import dev.jbpf.map.BpfMap;
+import dev.jbpf.program.BpfProgram;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A BPF object loaded into the kernel: its programs, ready to attach, and its maps.
+ *
+ * <p>Native memory: owns the libbpf {@code struct bpf_object} (and through it every program
+ * and map fd) and the shared {@link Arena} that {@link OpenedObject} handed over. Its
+ * {@link BpfProgram}s and {@link BpfMap}s point into it and own nothing. Links made through
+ * its programs are registered with it: {@link #close()} closes those still open — detaching
+ * them unless pinned — then {@code bpf_object__close}, which unloads the programs and maps that
+ * nothing else (a pin, a link, another process's fd) keeps in the kernel. After close every
+ * method, including those of its programs and maps, throws IllegalStateException. Not meant
+ * for closing while other threads still use it.
+ */
+public final class LoadedObject implements AutoCloseable {
+    private final MemorySegment object;
+    private final Arena arena;
+    private final String name;
+    private final Owner state;
+    private final List<BpfProgram> programs = new ArrayList<>();
+    private final List<BpfMap> maps = new ArrayList<>();
+
+    LoadedObject(MemorySegment object, Arena arena, String name) {
+        this.object = object;
+        this.arena = arena;
+        this.name = name;
+        this.state = new Owner("object '" + name + "'");
+        for (MemorySegment program : ObjectPointers.programs(object)) {
+            programs.add(BpfProgram.of(program, name, state));
+        }
+        for (MemorySegment map : ObjectPointers.maps(object)) {
+            maps.add(BpfMap.ofObjectMap(map, state::ensureOpen));
+        }
+    }
+
+    public String name() {
+        state.ensureOpen();
+        return name;
+    }
+
+    /** Its programs in ELF order, including those not loaded (autoload off). */
+    public List<BpfProgram> programs() {
+        state.ensureOpen();
+        return List.copyOf(programs);
+    }
+
+    /** The program called {@code name}; BpfNotFoundException (listing the names) when none is. */
+    public BpfProgram program(String name) {
+        state.ensureOpen();
+        return BpfObject.byName(programs, BpfProgram::name, name, "program", this.name);
+    }
+
+    /** Its maps in ELF order (including the internal .bss/.data/.rodata maps); owned by this object. */
+    public List<BpfMap> maps() {
+        state.ensureOpen();
+        return List.copyOf(maps);
+    }
+
+    /** The map called {@code name}; BpfNotFoundException (listing the names) when none is. */
+    public BpfMap map(String name) {
+        state.ensureOpen();
+        return BpfObject.byName(maps, BpfMap::name, name, "map", this.name);
+    }
+
+    /**
+     * Attaches every loaded program where its section says ({@code bpf_program__attach}), in
+     * ELF order; the links are owned by the caller and by this object (see {@link #close()}).
+     * All or nothing: when one attach fails (e.g. a section without an attach point, such as
+     * plain "tracepoint"), the links made so far are closed and the failure thrown.
+     */
+    public List<BpfLink> attachAll() {
+        state.ensureOpen();
+        List<BpfLink> links = new ArrayList<>();
+        try {
+            for (BpfProgram program : programs) {
+                if (program.isLoaded()) {
+                    links.add(program.attach());
+                }
+            }
+        } catch (RuntimeException e) {
+            links.forEach(BpfLink::close);
+            throw e;
+        }
+        return List.copyOf(links);
+    }
+
+    /** Closes the links made through this object, then the object; closing twice does nothing. */
+    @Override
+    public void close() {
+        if (!state.isOpen()) {
+            return;
+        }
+        try {
+            state.close();
+        } finally {
+            LibBpf.bpf_object__close(object);
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LoadedObject[" + name + (state.isOpen() ? "" : ", closed") + "]";
+    }
+}
