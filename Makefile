@@ -6,6 +6,8 @@ SHELL := /bin/bash
 JDK := $(shell scripts/find-jdk.sh)
 export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)
+# Maven 3.8 runs a Guava that pokes sun.misc.Unsafe: JDK 25 warns about it on every run
+export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 MVN := mvn -B -q -Dstyle.color=never
 
 CLANG ?= clang-19

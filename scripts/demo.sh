@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # A little file activity of our own, so even an idle machine shows live opens.
-( for _ in $(seq 1 18); do cat /etc/os-release > /dev/null; ls /usr/share > /dev/null; sleep 0.5; done ) &
+( export LC_ALL=C; for _ in $(seq 1 18); do cat /etc/os-release /etc/hostname > /dev/null; sleep 0.5; done ) &
 workload=$!
 trap 'kill "$workload" 2> /dev/null || true' EXIT
 

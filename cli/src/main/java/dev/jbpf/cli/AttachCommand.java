@@ -50,7 +50,7 @@ final class AttachCommand implements Callable<Integer> {
     Path pinDir;
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Detach after this many seconds (default: at Ctrl-C).")
     Double durationSeconds;
-    @Option(names = "--dump-maps", description = "Print every map (but ring buffers) when detaching.")
+    @Option(names = "--dump-maps", description = "Print the object's maps (but ring buffers and global data) when detaching.")
     boolean dumpMaps;
     @Option(names = "--record-type", paramLabel = "STRUCT",
             description = "Print ring buffer records field by field as this struct of the object's BTF (default: hex).")
@@ -150,7 +150,7 @@ final class AttachCommand implements Callable<Integer> {
             }
             if (dumpMaps) {
                 for (BpfMap map : loaded.maps()) {
-                    if (map.type() != MapType.RINGBUF) {
+                    if (map.type() != MapType.RINGBUF && !map.isInternal()) {
                         if (!options.json()) {
                             out.println("Map " + map.name() + " (" + MapCommand.typeName(map.type()) + "):");
                         }

@@ -67,7 +67,9 @@ final class LoadCommand implements Callable<Integer> {
 
     static void pinAll(LoadedObject loaded, PinDirectory pins) {
         for (BpfProgram program : loaded.programs()) {
-            pins.pin("progs", program.name(), program::pin);
+            if (program.isLoaded()) { // programs left out with autoload off have nothing to pin
+                pins.pin("progs", program.name(), program::pin);
+            }
         }
         for (BpfMap map : loaded.maps()) {
             pins.pin("maps", map.name(), map::pin);
@@ -81,6 +83,9 @@ final class LoadCommand implements Callable<Integer> {
             root.put("object", loaded.name());
             ArrayNode programs = root.putArray("programs");
             for (BpfProgram program : loaded.programs()) {
+                if (!program.isLoaded()) {
+                    continue;
+                }
                 ObjectNode node = programs.addObject();
                 node.put("name", program.name());
                 node.put("section", program.section());
@@ -105,6 +110,9 @@ final class LoadCommand implements Callable<Integer> {
         }
         out.println("Loaded " + loaded.name() + (pins != null ? ", pinned under " + pins.root() : ""));
         for (BpfProgram program : loaded.programs()) {
+            if (!program.isLoaded()) {
+                continue;
+            }
             out.printf("  prog %-24s id %-6d %-14s %s%n", program.name(), program.id(),
                     MapCommand.typeName(program.type()), program.section());
         }

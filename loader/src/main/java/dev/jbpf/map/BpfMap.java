@@ -247,6 +247,16 @@ public final class BpfMap implements AutoCloseable {
         return MapNative.infoByFd(fd(), "get map info", name);
     }
 
+    /**
+     * True for the maps libbpf makes for an object's global variables (.data, .bss, .rodata,
+     * .kconfig) rather than for a map the object declares; always false for a map opened by
+     * pin or id.
+     */
+    public boolean isInternal() {
+        checkOpen();
+        return objectMap != null && LibBpf.bpf_map__is_internal(objectMap);
+    }
+
     /** True when this map owns its fd (opened by pin, id, or created) rather than belonging to an object. */
     public boolean ownsFd() {
         checkOpen();
