@@ -1,8 +1,6 @@
 package dev.jbpf;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.jbpf.internal.Capabilities;
 
 /**
  * The kernel refused for lack of privilege (EPERM, EACCES). When this process lacks the BPF
@@ -15,26 +13,9 @@ public class BpfPermissionException extends BpfException {
     private static final long serialVersionUID = 1L;
     static final String PRIVILEGE_HINT =
             "BPF needs root, or CAP_BPF with CAP_PERFMON (and CAP_NET_ADMIN for networking programs)";
-    private static final int CAP_SYS_ADMIN = 21, CAP_PERFMON = 38, CAP_BPF = 39;
 
     public BpfPermissionException(String operation, String target, int errno, String detail) {
-        super(operation, target, errno, detail == null || detail.isBlank() || !hasBpfCapabilities()
+        super(operation, target, errno, detail == null || detail.isBlank() || !Capabilities.canLoadBpf()
                 ? PRIVILEGE_HINT : detail);
-    }
-
-    /** True when this process's effective capabilities allow loading BPF programs. */
-    static boolean hasBpfCapabilities() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).strip(), 16);
-                    return (caps & (1L << CAP_SYS_ADMIN)) != 0
-                            || ((caps & (1L << CAP_BPF)) != 0 && (caps & (1L << CAP_PERFMON)) != 0);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
     }
 }

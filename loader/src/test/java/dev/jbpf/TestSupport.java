@@ -2,7 +2,6 @@ package dev.jbpf;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
@@ -15,20 +14,9 @@ public final class TestSupport {
     private TestSupport() {
     }
 
-    /** True when this process has every capability (root), so it may load BPF programs. */
+    /** True when this process may load BPF programs (root, or CAP_BPF + CAP_PERFMON). */
     public static boolean isPrivileged() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
-                    long capBpf = 1L << 39, capPerfmon = 1L << 38, capSysAdmin = 1L << 21;
-                    return (caps & capSysAdmin) != 0 || ((caps & capBpf) != 0 && (caps & capPerfmon) != 0);
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
+        return dev.jbpf.internal.Capabilities.canLoadBpf();
     }
 
     /** Skips the calling test, with the reason printed, unless this process may load BPF programs. */

@@ -45,4 +45,14 @@ public final class LibBpfCall {
     public static String string(MemorySegment pointer) {
         return pointer.equals(MemorySegment.NULL) ? null : pointer.reinterpret(Long.MAX_VALUE).getString(0);
     }
+
+    /** Reads a fixed-size C char array (e.g. a name field of an info struct) up to its first NUL. */
+    public static String fixedString(MemorySegment chars) {
+        long end = 0;
+        while (end < chars.byteSize() && chars.get(java.lang.foreign.ValueLayout.JAVA_BYTE, end) != 0) {
+            end++;
+        }
+        return new String(chars.asSlice(0, end).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -3,6 +3,7 @@ package dev.jbpf.map;
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.bindings.bpf_map_create_opts;
 import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.Errno;
@@ -84,7 +85,7 @@ public final class BpfMap implements AutoCloseable {
         Objects.requireNonNull(bpfMap, "bpfMap");
         Objects.requireNonNull(ensureOpen, "ensureOpen");
         ensureOpen.run();
-        String name = MapNative.cString(LibBpf.bpf_map__name(bpfMap), 4096);
+        String name = LibBpfCall.string(LibBpf.bpf_map__name(bpfMap));
         int fd = LibBpf.bpf_map__fd(bpfMap);
         int id = fd >= 0 ? MapNative.infoByFd(fd, "get map info", name).id() : 0;
         return new BpfMap(bpfMap, ensureOpen, -1, name, MapType.of(LibBpf.bpf_map__type(bpfMap)),

@@ -3,6 +3,7 @@ package dev.jbpf.map;
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_map_info;
+import dev.jbpf.internal.LibBpfCall;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,25 +21,6 @@ final class MapNative {
         return ret < 0 ? -ret : Math.abs(LibBpf.errno());
     }
 
-    /** A NUL-terminated string inside seg (at most seg's size; no NUL → all of it). */
-    static String cString(MemorySegment seg) {
-        long n = 0;
-        long max = seg.byteSize();
-        while (n < max && seg.get(ValueLayout.JAVA_BYTE, n) != 0) {
-            n++;
-        }
-        return new String(seg.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    /** A C string returned by libbpf (zero-length segment), or "" for NULL. */
-    @SuppressWarnings("restricted")
-    static String cString(MemorySegment ptr, int maxLen) {
-        if (ptr == null || ptr.equals(MemorySegment.NULL)) {
-            return "";
-        }
-        return cString(ptr.reinterpret(maxLen));
-    }
-
     /** bpf_map_get_info_by_fd: the kernel's description of the map behind fd. */
     static MapInfo infoByFd(int fd, String operation, String target) {
         try (Arena arena = Arena.ofConfined()) {
@@ -49,7 +31,7 @@ final class MapNative {
                 throw BpfException.of(operation, target, errno(ret), "bpf_map_get_info_by_fd failed");
             }
             return new MapInfo(bpf_map_info.id(info), MapType.of(bpf_map_info.type(info)),
-                    cString(bpf_map_info.name(info)), bpf_map_info.key_size(info), bpf_map_info.value_size(info),
+                    LibBpfCall.fixedString(bpf_map_info.name(info)), bpf_map_info.key_size(info), bpf_map_info.value_size(info),
                     bpf_map_info.max_entries(info), bpf_map_info.map_flags(info), bpf_map_info.btf_id(info),
                     bpf_map_info.btf_key_type_id(info), bpf_map_info.btf_value_type_id(info));
         }

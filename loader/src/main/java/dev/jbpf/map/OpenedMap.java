@@ -2,6 +2,7 @@ package dev.jbpf.map;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.internal.LibBpfCall;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -27,7 +28,7 @@ public final class OpenedMap {
 
     public String name() {
         ensureOpen.run();
-        return MapNative.cString(LibBpf.bpf_map__name(bpfMap), 4096);
+        return LibBpfCall.string(LibBpf.bpf_map__name(bpfMap));
     }
 
     public MapType type() {

@@ -103,7 +103,7 @@ public record ProgramInfo(int id, ProgramType type, String name, String tag, Ins
                 mapIds = IntStream.range(0, returned).mapToObj(i -> ids.getAtIndex(ValueLayout.JAVA_INT, i)).toList();
             }
             return new ProgramInfo(bpf_prog_info.id(info), ProgramType.of(bpf_prog_info.type(info)),
-                    cString(bpf_prog_info.name(info)), HexFormat.of().formatHex(bpf_prog_info.tag(info)
+                    LibBpfCall.fixedString(bpf_prog_info.name(info)), HexFormat.of().formatHex(bpf_prog_info.tag(info)
                             .toArray(ValueLayout.JAVA_BYTE)), wallClock(bpf_prog_info.load_time(info)),
                     bpf_prog_info.created_by_uid(info), bpf_prog_info.xlated_prog_len(info),
                     bpf_prog_info.jited_prog_len(info), bpf_prog_info.gpl_compatible(info) != 0, mapIds,
@@ -132,15 +132,6 @@ public record ProgramInfo(int id, ProgramType type, String name, String tag, Ins
     }
 
     /** A char[] field: its bytes up to the first NUL. */
-    private static String cString(MemorySegment chars) {
-        byte[] bytes = chars.toArray(ValueLayout.JAVA_BYTE);
-        int end = 0;
-        while (end < bytes.length && bytes[end] != 0) {
-            end++;
-        }
-        return new String(bytes, 0, end, StandardCharsets.UTF_8);
-    }
-
     /** load_time counts nanoseconds since boot; turn it into wall-clock time. */
     private static Instant wallClock(long nanosSinceBoot) {
         return Instant.now().minus(Duration.ofNanos(LibC.bootTimeNanos() - nanosSinceBoot));
