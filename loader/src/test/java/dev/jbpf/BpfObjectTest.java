@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.link.Tracepoint;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.OpenedMap;
 import dev.jbpf.program.BpfProgram;
@@ -229,7 +230,7 @@ class BpfObjectTest {
         assertThrows(IllegalStateException.class, loaded::attachAll);
         assertThrows(IllegalStateException.class, program::fd);
         assertThrows(IllegalStateException.class, program::attach);
-        assertThrows(IllegalStateException.class, () -> program.attachTracepoint("syscalls", "sys_enter_openat"));
+        assertThrows(IllegalStateException.class, () -> program.attach(new Tracepoint("syscalls", "sys_enter_openat")));
         assertThrows(IllegalStateException.class, map::fd);
     }
 

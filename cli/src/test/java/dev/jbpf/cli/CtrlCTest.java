@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.TestSupport;
 import dev.jbpf.program.ProgramInfo;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -22,29 +25,40 @@ class CtrlCTest {
         Process jbpf = new ProcessBuilder(Jbpf.projectDir().resolve("bin/jbpf").toString(), "attach",
                 TestSupport.bpfObject("opensnoop").toString())
                 .redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(jbpf.getInputStream(), StandardCharsets.UTF_8));
-            StringBuilder seen = new StringBuilder();
-            for (String line; (line = out.readLine()) != null; ) {
-                seen.append(line).append('\n');
-                if (line.startsWith("Streaming ring buffer")) {
-                    break;
+        // drain stdout all along: a full pipe would block jbpf's record printing, and its exit
+        StringBuffer output = new StringBuffer();
+        CountDownLatch streaming = new CountDownLatch(1);
+        Thread drain = Thread.ofVirtual().start(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(jbpf.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    output.append(line).append('\n');
+                    if (line.startsWith("Streaming ring buffer")) {
+                        streaming.countDown();
+                    }
                 }
+            } catch (IOException e) {
+                output.append("(reading stdout failed: ").append(e).append(")\n");
             }
-            assertTrue(seen.toString().contains("Streaming ring buffer events"), seen::toString);
-            assertTrue(programIds().size() > before.size(), "nothing attached:\n" + seen);
+        });
+        try {
+            assertTrue(streaming.await(30, TimeUnit.SECONDS), () -> "jbpf never started streaming:\n" + output);
+            assertTrue(programIds().size() > before.size(), () -> "nothing attached:\n" + output);
 
             // bin/jbpf execs java, so this pid is the JVM's
             Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(jbpf.pid())).start();
             assertEquals(0, kill.waitFor());
             assertTrue(jbpf.waitFor(15, TimeUnit.SECONDS), "jbpf did not exit on SIGINT");
-            String rest = new String(jbpf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(rest.contains("Detached after"), () -> "no detach message after SIGINT:\n" + seen + rest);
+            drain.join(Duration.ofSeconds(5));
+            assertTrue(output.toString().contains("Detached after"), () -> "no detach message after SIGINT:\n" + tail(output));
             assertEquals(130, jbpf.exitValue(), "exit status after SIGINT");
             assertEquals(before, programIds(), "programs left loaded after SIGINT");
         } finally {
             jbpf.destroyForcibly();
         }
+    }
+
+    private static String tail(StringBuffer output) {
+        return output.substring(Math.max(0, output.length() - 2000));
     }
 
     private static Set<Integer> programIds() {

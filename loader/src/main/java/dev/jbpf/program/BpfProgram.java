@@ -4,6 +4,7 @@ import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.Owner;
+import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -121,24 +122,14 @@ public final class BpfProgram {
         return attach("attach program", target, () -> LibBpf.bpf_program__attach(program));
     }
 
-    /** Attaches to the tracepoint {@code category:name}, e.g. ("syscalls", "sys_enter_openat"). */
-    public BpfLink attachTracepoint(String category, String name) {
-        requireName(category, "category");
-        requireName(name, "name");
+    /**
+     * Attaches the program at an explicit point, e.g. {@code new Tracepoint("syscalls",
+     * "sys_enter_openat")} or {@code new RawTracepoint("sys_enter")}.
+     */
+    public BpfLink attach(AttachPoint point) {
+        Objects.requireNonNull(point, "point");
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cCategory = arena.allocateFrom(category), cName = arena.allocateFrom(name);
-            return attach("attach program", target + " to tracepoint " + category + "/" + name,
-                    () -> LibBpf.bpf_program__attach_tracepoint(program, cCategory, cName));
-        }
-    }
-
-    /** Attaches to the raw tracepoint {@code name}, e.g. "sys_enter". */
-    public BpfLink attachRawTracepoint(String name) {
-        requireName(name, "name");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cName = arena.allocateFrom(name);
-            return attach("attach program", target + " to raw tracepoint " + name,
-                    () -> LibBpf.bpf_program__attach_raw_tracepoint(program, cName));
+            return attach("attach program", target + " to " + point.describe(), () -> point.attach(program, arena));
         }
     }
 
@@ -169,13 +160,6 @@ public final class BpfProgram {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path.toString());
             LibBpfCall.check("unpin program", target + " at " + path, () -> LibBpf.bpf_program__unpin(program, cPath));
-        }
-    }
-
-    private static void requireName(String value, String what) {
-        Objects.requireNonNull(value, what);
-        if (value.isBlank()) {
-            throw new IllegalArgumentException(what + " must not be empty");
         }
     }
 

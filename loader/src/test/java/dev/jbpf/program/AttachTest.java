@@ -10,7 +10,10 @@ import dev.jbpf.BpfObject;
 import dev.jbpf.KernelEffects;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
+import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
+import dev.jbpf.link.RawTracepoint;
+import dev.jbpf.link.Tracepoint;
 import dev.jbpf.map.BpfMap;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +31,7 @@ class AttachTest {
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("opensnoop")).load()) {
             BpfMap counts = loaded.map("counts");
             assertEquals(0, KernelEffects.counterOfThisProcess(counts));
-            try (BpfLink link = loaded.program("trace_openat").attachTracepoint("syscalls", "sys_enter_openat")) {
+            try (BpfLink link = loaded.program("trace_openat").attach(new Tracepoint("syscalls", "sys_enter_openat"))) {
                 assertTrue(link.fd() > 0);
                 assertTrue(link.id() > 0);
                 KernelEffects.openFiles(10);
@@ -55,7 +58,7 @@ class AttachTest {
     void rawTracepointCountsOurSyscalls() {
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("maps")).load()) {
             BpfMap rawCounts = loaded.map("raw_counts");
-            try (BpfLink link = loaded.program("count_sys_enter").attachRawTracepoint("sys_enter")) {
+            try (BpfLink link = loaded.program("count_sys_enter").attach(new RawTracepoint("sys_enter"))) {
                 TestSupport.getppid(5);
                 long first = KernelEffects.counterOfThisProcess(rawCounts);
                 assertTrue(first >= 5, "raw_counts[our pid] = " + first);
@@ -101,12 +104,13 @@ class AttachTest {
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("opensnoop")).load()) {
             BpfProgram program = loaded.program("trace_openat");
             BpfNotFoundException e = assertThrows(BpfNotFoundException.class,
-                    () -> program.attachTracepoint("syscalls", "no_such_tracepoint"));
+                    () -> program.attach(new Tracepoint("syscalls", "no_such_tracepoint")));
             assertTrue(e.getMessage().startsWith("attach program opensnoop/trace_openat to tracepoint "
                     + "syscalls/no_such_tracepoint: No such file or directory (ENOENT): libbpf: "), e.getMessage());
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> program.attachTracepoint("", "x"));
-            assertThrows(NullPointerException.class, () -> program.attachRawTracepoint(null));
+            assertThrows(IllegalArgumentException.class, () -> new Tracepoint("", "x"));
+            assertThrows(NullPointerException.class, () -> new RawTracepoint(null));
+            assertThrows(NullPointerException.class, () -> program.attach((AttachPoint) null));
         }
     }
 }

@@ -1,0 +1,25 @@
+package dev.jbpf.link;
+
+import dev.jbpf.bindings.LibBpf;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A raw tracepoint by name, e.g. {@code new RawTracepoint("sys_enter")}: the program sees the
+ * tracepoint's raw arguments. Holds no native memory.
+ */
+public record RawTracepoint(String name) implements AttachPoint {
+    public RawTracepoint {
+        AttachPoints.requireName(name, "raw tracepoint name");
+    }
+
+    @Override
+    public String describe() {
+        return "raw tracepoint " + name;
+    }
+
+    @Override
+    public MemorySegment attach(MemorySegment program, Arena arena) {
+        return LibBpf.bpf_program__attach_raw_tracepoint(program, arena.allocateFrom(name));
+    }
+}
