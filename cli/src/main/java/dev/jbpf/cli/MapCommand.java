@@ -2,11 +2,13 @@ package dev.jbpf.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.btf.Btf;
 import dev.jbpf.btf.BtfFormatter;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapEntry;
 import dev.jbpf.map.MapInfo;
+import dev.jbpf.map.UpdateFlag;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jbpf map list | dump SELECTOR}: the kernel's BPF maps. */
 @Command(name = "map", description = "Inspect BPF maps.", mixinStandardHelpOptions = true,
-        subcommands = {MapCommand.ListMaps.class, MapCommand.DumpMap.class})
+        subcommands = {MapCommand.ListMaps.class, MapCommand.DumpMap.class, MapCommand.Lookup.class,
+                MapCommand.Update.class, MapCommand.Delete.class, MapCommand.Pin.class})
 final class MapCommand {
 
     /** Type names as bpftool prints them ("hash", "percpu_array", "lru_hash"). */
@@ -91,18 +94,134 @@ final class MapCommand {
         }
     }
 
+    @Command(name = "lookup", description = "Print one entry: SELECTOR key BYTES (e.g. 'key 1 0 0 0' or 'key hex 01000000').")
+    static final class Lookup implements Callable<Integer> {
+        @Mixin
+        CommonOptions options;
+        @Spec
+        CommandSpec spec;
+        @Parameters(arity = "4..*", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then key BYTES")
+        List<String> words;
+
+        @Override
+        public Integer call() {
+            List<List<String>> parts = ByteWords.split(words, "key");
+            MapSelector select = MapSelector.parse(parts.get(0));
+            byte[] key = ByteWords.parse(parts.get(1), "key");
+            PrintWriter out = spec.commandLine().getOut();
+            try (BpfMap map = select.open()) {
+                MapEntry entry;
+                if (map.isPerCpu()) {
+                    List<byte[]> values = map.lookupPerCpu(key);
+                    entry = values.isEmpty() ? null : new MapEntry(key, null, values);
+                } else {
+                    entry = map.lookup(key).map(value -> new MapEntry(key, value, null)).orElse(null);
+                }
+                if (entry == null) {
+                    throw new BpfNotFoundException("look up", "key " + Output.hex(key) + " in map " + map.name(),
+                            "no such entry");
+                }
+                printEntries(map, List.of(entry), out, options, false);
+            }
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "update", description = "Create or change one entry: SELECTOR key BYTES value BYTES [any|noexist|exist].")
+    static final class Update implements Callable<Integer> {
+        @Mixin
+        CommonOptions options;
+        @Spec
+        CommandSpec spec;
+        @Parameters(arity = "6..*", paramLabel = "WORDS",
+                description = "id N | pinned PATH | name NAME, key BYTES, value BYTES, then optionally any, noexist or exist")
+        List<String> words;
+
+        @Override
+        public Integer call() {
+            List<String> rest = words;
+            UpdateFlag flag = UpdateFlag.ANY;
+            String last = words.get(words.size() - 1);
+            switch (last) {
+                case "any" -> rest = words.subList(0, words.size() - 1);
+                case "noexist" -> {
+                    flag = UpdateFlag.NO_EXIST;
+                    rest = words.subList(0, words.size() - 1);
+                }
+                case "exist" -> {
+                    flag = UpdateFlag.EXIST;
+                    rest = words.subList(0, words.size() - 1);
+                }
+                default -> { }
+            }
+            List<List<String>> parts = ByteWords.split(rest, "key", "value");
+            MapSelector select = MapSelector.parse(parts.get(0));
+            byte[] key = ByteWords.parse(parts.get(1), "key");
+            byte[] value = ByteWords.parse(parts.get(2), "value");
+            try (BpfMap map = select.open()) {
+                map.update(key, value, flag);
+            }
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete one entry: SELECTOR key BYTES.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        CommonOptions options;
+        @Parameters(arity = "4..*", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then key BYTES")
+        List<String> words;
+
+        @Override
+        public Integer call() {
+            List<List<String>> parts = ByteWords.split(words, "key");
+            MapSelector select = MapSelector.parse(parts.get(0));
+            byte[] key = ByteWords.parse(parts.get(1), "key");
+            try (BpfMap map = select.open()) {
+                if (!map.delete(key)) {
+                    throw new BpfNotFoundException("delete", "key " + Output.hex(key) + " from map " + map.name(),
+                            "no such entry");
+                }
+            }
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "pin", description = "Pin a map in bpffs: SELECTOR PATH.")
+    static final class Pin implements Callable<Integer> {
+        @Mixin
+        CommonOptions options;
+        @Parameters(arity = "3", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then the new PATH")
+        List<String> words;
+
+        @Override
+        public Integer call() {
+            MapSelector select = MapSelector.parse(words.subList(0, 2));
+            try (BpfMap map = select.open()) {
+                map.pin(java.nio.file.Path.of(words.get(2)));
+            }
+            return Main.EXIT_OK;
+        }
+    }
+
     /**
      * Prints every entry of the map, as text or as bpftool's `map dump -j` JSON. When the map
      * has BTF, keys and values are also shown formatted (fields by name), as bpftool does.
      */
     static void dump(BpfMap map, PrintWriter out, CommonOptions options) {
+        printEntries(map, map.entries(), out, options, true);
+    }
+
+    /** Prints entries of the map as text or JSON, BTF-formatted where the map has BTF. */
+    private static void printEntries(BpfMap map, Iterable<MapEntry> entries, PrintWriter out, CommonOptions options,
+            boolean asDump) {
         MapInfo info = map.info();
         try (Btf btf = info.btfId() != 0 && info.btfValueTypeId() != 0 ? Btf.fromKernel(info.btfId()) : null) {
             Formatted formatted = btf == null ? null
                     : new Formatted(new BtfFormatter(btf), info.btfKeyTypeId(), info.btfValueTypeId());
             ArrayNode array = Output.array();
             int count = 0;
-            for (MapEntry entry : map.entries()) {
+            for (MapEntry entry : entries) {
                 count++;
                 if (options.json()) {
                     array.add(json(entry, map.valueSize(), formatted));
@@ -111,8 +230,8 @@ final class MapCommand {
                 }
             }
             if (options.json()) {
-                Output.printJson(out, array, options);
-            } else {
+                Output.printJson(out, asDump ? array : array.get(0), options);
+            } else if (asDump) {
                 out.println("Found " + count + (count == 1 ? " element" : " elements"));
             }
         }
