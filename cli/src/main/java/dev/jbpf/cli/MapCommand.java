@@ -30,17 +30,27 @@ final class MapCommand {
         return type.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    @Command(name = "list", aliases = "show", description = "List every BPF map in the kernel.")
+    @Command(name = "list", aliases = "show",
+            description = "List every BPF map in the kernel, or the one a selector names: " + MapSelector.SYNTAX + ".")
     static final class ListMaps implements Callable<Integer> {
         @Mixin
         CommonOptions options;
         @Spec
         CommandSpec spec;
+        @Parameters(arity = "0..2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        List<String> selector;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            List<MapInfo> maps = MapInfo.listAll();
+            List<MapInfo> maps;
+            if (selector == null || selector.isEmpty()) {
+                maps = MapInfo.listAll();
+            } else {
+                try (BpfMap map = MapSelector.parse(selector).open()) {
+                    maps = List.of(map.info());
+                }
+            }
             if (options.json()) {
                 ArrayNode array = Output.array();
                 maps.forEach(info -> array.add(json(info)));

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -19,17 +20,21 @@ final class ProgCommand {
     private ProgCommand() {
     }
 
-    @Command(name = "list", aliases = "show", description = "List every BPF program in the kernel.")
+    @Command(name = "list", aliases = "show",
+            description = "List every BPF program in the kernel, or those a selector names: " + ProgSelector.SYNTAX + ".")
     static final class ListPrograms implements Callable<Integer> {
         @Mixin
         CommonOptions options;
         @Spec
         CommandSpec spec;
+        @Parameters(arity = "0..2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        List<String> selector;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            List<ProgramInfo> programs = ProgramInfo.listAll();
+            List<ProgramInfo> programs = selector == null || selector.isEmpty() ? ProgramInfo.listAll()
+                    : ProgSelector.parse(selector).find();
             if (options.json()) {
                 ArrayNode array = Output.array();
                 programs.forEach(info -> array.add(json(info)));

@@ -153,14 +153,31 @@ class CliKernelTest {
             Jbpf.Result load = Jbpf.run("load", TestSupport.bpfObject("maps").toString(), "--pin", dir.toString(), "-j");
             assertEquals(0, load.exitCode(), load::toString);
             JsonNode loaded = JSON.readTree(load.out());
-            int progId = loaded.get("programs").get(0).get("id").asInt();
+            int progId = 0;
+            for (JsonNode program : loaded.get("programs")) {
+                if (program.get("name").asText().equals("count_getppid")) {
+                    progId = program.get("id").asInt();
+                }
+            }
             int mapId = loaded.get("maps").get(0).get("id").asInt();
             assertTrue(progId > 0 && mapId > 0, load::toString);
 
             Jbpf.Result progs = Jbpf.run("prog", "list", "-j");
-            assertTrue(ids(progs).contains(progId), () -> "prog " + progId + " not listed: " + progs);
+            int listedId = progId;
+            assertTrue(ids(progs).contains(listedId), () -> "prog " + listedId + " not listed: " + progs);
             Jbpf.Result maps = Jbpf.run("map", "list", "-j");
             assertTrue(ids(maps).contains(mapId), () -> "map " + mapId + " not listed: " + maps);
+            for (String[] selector : new String[][] {{"id", String.valueOf(progId)},
+                    {"pinned", dir.resolve("progs/count_getppid").toString()}, {"name", "count_getppid"}}) {
+                Jbpf.Result one = Jbpf.run("prog", "show", selector[0], selector[1], "-j");
+                assertTrue(ids(one).contains(listedId), () -> String.join(" ", selector) + ": " + one);
+            }
+            Jbpf.Result notAProgram = Jbpf.run("prog", "show", "pinned", dir.resolve("maps/hash_map").toString());
+            assertEquals(Main.EXIT_FAILED, notAProgram.exitCode(), notAProgram::toString);
+            assertTrue(notAProgram.err().contains("not a program"), notAProgram::toString);
+            Jbpf.Result mapById = Jbpf.run("map", "show", "id", String.valueOf(mapId), "-j");
+            assertEquals(List.of(mapId), ids(mapById), mapById::toString);
+
             Jbpf.Result byId = Jbpf.run("map", "dump", "id", String.valueOf(mapId));
             assertEquals(0, byId.exitCode(), byId::toString);
             assertTrue(byId.out().startsWith("key") || byId.out().contains("Found"), byId::toString);

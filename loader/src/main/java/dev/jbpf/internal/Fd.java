@@ -28,6 +28,19 @@ public final class Fd implements AutoCloseable {
         return value;
     }
 
+    /**
+     * What kind of kernel object an fd of this process refers to, as /proc/self/fd names BPF
+     * objects: "bpf-map", "bpf-prog", "bpf_link", "btf"; other files give their link target.
+     */
+    public static String kind(int fd) {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+            return target.startsWith("anon_inode:") ? target.substring("anon_inode:".length()) : target;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return "unknown";
+        }
+    }
+
     /** Closes a raw fd this process owns; returns 0 or the positive errno of close(2). */
     public static int close(int fd) {
         return LibC.close(fd);

@@ -89,6 +89,37 @@ public record ProgramInfo(int id, ProgramType type, String name, String tag, Ins
         return programs;
     }
 
+    /** The program with this kernel id ({@code bpf_prog_get_fd_by_id}); none → BpfNotFoundException. */
+    public static ProgramInfo ofId(int id) {
+        LibBpfLog.begin();
+        int fd = LibBpf.bpf_prog_get_fd_by_id(id);
+        if (fd < 0) {
+            throw LibBpfCall.failure("open program", "id " + id, -fd);
+        }
+        try (Fd program = Fd.adopt(fd)) {
+            return ofFd(program.value(), "id " + id);
+        }
+    }
+
+    /** The program pinned at path ({@code bpf_obj_get}); a pinned map or link there → BpfException (EINVAL). */
+    public static ProgramInfo ofPinned(java.nio.file.Path path) {
+        LibBpfLog.begin();
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = LibBpf.bpf_obj_get(arena.allocateFrom(path.toString()));
+        }
+        if (fd < 0) {
+            throw LibBpfCall.failure("open pinned program", path.toString(), -fd);
+        }
+        try (Fd program = Fd.adopt(fd)) {
+            if (!Fd.kind(program.value()).equals("bpf-prog")) {
+                throw new dev.jbpf.BpfException("open pinned program", path.toString(), Errno.EINVAL,
+                        "what is pinned there is a " + Fd.kind(program.value()) + ", not a program");
+            }
+            return ofFd(program.value(), path.toString());
+        }
+    }
+
     /** The info of the program behind fd; target names it in error messages. */
     static ProgramInfo ofFd(int fd, String target) {
         try (Arena arena = Arena.ofConfined()) {
