@@ -3,6 +3,7 @@ package dev.jbpf.cli;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
+import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
@@ -14,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -48,6 +51,9 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--pin", paramLabel = "DIR",
             description = "Pin programs, maps and links under DIR (bpffs) and exit, leaving them attached.")
     Path pinDir;
+    @Option(names = "--at", paramLabel = "PROG=SPEC",
+            description = "Attach PROG at SPEC instead of where its section says: " + AttachSpec.SYNTAX + ".")
+    Map<String, String> attachPoints = new LinkedHashMap<>();
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Detach after this many seconds (default: at Ctrl-C).")
     Double durationSeconds;
     @Option(names = "--dump-maps", description = "Print the object's maps (but ring buffers and global data) when detaching.")
@@ -66,10 +72,15 @@ final class AttachCommand implements Callable<Integer> {
         if (pinDir != null && durationSeconds != null) {
             throw new UsageException("--duration applies to the foreground; with --pin jbpf exits at once");
         }
+        Map<String, AttachPoint> points = new LinkedHashMap<>();
+        attachPoints.forEach((program, spec) -> points.put(program, AttachSpec.parse(spec)));
         PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir);
         OpenedObject opened = BpfObject.open(objectPath);
         try {
             selectPrograms(opened);
+            for (String name : points.keySet()) {
+                opened.program(name); // --at must name a program the object has
+            }
         } catch (RuntimeException e) {
             opened.close();
             throw e;
@@ -79,7 +90,7 @@ final class AttachCommand implements Callable<Integer> {
             List<BpfProgram> attached = new ArrayList<>();
             if (pins == null) {
                 for (BpfProgram program : selected(loaded)) {
-                    links.add(program.attach());
+                    links.add(attach(program, points));
                     attached.add(program);
                 }
                 return runInForeground(loaded, attached);
@@ -87,7 +98,7 @@ final class AttachCommand implements Callable<Integer> {
             try {
                 LoadCommand.pinAll(loaded, pins);
                 for (BpfProgram program : selected(loaded)) {
-                    BpfLink link = program.attach();
+                    BpfLink link = attach(program, points);
                     pins.pin("links", program.name(), link::pin);
                 }
             } catch (RuntimeException e) {
@@ -97,6 +108,12 @@ final class AttachCommand implements Callable<Integer> {
             LoadCommand.report(loaded, pins, spec.commandLine().getOut(), options);
             return Main.EXIT_OK;
         }
+    }
+
+    /** Attaches where --at says, else where the program's section says. */
+    private static BpfLink attach(BpfProgram program, Map<String, AttachPoint> points) {
+        AttachPoint point = points.get(program.name());
+        return point == null ? program.attach() : program.attach(point);
     }
 
     /** Turns autoload off for the programs not named on the command line (unknown names fail). */

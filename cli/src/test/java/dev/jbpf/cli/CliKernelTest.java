@@ -104,6 +104,35 @@ class CliKernelTest {
         }
     }
 
+    @Test
+    void atAttachesWhereTheCommandLineSays() throws Throwable {
+        Path dir = pinDir("at");
+        try {
+            // count_getppid's section says sys_enter_getppid; --at moves it to sys_enter_getpid
+            Jbpf.Result result = Jbpf.run("attach", TestSupport.bpfObject("maps").toString(), "count_getppid",
+                    "--at", "count_getppid=tp/syscalls/sys_enter_getpid", "--pin", dir.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            long before = arrayMapSlotZero(dir);
+            var getpid = java.lang.foreign.Linker.nativeLinker().downcallHandle(
+                    java.lang.foreign.Linker.nativeLinker().defaultLookup().find("getpid").orElseThrow(),
+                    java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT));
+            for (int i = 0; i < 30; i++) {
+                int unused = (int) getpid.invokeExact();
+            }
+            long after = arrayMapSlotZero(dir);
+            assertTrue(after - before >= 30, "array_map[0] moved by " + (after - before) + ", expected >= 30");
+        } finally {
+            BadInputTest.deleteRecursively(dir);
+        }
+        Jbpf.Result unknownKind = Jbpf.run("attach", TestSupport.bpfObject("maps").toString(),
+                "--at", "count_getppid=nonsense/x", "--duration", "1");
+        assertEquals(Main.EXIT_USAGE, unknownKind.exitCode(), unknownKind::toString);
+        Jbpf.Result unknownProgram = Jbpf.run("attach", TestSupport.bpfObject("maps").toString(),
+                "--at", "nope=tp/syscalls/sys_enter_getpid", "--duration", "1");
+        assertEquals(Main.EXIT_FAILED, unknownProgram.exitCode(), unknownProgram::toString);
+        assertTrue(unknownProgram.err().contains("nope"), unknownProgram::toString);
+    }
+
     private static long arrayMapSlotZero(Path dir) throws IOException {
         Jbpf.Result dump = Jbpf.run("map", "dump", "pinned", dir.resolve("maps/array_map").toString(), "-j");
         assertEquals(0, dump.exitCode(), dump::toString);
