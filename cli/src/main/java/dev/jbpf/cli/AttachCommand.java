@@ -61,7 +61,7 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--record-type", paramLabel = "STRUCT",
             description = "Print ring buffer records field by field as this struct of the object's BTF (default: hex).")
     String recordType;
-    @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1).")
+    @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1; text output only).")
     boolean verifierLog;
 
     @Override
@@ -86,6 +86,9 @@ final class AttachCommand implements Callable<Integer> {
             throw e;
         }
         try (LoadedObject loaded = LoadCommand.load(opened, verifierLog)) {
+            if (verifierLog && !options.json()) {
+                LoadCommand.printVerifierLogs(loaded, spec.commandLine().getOut());
+            }
             List<BpfLink> links = new ArrayList<>();
             List<BpfProgram> attached = new ArrayList<>();
             if (pins == null) {

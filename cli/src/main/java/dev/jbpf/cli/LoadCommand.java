@@ -31,7 +31,7 @@ final class LoadCommand implements Callable<Integer> {
     Path objectPath;
     @Option(names = "--pin", paramLabel = "DIR", description = "Pin programs at DIR/progs/NAME and maps at DIR/maps/NAME (bpffs).")
     Path pinDir;
-    @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1).")
+    @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1; text output only).")
     boolean verifierLog;
 
     @Override
@@ -48,6 +48,9 @@ final class LoadCommand implements Callable<Integer> {
                 }
             }
             report(loaded, pins, spec.commandLine().getOut(), options);
+            if (verifierLog && !options.json()) {
+                printVerifierLogs(loaded, spec.commandLine().getOut());
+            }
         }
         return Main.EXIT_OK;
     }
@@ -63,6 +66,17 @@ final class LoadCommand implements Callable<Integer> {
             opened.close();
             throw e;
         }
+    }
+
+    /** Each loaded program's verifier log (asked for with --verifier-log, so the kernel wrote one). */
+    static void printVerifierLogs(LoadedObject loaded, PrintWriter out) {
+        for (BpfProgram program : loaded.programs()) {
+            if (program.isLoaded()) {
+                out.println("Verifier log of " + program.name() + ":");
+                out.println(program.verifierLog().stripTrailing());
+            }
+        }
+        out.flush();
     }
 
     static void pinAll(LoadedObject loaded, PinDirectory pins) {

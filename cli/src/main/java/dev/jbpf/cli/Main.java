@@ -79,19 +79,19 @@ public final class Main {
                 err.println("Error: unexpected " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
                         + " (run with --debug for details)");
             }
-            if (isDebug(parsed)) {
-                if (e instanceof VerifierException verifier) {
-                    err.println(verifier.log());
-                }
+            if (e instanceof VerifierException verifier && (matched(parsed, "--debug") || matched(parsed, "--verifier-log"))) {
+                err.println(verifier.log());
+            }
+            if (matched(parsed, "--debug")) {
                 e.printStackTrace(err);
             }
             err.flush();
             return EXIT_FAILED;
         }
 
-        private static boolean isDebug(ParseResult parsed) {
+        private static boolean matched(ParseResult parsed, String option) {
             for (ParseResult sub = parsed; sub != null; sub = sub.subcommand()) {
-                if (sub.hasMatchedOption("--debug")) {
+                if (sub.hasMatchedOption(option)) {
                     return true;
                 }
             }

@@ -89,6 +89,19 @@ class BadInputTest {
     }
 
     @Test
+    void verifierLogOptionShowsTheWholeLog() {
+        Jbpf.Result rejected = Jbpf.run("load", TestSupport.bpfObject("verifier_reject").toString(), "--verifier-log");
+        assertEquals(Main.EXIT_FAILED, rejected.exitCode(), rejected::toString);
+        assertTrue(rejected.err().contains("call bpf_map_lookup_elem"), "whole log expected:\n" + rejected);
+        assertTrue(rejected.err().contains("processed "), "whole log expected:\n" + rejected);
+
+        Jbpf.Result accepted = Jbpf.run("load", TestSupport.bpfObject("maps").toString(), "--verifier-log");
+        assertEquals(0, accepted.exitCode(), accepted::toString);
+        assertTrue(accepted.out().contains("Verifier log of count_getppid:"), accepted::toString);
+        assertTrue(accepted.out().contains("processed "), accepted::toString);
+    }
+
+    @Test
     void unknownProgramName() {
         Jbpf.Result result = Jbpf.run("attach", TestSupport.bpfObject("maps").toString(), "no_such_prog", "--duration", "1");
         assertOneLineFailure(result, "no_such_prog", "count_getppid");
