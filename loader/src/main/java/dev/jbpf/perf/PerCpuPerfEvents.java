@@ -100,8 +100,9 @@ public final class PerCpuPerfEvents implements AutoCloseable {
     }
 
     /**
-     * Attaches a {@code SEC("perf_event")} program (or a tracepoint program, for tracepoint
-     * events) to every event, each with the cookie {@code cookieOfCpu} gives for its CPU
+     * Attaches a {@code SEC("perf_event")} program to every event (a tracepoint program can
+     * attach to one tracepoint event only, see {@link PerfEventAttach}), each with the cookie
+     * {@code cookieOfCpu} gives for its CPU
      * ({@code bpf_get_attach_cookie}). All or nothing: when one attach fails, the links made
      * so far are closed. The links are owned by the caller, as those of {@code
      * BpfProgram.attach}; see {@link PerfEventAttach} for what closing them does.

@@ -10,11 +10,14 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
- * Attaches a program to an open {@link PerfEvent} ({@code bpf_program__attach_perf_event_opts}):
- * a {@code SEC("perf_event")} program runs on each sample of a sampling event, a tracepoint
- * program on each hit of a tracepoint event. {@code cookie} is what the program reads with
- * {@code bpf_get_attach_cookie} (0 = none). Use: {@code program.attach(new
- * PerfEventAttach(event, cookie))}.
+ * Attaches a program to an open {@link PerfEvent} ({@code bpf_program__attach_perf_event_opts}).
+ * A {@code SEC("perf_event")} program runs on each sample of a sampling event (each overflow
+ * of its period or frequency). A tracepoint program attached through a tracepoint event runs
+ * on every hit of that tracepoint, whatever task or CPU (the kernel keeps the programs per
+ * tracepoint, so one program attaches once per tracepoint: a second time fails with EEXIST),
+ * and its return value decides whether the event counts the hit (0 filters it out).
+ * {@code cookie} is what the program reads with {@code bpf_get_attach_cookie} (0 = none).
+ * Use: {@code program.attach(new PerfEventAttach(event, cookie))}.
  *
  * <p>A value holding no native memory; the event must be open when attaching. libbpf closes
  * the perf event fd it is given when the link is destroyed, so the link gets a duplicate of

@@ -2,17 +2,23 @@ package dev.jbpf.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.BpfException;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -77,10 +83,27 @@ class PerfEventProgramTest {
                 assertTrue(link.toString().contains("tracepoint syscalls/sys_enter_getppid"), link.toString());
                 TestSupport.getppid(20);
                 assertEquals(Optional.of(20L), hits.get(0), "the program ran once per getppid");
-                assertEquals(20, getppid.read().value(), "and the event counted each");
+                assertEquals(20, getppid.read().value(), "and the event counted each (the program returns 1)");
+
+                // the kernel keeps tracepoint programs per tracepoint: not twice on the same one
+                try (PerfEvent again = PerfEvent.builder(getppid.type()).pid(0).open()) {
+                    long fds = openFds();
+                    BpfException twice = assertThrows(BpfException.class,
+                            () -> object.program("count_tracepoint").attach(new PerfEventAttach(again)));
+                    assertEquals("EEXIST", twice.errnoName(), twice.getMessage());
+                    assertEquals(fds, openFds(), "the fd duplicated for the failed link was closed");
+                }
             }
             TestSupport.getppid(5);
             assertEquals(Optional.of(20L), hits.get(0), "detached with its link");
+        }
+    }
+
+    static long openFds() {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
