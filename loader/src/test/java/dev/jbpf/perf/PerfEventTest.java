@@ -48,9 +48,12 @@ class PerfEventTest {
             PerfTestSupport.burnCpu(Duration.ofMillis(100));
             long cpuNanos = threads.getCurrentThreadCpuTime() - cpuStart;
             PerfCount count = event.read();
-            // the JVM's thread CPU time (CLOCK_THREAD_CPUTIME_ID) and task-clock measure the same runtime
-            assertTrue(count.value() >= cpuNanos, "task-clock " + count + " vs thread CPU time " + cpuNanos);
-            assertTrue(count.value() <= cpuNanos + 20 * MS, "task-clock " + count + " vs thread CPU time " + cpuNanos);
+            // the JVM's thread CPU time (CLOCK_THREAD_CPUTIME_ID) and task-clock measure the same runtime,
+            // with different clocks that may disagree a little at each context switch
+            assertTrue(count.value() >= cpuNanos * 9 / 10 - 2 * MS, "task-clock " + count + " vs thread CPU time "
+                    + cpuNanos);
+            assertTrue(count.value() <= cpuNanos * 11 / 10 + 20 * MS, "task-clock " + count + " vs thread CPU time "
+                    + cpuNanos);
             // a per-task event is enabled and running while its task runs
             assertTrue(Math.abs(count.value() - count.timeRunningNanos()) < MS, count.toString());
             assertFalse(count.multiplexed(), "software events are never multiplexed: " + count);
