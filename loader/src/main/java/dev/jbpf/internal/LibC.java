@@ -12,7 +12,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few libc functions jbpf needs beside libbpf (formatting libbpf's messages, closing file
- * descriptors, mounting bpffs, the boot clock), bound once through the native linker's
+ * descriptors, mounting bpffs, the boot clock, perf_event_open with its ioctls and reads),
+ * bound once through the native linker's
  * default lookup. Not API. Owns no native memory: every call allocates its scratch memory in
  * a confined arena closed before the call returns.
  */
@@ -32,6 +33,20 @@ public final class LibC {
     private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final int CLOCK_BOOTTIME = 7;
+    // syscall(2), ioctl(2) and fcntl(2) are variadic in C: the linker must be told where the "..." starts
+    private static final MethodHandle SYSCALL_PERF_EVENT_OPEN = downcall("syscall", FunctionDescriptor.of(
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final MethodHandle IOCTL = downcall("ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle FCNTL = downcall("fcntl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final int F_DUPFD_CLOEXEC = 1030;
 
     private LibC() {
     }
@@ -91,6 +106,66 @@ public final class LibC {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError("clock_gettime", t);
+        }
+    }
+
+    /** The perf_event_open(2) syscall number of this architecture (glibc has no wrapper). */
+    private static long perfEventOpenNumber() {
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> 298;
+            case "aarch64" -> 241;
+            default -> throw new UnsupportedOperationException("perf_event_open: unsupported architecture "
+                    + System.getProperty("os.arch"));
+        };
+    }
+
+    /**
+     * perf_event_open(2) with the {@code struct perf_event_attr} in {@code attr}; returns the new
+     * fd, or the negative errno when the kernel refused.
+     */
+    public static int perfEventOpen(MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long result = (long) SYSCALL_PERF_EVENT_OPEN.invokeExact(state, perfEventOpenNumber(), attr, pid, cpu,
+                    groupFd, flags);
+            return result >= 0 ? (int) result : -(int) ERRNO.get(state, 0L);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("perf_event_open", t);
+        }
+    }
+
+    /** C {@code ioctl(fd, request, arg)} for requests taking an integer argument; returns 0 or the positive errno. */
+    public static int ioctl(int fd, long request, long arg) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) IOCTL.invokeExact(state, fd, request, arg);
+            return result >= 0 ? 0 : (int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("ioctl", t);
+        }
+    }
+
+    /** {@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}: a new close-on-exec fd for the same file, or the negative errno. */
+    public static int dupCloexec(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, 0);
+            return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("fcntl", t);
+        }
+    }
+
+    /** C {@code read(fd, buffer, buffer.byteSize())}; returns the bytes read, or the negative errno. */
+    public static long read(int fd, MemorySegment buffer) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long result = (long) READ.invokeExact(state, fd, buffer, buffer.byteSize());
+            return result >= 0 ? result : -(long) (int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("read", t);
         }
     }
 }

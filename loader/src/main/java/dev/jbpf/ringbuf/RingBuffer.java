@@ -3,7 +3,7 @@ package dev.jbpf.ringbuf;
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.ring_buffer_sample_fn;
-import dev.jbpf.internal.Errno;
+import dev.jbpf.internal.CallbackConsumer;
 import dev.jbpf.internal.LibBpfLog;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
@@ -28,7 +28,7 @@ import java.util.Objects;
  * <p><b>Threads.</b> {@link #poll} and {@link #consume} must be called by one thread at a
  * time (a second concurrent call throws {@link IllegalStateException}). {@link #close()} may be
  * called from any thread, also while another thread polls: then the poll returns within
- * about {@value #POLL_SLICE_MS} ms and the native resources are freed by the polling thread
+ * about {@value CallbackConsumer#POLL_SLICE_MS} ms and the native resources are freed by the polling thread
  * when it leaves native code, never under its feet.
  *
  * <p><b>Handler exceptions</b> never cross the native callback (that would kill the JVM): the
@@ -36,22 +36,20 @@ import java.util.Objects;
  * they are when unchecked, else wrapped in a {@link BpfException} whose cause they are.
  */
 public final class RingBuffer implements AutoCloseable {
-    /** Longest single wait in native code, so that close() from another thread is noticed. */
-    static final int POLL_SLICE_MS = 100;
     /** What the upcall returns to libbpf when a handler threw: stops the poll. */
     private static final int HANDLER_FAILED = -125; // -ECANCELED
 
-    private final Arena arena;
     private final MemorySegment ringBuffer;
     private final String names;
-    private Throwable pending;
-    private boolean closed;
-    private Thread poller;
+    private final CallbackConsumer consumer;
 
     private RingBuffer(Arena arena, MemorySegment ringBuffer, String names) {
-        this.arena = arena;
         this.ringBuffer = ringBuffer;
         this.names = names;
+        this.consumer = new CallbackConsumer("ring buffer " + names, "handle record of", () -> {
+            LibBpf.ring_buffer__free(ringBuffer);
+            arena.close();
+        });
     }
 
     /** A builder; add at least one ring buffer map. */
@@ -108,7 +106,7 @@ public final class RingBuffer implements AutoCloseable {
                     RecordHandler handler = handlers.get(i);
                     String mapName = maps.get(i).name();
                     MemorySegment stub = ring_buffer_sample_fn.allocate(
-                            (ctx, data, size) -> self[0].deliver(mapName, handler, data, size), arena);
+                            (ctx, data, size) -> self[0].deliver(handler, data, size), arena);
                     int fd = maps.get(i).fd();
                     LibBpfLog.begin();
                     if (i == 0) {
@@ -137,23 +135,11 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /** The upcall body. Must never throw: an exception escaping an upcall kills the JVM. */
-    @SuppressWarnings("restricted")
-    private int deliver(String mapName, RecordHandler handler, MemorySegment data, long size) {
-        try (Arena recordArena = Arena.ofConfined()) {
-            MemorySegment record = data.reinterpret(size, recordArena, null).asReadOnly();
-            handler.onRecord(record);
-            return 0;
+    private int deliver(RecordHandler handler, MemorySegment data, long size) {
+        try {
+            return consumer.deliver(data, size, handler::onRecord) ? 0 : HANDLER_FAILED;
         } catch (Throwable t) {
-            try {
-                if (pending == null) {
-                    pending = t;
-                } else if (pending != t) {
-                    pending.addSuppressed(t);
-                }
-            } catch (Throwable ignored) {
-                // nothing may escape
-            }
-            return HANDLER_FAILED;
+            return HANDLER_FAILED; // deliver keeps handler failures; nothing else may escape
         }
     }
 
@@ -168,37 +154,7 @@ public final class RingBuffer implements AutoCloseable {
      *     BpfException
      */
     public int poll(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        enter();
-        boolean interrupted = false;
-        int result = 0;
-        try {
-            while (true) {
-                long remainingMs = Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
-                int slice = (int) Math.min(remainingMs, POLL_SLICE_MS);
-                int ret = LibBpf.ring_buffer__poll(ringBuffer, slice);
-                if (ret < 0) {
-                    int errno = -ret;
-                    if (pending != null) {
-                        break;
-                    }
-                    if (errno == Errno.EINTR) {
-                        interrupted = true;
-                        break;
-                    }
-                    throw BpfException.of("poll ring buffer", names, errno, null);
-                }
-                if (ret > 0 || remainingMs <= slice || closeRequested()) {
-                    result = ret;
-                    break;
-                }
-            }
-        } finally {
-            leave();
-        }
-        rethrowPending();
-        return interrupted ? 0 : result;
+        return consumer.poll(timeout, "poll", slice -> LibBpf.ring_buffer__poll(ringBuffer, slice));
     }
 
     /**
@@ -206,74 +162,12 @@ public final class RingBuffer implements AutoCloseable {
      * Returns the number of records handled. Same rules as {@link #poll}.
      */
     public int consume() {
-        enter();
-        int ret;
-        try {
-            ret = LibBpf.ring_buffer__consume(ringBuffer);
-        } finally {
-            leave();
-        }
-        rethrowPending();
-        if (ret < 0) {
-            throw BpfException.of("consume ring buffer", names, -ret, null);
-        }
-        return ret;
+        return consumer.consume("consume", () -> LibBpf.ring_buffer__consume(ringBuffer));
     }
 
     /** The epoll fd libbpf waits on (owned by this RingBuffer), for callers with their own event loop. */
     public int epollFd() {
-        synchronized (this) {
-            checkOpen();
-            return LibBpf.ring_buffer__epoll_fd(ringBuffer);
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("ring buffer " + names + " is closed");
-        }
-    }
-
-    private synchronized void enter() {
-        checkOpen();
-        if (poller != null) {
-            throw new IllegalStateException("ring buffer " + names + " is already being polled by "
-                    + (poller == Thread.currentThread() ? "this thread (from a handler?)" : poller.getName()));
-        }
-        poller = Thread.currentThread();
-        pending = null;
-    }
-
-    private synchronized boolean closeRequested() {
-        return closed;
-    }
-
-    private void leave() {
-        boolean free;
-        synchronized (this) {
-            poller = null;
-            free = closed;
-        }
-        if (free) {
-            freeNative();
-        }
-    }
-
-    private void rethrowPending() {
-        Throwable t = pending;
-        pending = null;
-        if (t == null) {
-            return;
-        }
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        BpfException wrapped = new BpfException("handle record of", names, 0, t.toString());
-        wrapped.initCause(t);
-        throw wrapped;
+        return consumer.whileOpen(() -> LibBpf.ring_buffer__epoll_fd(ringBuffer));
     }
 
     /**
@@ -282,25 +176,11 @@ public final class RingBuffer implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (poller != null) {
-                return; // the polling thread frees on its way out of native code
-            }
-        }
-        freeNative();
-    }
-
-    private void freeNative() {
-        LibBpf.ring_buffer__free(ringBuffer);
-        arena.close();
+        consumer.close();
     }
 
     @Override
     public String toString() {
-        return "RingBuffer[" + names + (closed ? ", closed]" : "]");
+        return "RingBuffer[" + names + (consumer.isClosed() ? ", closed]" : "]");
     }
 }
