@@ -15,7 +15,6 @@ public class BpfPermissionException extends BpfException {
             "BPF needs root, or CAP_BPF with CAP_PERFMON (and CAP_NET_ADMIN for networking programs)";
 
     public BpfPermissionException(String operation, String target, int errno, String detail) {
-        super(operation, target, errno, detail == null || detail.isBlank() || !Capabilities.canLoadBpf()
-                ? PRIVILEGE_HINT : detail);
+        super(operation, target, errno, Capabilities.canLoadBpf() ? detail : PRIVILEGE_HINT);
     }
 }

@@ -3,10 +3,10 @@ package dev.jbpf.cli;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
-import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
+import dev.jbpf.perf.PerfBuffer;
 import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.OpenedProgram;
 import dev.jbpf.ringbuf.RingBuffer;
@@ -72,7 +72,7 @@ final class AttachCommand implements Callable<Integer> {
         if (pinDir != null && durationSeconds != null) {
             throw new UsageException("--duration applies to the foreground; with --pin jbpf exits at once");
         }
-        Map<String, AttachPoint> points = new LinkedHashMap<>();
+        Map<String, AttachSpec> points = new LinkedHashMap<>();
         attachPoints.forEach((program, spec) -> points.put(program, AttachSpec.parse(spec)));
         PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir);
         OpenedObject opened = BpfObject.open(objectPath);
@@ -93,7 +93,7 @@ final class AttachCommand implements Callable<Integer> {
             List<BpfProgram> attached = new ArrayList<>();
             if (pins == null) {
                 for (BpfProgram program : selected(loaded)) {
-                    links.add(attach(program, points));
+                    links.addAll(attach(program, points));
                     attached.add(program);
                 }
                 return runInForeground(loaded, attached);
@@ -101,8 +101,11 @@ final class AttachCommand implements Callable<Integer> {
             try {
                 LoadCommand.pinAll(loaded, pins);
                 for (BpfProgram program : selected(loaded)) {
-                    BpfLink link = attach(program, points);
-                    pins.pin("links", program.name(), link::pin);
+                    List<BpfLink> programLinks = attach(program, points);
+                    for (int i = 0; i < programLinks.size(); i++) {
+                        // several links (one per CPU for perf events): NAME, NAME-1, NAME-2, ... (bpffs refuses dots)
+                        pins.pin("links", program.name() + (i == 0 ? "" : "-" + i), programLinks.get(i)::pin);
+                    }
                 }
             } catch (RuntimeException e) {
                 pins.rollBack();
@@ -114,9 +117,9 @@ final class AttachCommand implements Callable<Integer> {
     }
 
     /** Attaches where --at says, else where the program's section says. */
-    private static BpfLink attach(BpfProgram program, Map<String, AttachPoint> points) {
-        AttachPoint point = points.get(program.name());
-        return point == null ? program.attach() : program.attach(point);
+    private static List<BpfLink> attach(BpfProgram program, Map<String, AttachSpec> points) {
+        AttachSpec spec = points.get(program.name());
+        return spec == null ? List.of(program.attach()) : spec.attach(program);
     }
 
     /** Turns autoload off for the programs not named on the command line (unknown names fail). */
@@ -142,13 +145,16 @@ final class AttachCommand implements Callable<Integer> {
     private int runInForeground(LoadedObject loaded, List<BpfProgram> attached) {
         PrintWriter out = spec.commandLine().getOut();
         List<BpfMap> ringMaps = loaded.maps().stream().filter(map -> map.type() == MapType.RINGBUF).toList();
+        List<BpfMap> perfMaps = loaded.maps().stream().filter(map -> map.type() == MapType.PERF_EVENT_ARRAY).toList();
+        List<String> streamed = new ArrayList<>();
+        ringMaps.forEach(map -> streamed.add("ring buffer " + map.name()));
+        perfMaps.forEach(map -> streamed.add("perf buffer " + map.name()));
         if (!options.json()) {
             out.printf("Attached %d program%s of %s:%n", attached.size(), attached.size() == 1 ? "" : "s", loaded.name());
             for (BpfProgram program : attached) {
                 out.printf("  %-24s %s (prog id %d)%n", program.name(), program.section(), program.id());
             }
-            out.println((ringMaps.isEmpty() ? "No ring buffer to stream" : "Streaming ring buffer"
-                    + (ringMaps.size() == 1 ? " " : "s ") + String.join(", ", ringMaps.stream().map(BpfMap::name).toList()))
+            out.println((streamed.isEmpty() ? "Nothing to stream" : "Streaming " + String.join(", ", streamed))
                     + "; " + (durationSeconds == null ? "Ctrl-C to detach." : "detaching in " + durationSeconds + " s."));
             out.flush();
         }
@@ -159,18 +165,32 @@ final class AttachCommand implements Callable<Integer> {
         long deadline = durationSeconds == null ? Long.MAX_VALUE
                 : System.nanoTime() + (long) (durationSeconds * 1_000_000_000L);
         long records = 0;
-        try (RecordPrinter printer = new RecordPrinter(objectPath, recordType, out, options);
-             RingBuffer ring = ringMaps.isEmpty() ? null : printer.ringBuffer(ringMaps)) {
+        List<AutoCloseable> streams = new ArrayList<>();
+        try (RecordPrinter printer = new RecordPrinter(objectPath, recordType, out, options)) {
+            List<EventSource> sources = new ArrayList<>();
+            if (!ringMaps.isEmpty()) {
+                RingBuffer ring = printer.ringBuffer(ringMaps);
+                streams.add(ring);
+                sources.add(ring::poll);
+            }
+            for (BpfMap map : perfMaps) {
+                PerfBuffer perf = printer.perfBuffer(map);
+                streams.add(perf);
+                sources.add(perf::poll);
+            }
+            // each source may block for its share of the slice, so Ctrl-C and --duration are noticed promptly
+            Duration share = POLL_SLICE.dividedBy(Math.max(1, sources.size()));
             while (!stop.requested() && System.nanoTime() < deadline) {
-                if (ring == null) {
+                if (sources.isEmpty()) {
                     Thread.sleep(POLL_SLICE.toMillis());
-                } else {
-                    records += ring.poll(POLL_SLICE);
+                }
+                for (EventSource source : sources) {
+                    records += source.poll(share);
                 }
             }
             if (dumpMaps) {
                 for (BpfMap map : loaded.maps()) {
-                    if (map.type() != MapType.RINGBUF && !map.isInternal()) {
+                    if (map.type() != MapType.RINGBUF && map.type() != MapType.PERF_EVENT_ARRAY && !map.isInternal()) {
                         if (!options.json()) {
                             out.println("Map " + map.name() + " (" + MapCommand.typeName(map.type()) + "):");
                         }
@@ -181,6 +201,13 @@ final class AttachCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            for (AutoCloseable stream : streams) {
+                try {
+                    stream.close();
+                } catch (Exception e) {
+                    // closing a stream does not fail in ways worth reporting at exit
+                }
+            }
             if (!options.json()) {
                 out.println("Detached after " + records + " record" + (records == 1 ? "" : "s") + ".");
                 out.flush();
@@ -189,6 +216,12 @@ final class AttachCommand implements Callable<Integer> {
         // The object (closed by the caller's try) detaches the links; the hook waits for that.
         stop.releaseAfter(loaded);
         return Main.EXIT_OK;
+    }
+
+    /** A ring or perf buffer, polled by the foreground loop. */
+    @FunctionalInterface
+    private interface EventSource {
+        int poll(Duration timeout);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.jbpf.btf.Btf;
 import dev.jbpf.btf.BtfFormatter;
 import dev.jbpf.btf.BtfType;
 import dev.jbpf.map.BpfMap;
+import dev.jbpf.perf.PerfBuffer;
 import dev.jbpf.ringbuf.RingBuffer;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Prints what {@code jbpf attach} streams and dumps: ring buffer records as they arrive
+ * Prints what {@code jbpf attach} streams and dumps: ring buffer records and perf buffer samples as they arrive
  * (as hex, or field by field when a BTF struct type is given), and maps at detach.
  * Owns the BTF it reads from the object file; the ring buffer it builds belongs to the caller.
  */
@@ -78,6 +79,24 @@ final class RecordPrinter implements AutoCloseable {
             String hex = Output.hex(Arrays.copyOf(bytes, Math.min(bytes.length, TEXT_BYTES)));
             out.println(mapName + " " + bytes.length + "B: " + hex + (bytes.length > TEXT_BYTES ? " ..." : ""));
         }
+    }
+
+    /** A perf buffer over a PERF_EVENT_ARRAY map that prints each sample, and each loss. */
+    PerfBuffer perfBuffer(BpfMap map) {
+        return PerfBuffer.builder(map)
+                .onSample((cpu, sample) -> print(map.name(), sample))
+                .onLost((cpu, count) -> {
+                    if (options.json()) {
+                        ObjectNode node = Output.object();
+                        node.put("map", map.name());
+                        node.put("cpu", cpu);
+                        node.put("lost", count);
+                        Output.printJson(out, node, options);
+                    } else {
+                        out.println(map.name() + ": lost " + count + " samples on CPU " + cpu);
+                    }
+                })
+                .build();
     }
 
     void dump(BpfMap map) {
