@@ -99,6 +99,14 @@ class TrampolineTest {
         }
     }
 
+    private static void openTimes(Path file, int times) throws IOException {
+        for (int i = 0; i < times; i++) {
+            try (InputStream in = Files.newInputStream(file)) {
+                assertTrue(in.read() <= 0);
+            }
+        }
+    }
+
     @Test
     void lsmCountsOpensOfOurFile() throws IOException {
         Path file = Files.createTempFile("jbpf-lsm-", ".txt");
@@ -115,12 +123,16 @@ class TrampolineTest {
                 throw e;
             }
             try (link) {
-                for (int i = 0; i < 6; i++) {
-                    try (InputStream in = Files.newInputStream(file)) {
-                        assertTrue(in.read() <= 0);
-                    }
-                }
+                openTimes(file, 6);
                 assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow());
+            }
+            openTimes(file, 1);
+            assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow(),
+                    "detached");
+            try (BpfLink bySection = loaded.program("count_file_open").attach()) {
+                openTimes(file, 2);
+                assertEquals(8, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow(),
+                        "attached by its section lsm/file_open");
             }
         } finally {
             Files.deleteIfExists(file);

@@ -84,7 +84,6 @@ class TestRunTest {
         assertEquals(XDP_TX, result.returnValue());
         assertTrue(result.durationNs() > 0, "duration " + result.durationNs());
         assertTrue(result.durationNs() < 1_000_000, "mean duration of one run " + result.durationNs() + " ns");
-        assertTrue(loaded.program("xdp_mark").info().runCount() == 0 || loaded.program("xdp_mark").info().runCount() >= 1000);
     }
 
     @Test
