@@ -25,7 +25,13 @@ deps:
 jdk:
 	@test -n "$(JDK)" || { echo "no JDK >= 22 found (see above)"; exit 1; }
 
-bpf: deps $(BPF_OBJS)
+bpf: deps $(BPF_OBJS) build/test-bin/trace_target
+
+# The user-space process the uprobe and USDT tests trace (<sys/sdt.h>: systemtap-sdt-dev).
+# No PIE, so its file offsets differ from its addresses, which the uprobe offset tests need.
+build/test-bin/trace_target: test-programs/trace_target.c | deps
+	@mkdir -p $(@D)
+	gcc -O2 -g -no-pie -Wall -o $@ $<
 
 $(BPF_OUT)/vmlinux.h: /sys/kernel/btf/vmlinux | deps
 	@mkdir -p $(BPF_OUT)

@@ -1,8 +1,12 @@
 package dev.jbpf.program;
 
+import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.bindings.bpf_test_run_opts;
 import dev.jbpf.internal.BpfFs;
+import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.LibBpfCall;
+import dev.jbpf.internal.LibBpfLog;
 import dev.jbpf.internal.Owner;
 import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
@@ -124,7 +128,11 @@ public final class BpfProgram {
 
     /**
      * Attaches the program at an explicit point, e.g. {@code new Tracepoint("syscalls",
-     * "sys_enter_openat")} or {@code new RawTracepoint("sys_enter")}.
+     * "sys_enter_openat")}, {@code new RawTracepoint("sys_enter")}, {@code Kprobe.entry("do_sys_openat2")},
+     * {@code Uprobe.entry("libc.so.6", "malloc").withPid(pid)}, {@code Usdt.of(binary, provider, name)},
+     * {@code new Tracing()} (fentry/fexit/fmod_ret) or {@code new Lsm()}. Points that read a
+     * binary (uprobes, USDT) resolve it first and throw their own {@code BpfNotFoundException}
+     * for a missing file, symbol or probe.
      */
     public BpfLink attach(AttachPoint point) {
         Objects.requireNonNull(point, "point");
@@ -137,6 +145,90 @@ public final class BpfProgram {
         fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
         MemorySegment link = LibBpfCall.checkNonNull(operation, description, call);
         return BpfLink.adopt(link, "link of " + description, object);
+    }
+
+    /**
+     * Runs the program once or {@code repeat} times in the kernel on the given input, without
+     * attaching it ({@code bpf_prog_test_run_opts}): for XDP, tc and socket programs on a
+     * packet, for raw tracepoint and syscall programs on a context. The output buffers are
+     * sized from the options ({@link TestRunOptions#effectiveDataOutCapacity()}), never
+     * passed with a zero size (which the kernel would take as unlimited). With
+     * {@code contextOutCapacity} AUTO, programs whose type refuses an output context (raw
+     * tracepoint, tracing, syscall) get none; a syscall program's {@code contextOut} is its
+     * context as the program left it (the kernel writes it back to the input).
+     *
+     * @throws BpfException naming the program when the kernel refuses: ENOTSUPP for program
+     *     types that cannot be test-run (kprobes, tracepoints), EINVAL for input the type does
+     *     not take, ENOSPC (saying how many bytes were needed) when the output did not fit
+     */
+    public TestRunResult testRun(TestRunOptions options) {
+        Objects.requireNonNull(options, "options");
+        int fd = fd();
+        byte[] data = options.data();
+        byte[] context = options.context();
+        int dataOutCapacity = options.effectiveDataOutCapacity();
+        ProgramType type = type();
+        // These types take a context but refuse ctx_out (EINVAL); a syscall program's context is
+        // copied back into ctx_in instead, which is read back below.
+        boolean noContextOut = type == ProgramType.RAW_TRACEPOINT || type == ProgramType.RAW_TRACEPOINT_WRITABLE
+                || type == ProgramType.SYSCALL || type == ProgramType.TRACING;
+        int contextOutCapacity = options.contextOutCapacity() == TestRunOptions.AUTO && noContextOut ? 0
+                : options.effectiveContextOutCapacity();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment opts = bpf_test_run_opts.allocate(arena); // zeroed: unused fields stay 0
+            bpf_test_run_opts.sz(opts, bpf_test_run_opts.sizeof());
+            if (data != null && data.length > 0) {
+                bpf_test_run_opts.data_in(opts, arena.allocateFrom(ValueLayout.JAVA_BYTE, data));
+                bpf_test_run_opts.data_size_in(opts, data.length);
+            }
+            MemorySegment dataOut = dataOutCapacity > 0 ? arena.allocate(dataOutCapacity) : MemorySegment.NULL;
+            if (dataOutCapacity > 0) {
+                bpf_test_run_opts.data_out(opts, dataOut);
+                bpf_test_run_opts.data_size_out(opts, dataOutCapacity);
+            }
+            MemorySegment contextIn = MemorySegment.NULL;
+            if (context != null && context.length > 0) {
+                contextIn = arena.allocateFrom(ValueLayout.JAVA_BYTE, context);
+                bpf_test_run_opts.ctx_in(opts, contextIn);
+                bpf_test_run_opts.ctx_size_in(opts, context.length);
+            }
+            MemorySegment contextOut = contextOutCapacity > 0 ? arena.allocate(contextOutCapacity) : MemorySegment.NULL;
+            if (contextOutCapacity > 0) {
+                bpf_test_run_opts.ctx_out(opts, contextOut);
+                bpf_test_run_opts.ctx_size_out(opts, contextOutCapacity);
+            }
+            bpf_test_run_opts.repeat(opts, options.repeat());
+            bpf_test_run_opts.flags(opts, options.flags());
+            bpf_test_run_opts.cpu(opts, options.cpu());
+            bpf_test_run_opts.batch_size(opts, options.batchSize());
+
+            LibBpfLog.begin();
+            int result = LibBpf.bpf_prog_test_run_opts(fd, opts);
+            if (result < 0) {
+                int errno = -result;
+                String detail = LibBpfLog.explanation();
+                if (errno == Errno.ENOSPC) {
+                    detail = "the output needs " + Integer.toUnsignedLong(bpf_test_run_opts.data_size_out(opts))
+                            + " bytes of data (capacity " + dataOutCapacity + ") and "
+                            + Integer.toUnsignedLong(bpf_test_run_opts.ctx_size_out(opts)) + " of context (capacity "
+                            + contextOutCapacity + "): raise dataOutCapacity or contextOutCapacity";
+                }
+                throw BpfException.of("test run program", target, errno, detail);
+            }
+            int dataOutSize = Math.min(bpf_test_run_opts.data_size_out(opts), dataOutCapacity);
+            int contextOutSize = Math.min(bpf_test_run_opts.ctx_size_out(opts), contextOutCapacity);
+            byte[] contextResult;
+            if (type == ProgramType.SYSCALL && !contextIn.equals(MemorySegment.NULL)) {
+                contextResult = contextIn.toArray(ValueLayout.JAVA_BYTE);
+            } else {
+                contextResult = contextOutSize > 0 ? contextOut.asSlice(0, contextOutSize).toArray(ValueLayout.JAVA_BYTE)
+                        : new byte[0];
+            }
+            return new TestRunResult(bpf_test_run_opts.retval(opts),
+                    Integer.toUnsignedLong(bpf_test_run_opts.duration(opts)),
+                    dataOutSize > 0 ? dataOut.asSlice(0, dataOutSize).toArray(ValueLayout.JAVA_BYTE) : new byte[0],
+                    contextResult);
+        }
     }
 
     /**

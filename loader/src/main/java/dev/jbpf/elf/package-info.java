@@ -1,0 +1,13 @@
+/**
+ * Reading native ELF binaries (executables and shared libraries) in pure Java, for uprobes and
+ * USDT probes: {@link dev.jbpf.elf.Binaries} finds a binary by path, program name or library
+ * name as the dynamic linker would; {@link dev.jbpf.elf.ElfFile} lists its symbols (from
+ * {@code .symtab} and {@code .dynsym}, with GNU symbol versions), resolves a function to the
+ * file offset a uprobe needs, and lists its USDT probes ({@code .note.stapsdt}).
+ *
+ * <p>Nothing here holds native memory or open files: files are read with positional reads
+ * into the Java heap and closed before a method returns. Failures are
+ * {@link dev.jbpf.BpfException}s ({@link dev.jbpf.BpfNotFoundException} for a missing file,
+ * symbol or probe), so callers handle them like every other jbpf error.
+ */
+package dev.jbpf.elf;

@@ -1,0 +1,141 @@
+package dev.jbpf.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbpf.BpfException;
+import dev.jbpf.LoadedObject;
+import dev.jbpf.TestSupport;
+import dev.jbpf.map.Codec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * fentry, fexit, fmod_ret (BPF trampolines) on getppid(2) and an LSM program on file_open.
+ * Kernels that refuse to load such programs (no trampolines, no BPF LSM) skip, saying why.
+ */
+class TrampolineTest {
+    private int tid;
+
+    @BeforeEach
+    void privileged() {
+        TestSupport.assumePrivileged();
+        tid = TracingSupport.gettid();
+    }
+
+    /** The getppid entry this kernel's BTF has: the syscall wrapper, or the body SYSCALL_DEFINE0 makes. */
+    private static String variant() {
+        return TracingSupport.btfFunction("__x64_sys_getppid", "__do_sys_getppid").map(f -> f.startsWith("__x64")
+                ? "wrapper" : "body").orElseGet(() -> {
+                    TracingSupport.skip("the kernel's BTF has neither __x64_sys_getppid nor __do_sys_getppid");
+                    return null;
+                });
+    }
+
+    private static LoadedObject load(String feature, String program) {
+        return TracingSupport.loadOnly(TestSupport.bpfObject("trampoline"), feature, program);
+    }
+
+    @Test
+    void fentryCountsOurCalls() {
+        String program = "fentry_getppid_" + variant();
+        try (LoadedObject loaded = load("fentry", program)) {
+            try (BpfLink link = loaded.program(program).attach(new Tracing())) {
+                TracingSupport.getppid(8);
+                assertEquals(8, TracingSupport.valueOf(loaded.map("fentry_counts"), tid));
+            }
+            TracingSupport.getppid(2);
+            assertEquals(8, TracingSupport.valueOf(loaded.map("fentry_counts"), tid), "detached");
+        }
+    }
+
+    @Test
+    void fentryReadsItsCookie() {
+        String program = "fentry_getppid_" + variant();
+        try (LoadedObject loaded = load("fentry", program)) {
+            BpfLink link;
+            try {
+                link = loaded.program(program).attach(new Tracing(0x5151L));
+            } catch (BpfException e) {
+                if (TracingSupport.isMissingFeature(e) || e.errno() == dev.jbpf.internal.Errno.EINVAL) {
+                    TracingSupport.skip("this kernel takes no cookies on trampolines (kernel 6.4+): " + e.getMessage());
+                }
+                throw e;
+            }
+            try (link) {
+                TracingSupport.getppid(1);
+                assertEquals(0x5151L, TracingSupport.valueOf(loaded.map("fentry_cookies"), tid));
+            }
+        }
+    }
+
+    @Test
+    void fexitSeesTheReturnValueAttachedBySection() {
+        String program = "fexit_getppid_" + variant();
+        try (LoadedObject loaded = load("fexit", program);
+             BpfLink link = loaded.program(program).attach()) {
+            int returned = TracingSupport.getppid(3);
+            assertEquals(3, TracingSupport.valueOf(loaded.map("fexit_counts"), tid));
+            assertEquals(returned, TracingSupport.valueOf(loaded.map("fexit_returns"), tid));
+        }
+    }
+
+    @Test
+    void fmodRetReplacesTheReturnValueForThisThreadOnly() {
+        if (!"wrapper".equals(variant())) {
+            TracingSupport.skip("fmod_ret needs __x64_sys_getppid (on the error-injection list) in the kernel's BTF");
+        }
+        try (LoadedObject loaded = load("fmod_ret", "fmod_ret_getppid");
+             BpfLink link = loaded.program("fmod_ret_getppid").attach(new Tracing())) {
+            int real = TracingSupport.getppid(1);
+            loaded.map("fmod_ret_overrides").typed(Codec.INT, Codec.LONG).put(tid, 4242L);
+            assertEquals(4242, TracingSupport.getppid(1), "getppid() returns what the program said");
+            loaded.map("fmod_ret_overrides").typed(Codec.INT, Codec.LONG).remove(tid);
+            assertEquals(real, TracingSupport.getppid(1));
+        }
+    }
+
+    private static void openTimes(Path file, int times) throws IOException {
+        for (int i = 0; i < times; i++) {
+            try (InputStream in = Files.newInputStream(file)) {
+                assertTrue(in.read() <= 0);
+            }
+        }
+    }
+
+    @Test
+    void lsmCountsOpensOfOurFile() throws IOException {
+        Path file = Files.createTempFile("jbpf-lsm-", ".txt");
+        try (LoadedObject loaded = TracingSupport.loadOnly(TestSupport.bpfObject("lsm"), "the BPF LSM", "count_file_open")) {
+            long inode = (long) Files.getAttribute(file, "unix:ino");
+            loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).put(inode, 0L);
+            BpfLink link;
+            try {
+                link = loaded.program("count_file_open").attach(new Lsm());
+            } catch (BpfException e) {
+                if (TracingSupport.isMissingFeature(e)) {
+                    TracingSupport.skip("the BPF LSM is not active (\"bpf\" missing from lsm=): " + e.getMessage());
+                }
+                throw e;
+            }
+            try (link) {
+                openTimes(file, 6);
+                assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow());
+            }
+            openTimes(file, 1);
+            assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow(),
+                    "detached");
+            try (BpfLink bySection = loaded.program("count_file_open").attach()) {
+                openTimes(file, 2);
+                assertEquals(8, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow(),
+                        "attached by its section lsm/file_open");
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}

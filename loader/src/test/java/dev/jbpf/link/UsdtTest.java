@@ -1,0 +1,104 @@
+package dev.jbpf.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbpf.BpfNotFoundException;
+import dev.jbpf.BpfObject;
+import dev.jbpf.LoadedObject;
+import dev.jbpf.TestSupport;
+import dev.jbpf.map.BpfMap;
+import dev.jbpf.map.Codec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** USDT probes of trace_target: the jbpf:tick(i, 0x5eed0000 + i) arguments arrive in the map. */
+class UsdtTest {
+    private static final int ITERATIONS = 5;
+    private LoadedObject loaded;
+
+    @BeforeEach
+    void load() {
+        TestSupport.assumePrivileged();
+        if (!Files.isDirectory(Path.of("/sys/bus/event_source/devices/uprobe"))) {
+            TracingSupport.skip("this kernel has no uprobe PMU, which USDT probes use (CONFIG_UPROBES off)");
+        }
+        loaded = BpfObject.open(TestSupport.bpfObject("usdt")).load();
+    }
+
+    @AfterEach
+    void close() {
+        if (loaded != null) {
+            loaded.close();
+        }
+    }
+
+    /** index → (value, cookie, pid) from a ticks map. */
+    private static Map<Long, long[]> ticks(BpfMap map) {
+        Map<Long, long[]> ticks = new TreeMap<>();
+        for (Map.Entry<Long, byte[]> entry : map.typed(Codec.LONG, Codec.bytes(24)).entries()) {
+            ByteBuffer value = ByteBuffer.wrap(entry.getValue()).order(ByteOrder.nativeOrder());
+            ticks.put(entry.getKey(), new long[] {value.getLong(0), value.getLong(8), value.getInt(16)});
+        }
+        return ticks;
+    }
+
+    private static void assertTicks(Map<Long, long[]> ticks, long cookie, int pid) {
+        assertEquals(ITERATIONS, ticks.size(), "one tick per iteration: " + ticks.keySet());
+        for (long i = 0; i < ITERATIONS; i++) {
+            long[] tick = ticks.get(i);
+            assertEquals(0x5eed0000L + i, tick[0], "second argument of tick " + i);
+            assertEquals(cookie, tick[1], "cookie of tick " + i);
+            assertEquals(pid, tick[2], "pid of tick " + i);
+        }
+    }
+
+    @Test
+    void usdtProbeDeliversItsArgumentsAndCookie() {
+        try (TraceTarget target = TraceTarget.start(ITERATIONS);
+             BpfLink link = loaded.program("record_tick").attach(
+                     Usdt.of(TracingSupport.traceTargetBinary(), "jbpf", "tick").withPid(target.pid()).withCookie(99))) {
+            target.run();
+            assertTicks(ticks(loaded.map("ticks")), 99, target.pid());
+        }
+    }
+
+    @Test
+    void usdtAttachedBySectionFindsTheProgramOnPath() {
+        // The section says "usdt/trace_target:jbpf:tick": libbpf looks the bare name up on PATH,
+        // read from the C environment, which the test points at build/test-bin for the attach.
+        String path = System.getenv("PATH");
+        TracingSupport.setenv("PATH", TracingSupport.traceTargetBinary().getParent() + ":" + path);
+        BpfLink link;
+        try {
+            link = loaded.program("record_tick_by_section").attach();
+        } finally {
+            TracingSupport.setenv("PATH", path);
+        }
+        try (link; TraceTarget target = TraceTarget.start(ITERATIONS)) {
+            target.run();
+            assertTicks(ticks(loaded.map("section_ticks")), 0, target.pid());
+        }
+    }
+
+    @Test
+    void unknownProbeListsTheProbesTheBinaryHas() {
+        Path binary = TracingSupport.traceTargetBinary();
+        BpfNotFoundException e = assertThrows(BpfNotFoundException.class,
+                () -> loaded.program("record_tick").attach(Usdt.of(binary, "jbpf", "tock")));
+        assertEquals("find USDT probe jbpf:tock in " + binary + ": no such probe; the binary has jbpf:tick",
+                e.getMessage());
+        BpfNotFoundException none = assertThrows(BpfNotFoundException.class,
+                () -> loaded.program("record_tick").attach(Usdt.of("libc.so.6", "libc", "setjmp")));
+        assertTrue(none.getMessage().contains("has no USDT probes") || none.getMessage().contains("no such probe"),
+                none.getMessage());
+    }
+}
