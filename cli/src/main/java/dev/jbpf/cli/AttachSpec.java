@@ -2,8 +2,12 @@ package dev.jbpf.cli;
 
 import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
+import dev.jbpf.link.Kprobe;
+import dev.jbpf.link.Ksyscall;
 import dev.jbpf.link.RawTracepoint;
 import dev.jbpf.link.Tracepoint;
+import dev.jbpf.link.Uprobe;
+import dev.jbpf.link.Usdt;
 import dev.jbpf.perf.HardwareEvent;
 import dev.jbpf.perf.PerCpuPerfEvents;
 import dev.jbpf.perf.PerfEvent;
@@ -20,8 +24,9 @@ import java.util.stream.Collectors;
  * kernel.
  */
 sealed interface AttachSpec {
-    String SYNTAX = "tracepoint/CATEGORY/NAME | raw_tracepoint/NAME"
-            + " | perf_event/software|hardware/EVENT[/freq=HZ|/period=N]";
+    String SYNTAX = "tracepoint/CATEGORY/NAME | raw_tracepoint/NAME | kprobe/FUNC[+OFFSET] | kretprobe/FUNC"
+            + " | ksyscall/NAME | kretsyscall/NAME | uprobe/BINARY:SYMBOL[+OFFSET] | uretprobe/BINARY:SYMBOL"
+            + " | usdt/BINARY:PROVIDER:NAME | perf_event/software|hardware/EVENT[/freq=HZ|/period=N]";
 
     /** Attaches the program here; the links belong to the caller. */
     List<BpfLink> attach(BpfProgram program);
@@ -67,9 +72,49 @@ sealed interface AttachSpec {
                 yield new Point(new Tracepoint(target.substring(0, split), target.substring(split + 1)));
             }
             case "raw_tracepoint", "raw_tp" -> new Point(new RawTracepoint(target));
+            case "kprobe", "kretprobe" -> {
+                String[] functionAndOffset = splitOffset(target);
+                Kprobe probe = kind.equals("kprobe") ? Kprobe.entry(functionAndOffset[0]) : Kprobe.ret(functionAndOffset[0]);
+                yield new Point(functionAndOffset[1] == null ? probe : probe.withOffset(offset(functionAndOffset[1])));
+            }
+            case "ksyscall" -> new Point(new Ksyscall(target));
+            case "kretsyscall" -> new Point(new Ksyscall(target).withRetprobe(true));
+            case "uprobe", "uretprobe" -> {
+                int colon = target.lastIndexOf(':');
+                if (colon <= 0 || colon == target.length() - 1) {
+                    throw new UsageException("uprobe '" + target + "' is not BINARY:SYMBOL[+OFFSET]");
+                }
+                String[] symbolAndOffset = splitOffset(target.substring(colon + 1));
+                String binary = target.substring(0, colon);
+                Uprobe probe = kind.equals("uprobe") ? Uprobe.entry(binary, symbolAndOffset[0])
+                        : Uprobe.ret(binary, symbolAndOffset[0]);
+                yield new Point(symbolAndOffset[1] == null ? probe : probe.withOffset(offset(symbolAndOffset[1])));
+            }
+            case "usdt" -> {
+                String[] parts = target.split(":");
+                if (parts.length < 3) {
+                    throw new UsageException("usdt '" + target + "' is not BINARY:PROVIDER:NAME");
+                }
+                String binary = String.join(":", Arrays.copyOf(parts, parts.length - 2));
+                yield new Point(Usdt.of(binary, parts[parts.length - 2], parts[parts.length - 1]));
+            }
             case "perf_event" -> perfSampling(target);
             default -> throw new UsageException("unknown attach kind '" + kind + "': expected " + SYNTAX);
         };
+    }
+
+    /** "name+0x10" → {"name", "0x10"}; "name" → {"name", null}. */
+    private static String[] splitOffset(String target) {
+        int plus = target.lastIndexOf('+');
+        return plus <= 0 ? new String[] {target, null} : new String[] {target.substring(0, plus), target.substring(plus + 1)};
+    }
+
+    private static long offset(String text) {
+        try {
+            return text.startsWith("0x") ? Long.parseLong(text.substring(2), 16) : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException("offset '" + text + "' is not a number (decimal or 0x-hex)");
+        }
     }
 
     private static AttachSpec perfSampling(String target) {

@@ -28,6 +28,10 @@ import java.util.function.Supplier;
  * method throws IllegalStateException.
  */
 public final class BpfProgram {
+    /** Program types whose test runs take a packet, which must start with an Ethernet header. */
+    private static final java.util.Set<ProgramType> PACKET_TYPES = java.util.EnumSet.of(ProgramType.XDP,
+            ProgramType.SCHED_CLS, ProgramType.SCHED_ACT, ProgramType.SOCKET_FILTER, ProgramType.CGROUP_SKB);
+    private static final int ETHERNET_HEADER = 14;
     private final MemorySegment program;
     private final Owner object;
     private final String name;
@@ -168,6 +172,12 @@ public final class BpfProgram {
         byte[] context = options.context();
         int dataOutCapacity = options.effectiveDataOutCapacity();
         ProgramType type = type();
+        if (PACKET_TYPES.contains(type) && (data == null || data.length < ETHERNET_HEADER)) {
+            // the kernel's answer would be a bare EINVAL
+            throw new IllegalArgumentException("test run of " + type.displayName() + " program " + target
+                    + " needs at least " + ETHERNET_HEADER + " bytes of packet data (an Ethernet header), got "
+                    + (data == null ? 0 : data.length));
+        }
         // These types take a context but refuse ctx_out (EINVAL); a syscall program's context is
         // copied back into ctx_in instead, which is read back below.
         boolean noContextOut = type == ProgramType.RAW_TRACEPOINT || type == ProgramType.RAW_TRACEPOINT_WRITABLE
