@@ -26,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "base-image: building $local_base with debootstrap from $mirror (once; about a minute)" >&2
+echo "base-image: building $local_base with debootstrap from $mirror (once; a minute or a few)" >&2
 start=$SECONDS
 debootstrap --variant=minbase bookworm "$root" "$mirror" > "$root.log" 2>&1 || {
   echo "base-image: debootstrap failed; the end of its log:" >&2; tail -n 20 "$root.log" >&2; rm -f "$root.log"; exit 1; }
