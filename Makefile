@@ -51,7 +51,14 @@ bindings: jdk deps
 kernel-fs:
 	@scripts/kernel-fs.sh
 
-test: build kernel-fs
+# The container image jbpf:VERSION and jbpf:latest from the Dockerfile (scripts/image.sh): starts
+# the Docker engine when none answers and builds a Debian base with debootstrap once when there
+# is no debian:bookworm-slim (BASE_IMAGE=... picks another base).
+.PHONY: image
+image: build
+	@BASE_IMAGE="$(BASE_IMAGE)" scripts/image.sh
+
+test: build kernel-fs image
 	mvn -B -Dstyle.color=never test
 
 demo: build kernel-fs

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Makes the image's Java runtime with jlink: only the JDK modules the jbpf CLI jar uses (found
+# by jdeps), from the build JDK (the only JDK source on these machines). Cached: redone only
+# when the jar is newer and its module set or the JDK changed.
+# usage: java-runtime.sh JAR OUTPUT_DIR
+set -euo pipefail
+jar=$1 out=$2
+jdk=${JAVA_HOME:?JAVA_HOME must name the JDK to link from}
+stamp=$out.modules   # "modules|jdk version" of the runtime in $out
+
+[ -d "$out" ] && [ -f "$stamp" ] && [ "$stamp" -nt "$jar" ] && { echo "java-runtime: $out is up to date ($(cat "$stamp"))"; exit 0; }
+
+# Jackson (shaded into the jar) reaches java.desktop, java.sql and java.xml only for optional
+# features (java.beans annotations, SQL date and XML types) that jbpf never uses; its
+# module-info declares exactly these as `requires static`, so they are left out.
+jackson_optional='java.desktop java.sql java.xml'
+modules=$("$jdk/bin/jdeps" -verbose:class --ignore-missing-deps --multi-release "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release")" "$jar" |
+  awk -v optional="$jackson_optional" '
+    BEGIN { n = split(optional, o, " "); for (i = 1; i <= n; i++) skip[o[i]] = 1 }
+    NF == 4 && $2 == "->" && $NF ~ /^(java|jdk)\./ {   # class-level lines: CLASS -> CLASS MODULE
+      if ($1 ~ /^com\.fasterxml\.jackson\./ && ($NF in skip)) next
+      used[$NF] = 1
+    }
+    END { for (m in used) print m }' | sort | paste -sd, -)
+[ -n "$modules" ] || { echo "java-runtime: jdeps found no modules in $jar" >&2; exit 1; }
+want="$modules|$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jdk/release")"
+
+if [ -d "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  touch "$stamp"; echo "java-runtime: $out is up to date ($want)"; exit 0
+fi
+rm -rf "$out" "$stamp"
+mkdir -p "$(dirname "$out")"
+"$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
+  --compress=zip-6 --output "$out"
+echo "$want" > "$stamp"
+echo "java-runtime: linked $out with $modules ($(du -sh "$out" | cut -f1))"
