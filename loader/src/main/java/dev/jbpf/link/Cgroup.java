@@ -6,6 +6,7 @@ import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.internal.Fd;
 import dev.jbpf.internal.LibC;
 import dev.jbpf.program.ProgramType;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -95,9 +96,11 @@ public record Cgroup(Path directory, AttachType type) implements AttachPoint {
     public MemorySegment attach(MemorySegment program, Arena arena) {
         AttachPoints.requireType(program, this, CGROUP_PROGRAMS,
                 "a cgroup needs a cgroup program (SEC(\"cgroup_skb/ingress\"), SEC(\"cgroup/sock_create\"), ...)");
-        if (Files.isDirectory(directory) && !Files.exists(directory.resolve("cgroup.procs"))) {
+        String fileSystem = fileSystemOf(directory);
+        if (fileSystem != null && !fileSystem.equals("cgroup2")) {
             throw new IllegalArgumentException("cannot attach program " + AttachPoints.programName(program) + " to "
-                    + describe() + ": " + directory + " is not a cgroup directory (it has no cgroup.procs)");
+                    + describe() + ": " + directory + " is not a cgroup v2 directory (it is on " + fileSystem
+                    + "); BPF programs attach to cgroup v2 only");
         }
         int opened = LibC.open(directory.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         if (opened < 0) {
@@ -109,6 +112,15 @@ public record Cgroup(Path directory, AttachType type) implements AttachPoint {
             }
             int fd = AttachPoints.linkCreate(program, cgroup.value(), type.value, 0, arena);
             return fd < 0 ? MemorySegment.NULL : BpfLink.handOverLinkFd(fd);
+        }
+    }
+
+    /** The type of the file system holding {@code path} ("cgroup2", "tmpfs"), or null when unknown (missing path). */
+    private static String fileSystemOf(Path path) {
+        try {
+            return Files.getFileStore(path).type();
+        } catch (IOException e) {
+            return null; // opening it says what is wrong, with errno
         }
     }
 }
