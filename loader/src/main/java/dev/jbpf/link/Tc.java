@@ -114,8 +114,10 @@ public record Tc(NetInterface device, Direction direction, Mechanism mechanism) 
     }
 
     /**
-     * Whether this kernel has tcx (so {@link Mechanism#AUTO} attaches through it), probed on
-     * the loopback interface of this network namespace. Needs the privileges of attaching.
+     * Whether this kernel has tcx (so {@link Mechanism#AUTO} attaches through it), probed by
+     * querying the tcx programs of the loopback interface of this network namespace. Only a
+     * kernel that does not know tcx makes it false: when the probe is refused for another
+     * reason (no privileges), it says true and attaching will say what is wrong.
      */
     public static boolean kernelHasTcx() {
         int loopback = LibC.ifNameToIndex("lo");
