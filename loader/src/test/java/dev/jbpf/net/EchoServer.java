@@ -48,7 +48,7 @@ public final class EchoServer implements AutoCloseable {
         return socket.getLocalPort();
     }
 
-    /** Lines echoed so far. */
+    /** Lines received and answered so far. */
     public int exchanges() {
         return exchanges.get();
     }
@@ -60,10 +60,11 @@ public final class EchoServer implements AutoCloseable {
                 BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
                 String line = in.readLine();
                 if (line != null) {
+                    // counted before answering: a client that has its answer sees the count moved
+                    exchanges.incrementAndGet();
                     OutputStream out = client.getOutputStream();
                     out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
-                    exchanges.incrementAndGet();
                 }
             } catch (SocketException closed) {
                 return; // close() closed the server socket
