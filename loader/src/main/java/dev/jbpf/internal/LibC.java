@@ -11,11 +11,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few libc functions jbpf needs beside libbpf (formatting libbpf's messages, closing file
- * descriptors, mounting bpffs, the boot clock, perf_event_open with its ioctls and reads),
- * bound once through the native linker's
- * default lookup. Not API. Owns no native memory: every call allocates its scratch memory in
- * a confined arena closed before the call returns.
+ * The few libc functions jbpf needs beside libbpf (formatting libbpf's messages, opening and
+ * closing file descriptors, mounting bpffs, the boot clock, perf_event_open with its ioctls and
+ * reads, network interface indexes), bound once through the native linker's default lookup.
+ * Not API. Owns no native memory: every call allocates its scratch memory in a confined arena
+ * closed before the call returns.
  */
 public final class LibC {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -47,6 +47,12 @@ public final class LibC {
     private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
     private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    /** open(2) flags of x86_64 Linux. */
+    public static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
 
     private LibC() {
     }
@@ -90,6 +96,34 @@ public final class LibC {
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("mount", t);
+        }
+    }
+
+    /**
+     * C {@code open(path, flags)} (no O_CREAT, so no mode); returns the new fd, which the
+     * caller owns (see {@link Fd#adopt}), or minus the errno when it failed.
+     */
+    public static int open(String path, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
+            return fd >= 0 ? fd : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("open", t);
+        }
+    }
+
+    /**
+     * C {@code if_nametoindex}: the index of the network interface named {@code name} in this
+     * process's network namespace; minus the errno (ENODEV) when there is none.
+     */
+    public static int ifNameToIndex(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int index = (int) IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(name));
+            return index > 0 ? index : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("if_nametoindex", t);
         }
     }
 

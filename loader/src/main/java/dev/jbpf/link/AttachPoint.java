@@ -2,11 +2,13 @@ package dev.jbpf.link;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /**
  * Where a program attaches: one implementation per attach kind ({@link Tracepoint},
- * {@link RawTracepoint}, ...), passed to {@code BpfProgram.attach(AttachPoint)}, which gives
- * the {@link BpfLink} that owns the attachment.
+ * {@link RawTracepoint}, {@link Xdp}, {@link Tc}, {@link Cgroup}), passed to
+ * {@code BpfProgram.attach(AttachPoint)}, which gives the {@link BpfLink} that owns the
+ * attachment.
  *
  * <p>Implementations are plain values holding no native memory; {@link #attach} allocates
  * what the libbpf call needs in the arena it is given, which lives only for that call.
@@ -17,8 +19,33 @@ public interface AttachPoint {
 
     /**
      * Internal, called by {@code BpfProgram}: attaches the loaded {@code struct bpf_program *}
-     * here through libbpf and returns the new {@code struct bpf_link *}, or NULL with errno
-     * set (libbpf's convention), which the caller turns into an exception.
+     * here and returns what {@code BpfLink.adopt} takes: the new {@code struct bpf_link *}, or
+     * a token of another kind of attachment this package made, or NULL with errno set
+     * (libbpf's convention), which the caller turns into an exception. Throws
+     * IllegalArgumentException when the program's type cannot attach here.
      */
     MemorySegment attach(MemorySegment program, Arena arena);
+
+    /**
+     * For a program whose section says what kind of hook but not which one, so that libbpf
+     * cannot attach it by the section alone ({@code bpf_program__attach} fails with
+     * EOPNOTSUPP): what to call instead, e.g. for {@code "xdp"}
+     * {@code "an XDP program attaches to a network interface: use attach(new Xdp(\"eth0\"))"}.
+     * Empty for other sections.
+     */
+    static Optional<String> explicitAttachHint(String section) {
+        if (section == null) {
+            return Optional.empty();
+        }
+        String kind = section.contains("/") ? section.substring(0, section.indexOf('/')) : section;
+        return Optional.ofNullable(switch (kind) {
+            case "xdp", "xdp.frags" -> "an XDP program attaches to a network interface:"
+                    + " use attach(new Xdp(\"eth0\"))";
+            case "tc", "tcx", "classifier" -> "a TC program attaches to a network interface:"
+                    + " use attach(new Tc(\"eth0\", Tc.Direction.INGRESS))";
+            case "cgroup_skb", "cgroup", "sockops" -> "a cgroup program attaches to a cgroup:"
+                    + " use attach(new Cgroup(Path.of(\"/sys/fs/cgroup/NAME\")))";
+            default -> null;
+        });
+    }
 }

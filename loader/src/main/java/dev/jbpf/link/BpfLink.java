@@ -1,45 +1,68 @@
 package dev.jbpf.link;
 
+import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_link_info;
 import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.LibBpfCall;
+import dev.jbpf.internal.LibC;
 import dev.jbpf.internal.Owner;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One attachment of a program to a hook (tracepoint, raw tracepoint, ...): the same type for
- * every kind of attachment.
+ * One attachment of a program to a hook (tracepoint, raw tracepoint, XDP, TC, cgroup, ...):
+ * the same type for every kind of attachment.
  *
- * <p>Native memory: owns one libbpf {@code struct bpf_link} (and through it the kernel link's
- * fd) until {@link #close()}, which calls {@code bpf_link__destroy}: that detaches the program,
- * unless the link is pinned — a pinned link stays attached until its pin is removed
- * ({@link #unpin()}, or deleting the file). A link made by {@code BpfProgram.attach*} is also
- * registered with its {@code LoadedObject}, which closes it when the object closes unless it
- * was closed first. Not thread-safe for closing while another thread uses it.
+ * <p>Native memory: owns what keeps the program attached until {@link #close()}, one of
+ * <ul>
+ * <li>a libbpf {@code struct bpf_link} (and through it the kernel link's fd): {@code close()}
+ *     calls {@code bpf_link__destroy};</li>
+ * <li>the fd of a kernel BPF link made with {@code bpf_link_create} (XDP in an explicit mode,
+ *     tcx, cgroup with an explicit attach type): {@code close()} closes the fd;</li>
+ * <li>an attachment that is not a kernel link (a clsact TC filter, an XDP program attached
+ *     through netlink): {@code close()} detaches it through netlink. Such a link has no fd and
+ *     cannot be pinned ({@link #isKernelLink()} is false).</li>
+ * </ul>
+ * Closing detaches the program, unless the link is pinned — a pinned link stays attached
+ * until its pin is removed ({@link #unpin()}, or deleting the file). A link made by
+ * {@code BpfProgram.attach*} is also registered with its {@code LoadedObject}, which closes it
+ * when the object closes unless it was closed first. Not thread-safe for closing while another
+ * thread uses it.
  */
 public final class BpfLink implements AutoCloseable {
-    private final MemorySegment link;
+    /**
+     * What {@link AttachPoint#attach} returns instead of a {@code struct bpf_link *} when it
+     * made an attachment of another kind (see {@link #handOver}): a unique address that is
+     * never dereferenced.
+     */
+    private static final MemorySegment HANDED_OVER = Arena.global().allocate(1);
+    /** The attachment an attach point of this thread handed over, waiting for {@link #adopt}. */
+    private static final ThreadLocal<Attachment> PENDING = new ThreadLocal<>();
+
+    private final Attachment attachment;
     private final String description;
     private final Owner state;
     /** The object that closes this link with itself, or null. */
     private final Owner parent;
 
-    private BpfLink(MemorySegment link, String description, Owner parent) {
-        this.link = link;
+    private BpfLink(Attachment attachment, String description, Owner parent) {
+        this.attachment = attachment;
         this.description = description;
         this.state = new Owner(description);
         this.parent = parent;
     }
 
     /**
-     * Internal, not API: wraps a {@code struct bpf_link *} a libbpf attach call returned; the
-     * new link owns it and, when {@code parent} is not null, registers with it to be closed
+     * Internal, not API: wraps what an attach call returned, a {@code struct bpf_link *} from
+     * libbpf or the token of an attachment an {@link AttachPoint} of this package handed over;
+     * the new link owns it and, when {@code parent} is not null, registers with it to be closed
      * with it.
      */
     public static BpfLink adopt(MemorySegment link, String description, Owner parent) {
@@ -47,11 +70,57 @@ public final class BpfLink implements AutoCloseable {
         if (link.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("NULL link");
         }
-        BpfLink adopted = new BpfLink(link, description, parent);
+        Attachment attachment;
+        if (link.address() == HANDED_OVER.address()) {
+            attachment = PENDING.get();
+            PENDING.remove();
+            if (attachment == null) {
+                throw new IllegalStateException("no attachment was handed over on this thread");
+            }
+        } else {
+            attachment = new LibBpfLink(link);
+        }
+        BpfLink adopted = new BpfLink(attachment, description, parent);
         if (parent != null) {
-            parent.own(adopted);
+            try {
+                parent.own(adopted);
+            } catch (IllegalStateException closed) {
+                attachment.close();
+                throw closed;
+            }
         }
         return adopted;
+    }
+
+    /**
+     * For the attach points of this package: hands over the fd of a kernel link made with
+     * {@code bpf_link_create} (the link will own and close it); returns the token to return
+     * from {@link AttachPoint#attach} in place of a {@code struct bpf_link *}.
+     */
+    static MemorySegment handOverLinkFd(int linkFd) {
+        return handOver(new KernelLinkFd(linkFd));
+    }
+
+    /**
+     * For the attach points of this package: hands over an attachment that is not a kernel link
+     * ({@code kind} says what it is, for messages, e.g. "a clsact TC filter"); {@code detach}
+     * removes it, once, when the link closes. Returns the token to return from
+     * {@link AttachPoint#attach}.
+     */
+    static MemorySegment handOverDetach(String kind, Runnable detach) {
+        return handOver(new NetlinkAttachment(kind, detach));
+    }
+
+    private static MemorySegment handOver(Attachment attachment) {
+        Attachment stale = PENDING.get();
+        if (stale != null) {
+            // an earlier hand-over was never adopted (AttachPoint.attach called outside
+            // BpfProgram.attach): nothing owns it, so detach it rather than leak it
+            PENDING.remove();
+            stale.close();
+        }
+        PENDING.set(attachment);
+        return HANDED_OVER;
     }
 
     /**
@@ -66,16 +135,28 @@ public final class BpfLink implements AutoCloseable {
             MemorySegment cPath = arena.allocateFrom(target);
             link = LibBpfCall.checkNonNull("open pinned link", target, () -> LibBpf.bpf_link__open(cPath));
         }
-        return new BpfLink(link, "pinned link " + target, null);
+        return new BpfLink(new LibBpfLink(link), "pinned link " + target, null);
     }
 
-    /** The link's file descriptor, owned by this link. */
+    /**
+     * Whether this is a kernel BPF link, with an fd and an id, that can be pinned; false for an
+     * attachment made through netlink (a clsact TC filter, XDP attached with replace).
+     */
+    public boolean isKernelLink() {
+        state.ensureOpen();
+        return !(attachment instanceof NetlinkAttachment);
+    }
+
+    /**
+     * The link's file descriptor, owned by this link. UnsupportedOperationException when it is
+     * not a kernel link ({@link #isKernelLink()}).
+     */
     public int fd() {
         state.ensureOpen();
-        return LibBpfCall.check("get fd of", description, () -> LibBpf.bpf_link__fd(link));
+        return attachment.fd(description);
     }
 
-    /** The kernel's id of the link ({@code bpf_link_get_info_by_fd}). */
+    /** The kernel's id of the link ({@code bpf_link_get_info_by_fd}); see {@link #fd()}. */
     public int id() {
         int fd = fd();
         try (Arena arena = Arena.ofConfined()) {
@@ -87,35 +168,35 @@ public final class BpfLink implements AutoCloseable {
     }
 
     /**
-     * Pins the link at {@code path} on bpffs ({@code bpf_link__pin}), creating missing parent
-     * directories (and mounting bpffs at /sys/fs/bpf when it is not mounted and we are root).
-     * A pinned link survives {@link #close()} and this process.
+     * Pins the link at {@code path} on bpffs ({@code bpf_link__pin}, or {@code bpf_obj_pin} for
+     * a link made with {@code bpf_link_create}), creating missing parent directories (and
+     * mounting bpffs at /sys/fs/bpf when it is not mounted and we are root). A pinned link
+     * survives {@link #close()} and this process. UnsupportedOperationException when it is not
+     * a kernel link ({@link #isKernelLink()}): only kernel links can be pinned.
      */
     public void pin(Path path) {
         Objects.requireNonNull(path, "path");
         state.ensureOpen();
+        attachment.fd(description); // refuses, before touching bpffs, what cannot be pinned
         BpfFs.preparePin(path);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cPath = arena.allocateFrom(path.toString());
-            LibBpfCall.check("pin", description + " at " + path, () -> LibBpf.bpf_link__pin(link, cPath));
-        }
+        attachment.pin(path, description);
     }
 
     /** Where this link is pinned, if it is (pinned by {@link #pin} or opened by {@link #openPinned}). */
     public Optional<Path> pinPath() {
         state.ensureOpen();
-        return Optional.ofNullable(LibBpfCall.string(LibBpf.bpf_link__pin_path(link))).map(Path::of);
+        return attachment.pinPath();
     }
 
     /**
-     * Removes the pin ({@code bpf_link__unpin}); the link then lives as long as this object.
-     * Throws IllegalStateException when the link is not pinned.
+     * Removes the pin; the link then lives as long as this object. Throws
+     * IllegalStateException when the link is not pinned.
      */
     public void unpin() {
         if (pinPath().isEmpty()) {
             throw new IllegalStateException(description + " is not pinned");
         }
-        LibBpfCall.check("unpin", description, () -> LibBpf.bpf_link__unpin(link));
+        attachment.unpin(description);
     }
 
     /** Whether {@link #close()} has not been called yet. */
@@ -124,8 +205,8 @@ public final class BpfLink implements AutoCloseable {
     }
 
     /**
-     * Destroys the libbpf link: detaches the program unless the link is pinned. Closing twice
-     * does nothing.
+     * Detaches the program unless the link is pinned, and frees what this link owns. Closing
+     * twice does nothing.
      */
     @Override
     public void close() {
@@ -135,12 +216,137 @@ public final class BpfLink implements AutoCloseable {
         if (parent != null) {
             parent.release(this);
         }
-        // bpf_link__destroy frees the link whatever it returns; a failed detach has no remedy here.
-        LibBpf.bpf_link__destroy(link);
+        attachment.close();
     }
 
     @Override
     public String toString() {
         return description;
+    }
+
+    /** What keeps the program attached; one implementation per mechanism. */
+    private sealed interface Attachment permits LibBpfLink, KernelLinkFd, NetlinkAttachment {
+        int fd(String description);
+
+        /** Pins at {@code path}, on bpffs whose parent directory exists. */
+        void pin(Path path, String description);
+
+        Optional<Path> pinPath();
+
+        void unpin(String description);
+
+        /** Detaches (unless pinned) and frees; called once. */
+        void close();
+    }
+
+    /** A libbpf {@code struct bpf_link}. */
+    private record LibBpfLink(MemorySegment link) implements Attachment {
+        @Override
+        public int fd(String description) {
+            return LibBpfCall.check("get fd of", description, () -> LibBpf.bpf_link__fd(link));
+        }
+
+        @Override
+        public void pin(Path path, String description) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cPath = arena.allocateFrom(path.toString());
+                LibBpfCall.check("pin", description + " at " + path, () -> LibBpf.bpf_link__pin(link, cPath));
+            }
+        }
+
+        @Override
+        public Optional<Path> pinPath() {
+            return Optional.ofNullable(LibBpfCall.string(LibBpf.bpf_link__pin_path(link))).map(Path::of);
+        }
+
+        @Override
+        public void unpin(String description) {
+            LibBpfCall.check("unpin", description, () -> LibBpf.bpf_link__unpin(link));
+        }
+
+        @Override
+        public void close() {
+            // bpf_link__destroy frees the link whatever it returns; a failed detach has no remedy here.
+            LibBpf.bpf_link__destroy(link);
+        }
+    }
+
+    /**
+     * The fd of a kernel link made with {@code bpf_link_create}: the kernel detaches when its
+     * last fd closes and no pin holds it.
+     */
+    private static final class KernelLinkFd implements Attachment {
+        private final int fd;
+        private Path pinned;
+
+        KernelLinkFd(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public int fd(String description) {
+            return fd;
+        }
+
+        @Override
+        public void pin(Path path, String description) {
+            if (pinned != null) {
+                throw new BpfException("pin", description + " at " + path, "already pinned at " + pinned);
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cPath = arena.allocateFrom(path.toString());
+                LibBpfCall.check("pin", description + " at " + path, () -> LibBpf.bpf_obj_pin(fd, cPath));
+            }
+            pinned = path;
+        }
+
+        @Override
+        public Optional<Path> pinPath() {
+            return Optional.ofNullable(pinned);
+        }
+
+        @Override
+        public void unpin(String description) {
+            try {
+                Files.delete(pinned);
+            } catch (IOException e) {
+                throw new BpfException("unpin", description + " at " + pinned, e.toString());
+            }
+            pinned = null;
+        }
+
+        @Override
+        public void close() {
+            LibC.close(fd); // a failed close(2) has no remedy: the fd is gone either way
+        }
+    }
+
+    /** An attachment through netlink (not a kernel link), removed by its detach action. */
+    private record NetlinkAttachment(String kind, Runnable detach) implements Attachment {
+        @Override
+        public int fd(String description) {
+            throw new UnsupportedOperationException(description + " is " + kind
+                    + ", not a kernel BPF link: it has no fd or id and cannot be pinned");
+        }
+
+        @Override
+        public void pin(Path path, String description) {
+            fd(description);
+        }
+
+        @Override
+        public Optional<Path> pinPath() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void unpin(String description) {
+            throw new IllegalStateException(description + " is not pinned");
+        }
+
+        @Override
+        public void close() {
+            detach.run();
+        }
     }
 }
