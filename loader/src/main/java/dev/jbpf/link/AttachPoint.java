@@ -1,7 +1,5 @@
 package dev.jbpf.link;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
 /**
@@ -11,20 +9,20 @@ import java.util.Optional;
  * attachment.
  *
  * <p>Implementations are plain values holding no native memory; {@link #attach} allocates
- * what the libbpf call needs in the arena it is given, which lives only for that call.
+ * what the libbpf call needs in the request's arena, which lives only for that call.
  */
 public interface AttachPoint {
     /** How error messages name this point, e.g. "tracepoint syscalls/sys_enter_openat". */
     String describe();
 
     /**
-     * Internal, called by {@code BpfProgram}: attaches the loaded {@code struct bpf_program *}
-     * here and returns what {@code BpfLink.adopt} takes: the new {@code struct bpf_link *}, or
-     * a token of another kind of attachment this package made, or NULL with errno set
-     * (libbpf's convention), which the caller turns into an exception. Throws
-     * IllegalArgumentException when the program's type cannot attach here.
+     * Internal, called by {@code BpfProgram.attach(AttachPoint)}: attaches the loaded program
+     * of the request here and returns the {@link BpfLink} that owns the attachment (through
+     * {@link AttachRequest#libbpfLink} for libbpf's attach functions). Throws
+     * IllegalArgumentException when the program's type cannot attach here, and BpfException
+     * when the kernel refuses.
      */
-    MemorySegment attach(MemorySegment program, Arena arena);
+    BpfLink attach(AttachRequest request);
 
     /**
      * For a program whose section says what kind of hook but not which one, so that libbpf

@@ -37,15 +37,6 @@ import java.util.Optional;
  * thread uses it.
  */
 public final class BpfLink implements AutoCloseable {
-    /**
-     * What {@link AttachPoint#attach} returns instead of a {@code struct bpf_link *} when it
-     * made an attachment of another kind (see {@link #handOver}): a unique address that is
-     * never dereferenced.
-     */
-    private static final MemorySegment HANDED_OVER = Arena.global().allocate(1);
-    /** The attachment an attach point of this thread handed over, waiting for {@link #adopt}. */
-    private static final ThreadLocal<Attachment> PENDING = new ThreadLocal<>();
-
     private final Attachment attachment;
     private final String description;
     private final Owner state;
@@ -60,26 +51,31 @@ public final class BpfLink implements AutoCloseable {
     }
 
     /**
-     * Internal, not API: wraps what an attach call returned, a {@code struct bpf_link *} from
-     * libbpf or the token of an attachment an {@link AttachPoint} of this package handed over;
-     * the new link owns it and, when {@code parent} is not null, registers with it to be closed
-     * with it.
+     * Internal, not API: wraps a {@code struct bpf_link *} libbpf returned; the new link owns
+     * it and, when {@code parent} is not null, registers with it to be closed with it.
      */
     public static BpfLink adopt(MemorySegment link, String description, Owner parent) {
         Objects.requireNonNull(link, "link");
         if (link.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("NULL link");
         }
-        Attachment attachment;
-        if (link.address() == HANDED_OVER.address()) {
-            attachment = PENDING.get();
-            PENDING.remove();
-            if (attachment == null) {
-                throw new IllegalStateException("no attachment was handed over on this thread");
-            }
-        } else {
-            attachment = new LibBpfLink(link);
-        }
+        return owned(new LibBpfLink(link), description, parent);
+    }
+
+    /** The fd of a kernel link made with {@code bpf_link_create}: the new link owns and closes it. */
+    static BpfLink ofKernelLinkFd(int linkFd, String description, Owner parent) {
+        return owned(new KernelLinkFd(linkFd), description, parent);
+    }
+
+    /**
+     * An attachment that is not a kernel link ({@code kind} says what it is, for messages, e.g.
+     * "a clsact TC filter"); {@code detach} removes it, once, when the link closes.
+     */
+    static BpfLink ofDetach(String kind, Runnable detach, String description, Owner parent) {
+        return owned(new NetlinkAttachment(kind, detach), description, parent);
+    }
+
+    private static BpfLink owned(Attachment attachment, String description, Owner parent) {
         BpfLink adopted = new BpfLink(attachment, description, parent);
         if (parent != null) {
             try {
@@ -90,37 +86,6 @@ public final class BpfLink implements AutoCloseable {
             }
         }
         return adopted;
-    }
-
-    /**
-     * For the attach points of this package: hands over the fd of a kernel link made with
-     * {@code bpf_link_create} (the link will own and close it); returns the token to return
-     * from {@link AttachPoint#attach} in place of a {@code struct bpf_link *}.
-     */
-    static MemorySegment handOverLinkFd(int linkFd) {
-        return handOver(new KernelLinkFd(linkFd));
-    }
-
-    /**
-     * For the attach points of this package: hands over an attachment that is not a kernel link
-     * ({@code kind} says what it is, for messages, e.g. "a clsact TC filter"); {@code detach}
-     * removes it, once, when the link closes. Returns the token to return from
-     * {@link AttachPoint#attach}.
-     */
-    static MemorySegment handOverDetach(String kind, Runnable detach) {
-        return handOver(new NetlinkAttachment(kind, detach));
-    }
-
-    private static MemorySegment handOver(Attachment attachment) {
-        Attachment stale = PENDING.get();
-        if (stale != null) {
-            // an earlier hand-over was never adopted (AttachPoint.attach called outside
-            // BpfProgram.attach): nothing owns it, so detach it rather than leak it
-            PENDING.remove();
-            stale.close();
-        }
-        PENDING.set(attachment);
-        return HANDED_OVER;
     }
 
     /**

@@ -93,7 +93,8 @@ public record Cgroup(Path directory, AttachType type) implements AttachPoint {
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
         AttachPoints.requireType(program, this, CGROUP_PROGRAMS,
                 "a cgroup needs a cgroup program (SEC(\"cgroup_skb/ingress\"), SEC(\"cgroup/sock_create\"), ...)");
         String fileSystem = fileSystemOf(directory);
@@ -108,10 +109,10 @@ public record Cgroup(Path directory, AttachType type) implements AttachPoint {
         }
         try (Fd cgroup = Fd.adopt(opened)) {
             if (type == null) {
-                return LibBpf.bpf_program__attach_cgroup(program, cgroup.value());
+                int cgroupFd = cgroup.value();
+                return request.libbpfLink(() -> LibBpf.bpf_program__attach_cgroup(program, cgroupFd));
             }
-            int fd = AttachPoints.linkCreate(program, cgroup.value(), type.value, 0, arena);
-            return fd < 0 ? MemorySegment.NULL : BpfLink.handOverLinkFd(fd);
+            return request.kernelLinkFd(AttachPoints.linkCreate(program, cgroup.value(), type.value, 0, request.arena()));
         }
     }
 

@@ -51,12 +51,14 @@ public record Kprobe(String function, long offset, long cookie, boolean retprobe
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         MemorySegment opts = bpf_kprobe_opts.allocate(arena);
         bpf_kprobe_opts.sz(opts, bpf_kprobe_opts.sizeof());
         bpf_kprobe_opts.bpf_cookie(opts, cookie);
         bpf_kprobe_opts.offset(opts, offset);
         bpf_kprobe_opts.retprobe(opts, retprobe);
-        return LibBpf.bpf_program__attach_kprobe_opts(program, arena.allocateFrom(function), opts);
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_kprobe_opts(program, arena.allocateFrom(function), opts));
     }
 }

@@ -64,18 +64,20 @@ public record KprobeMulti(String pattern, List<String> symbols, List<Long> cooki
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         MemorySegment opts = bpf_kprobe_multi_opts.allocate(arena);
         bpf_kprobe_multi_opts.sz(opts, bpf_kprobe_multi_opts.sizeof());
         bpf_kprobe_multi_opts.retprobe(opts, retprobe);
         if (pattern != null) {
-            return LibBpf.bpf_program__attach_kprobe_multi_opts(program, arena.allocateFrom(pattern), opts);
+            return request.libbpfLink(() -> LibBpf.bpf_program__attach_kprobe_multi_opts(program, arena.allocateFrom(pattern), opts));
         }
         bpf_kprobe_multi_opts.syms(opts, ProbeArguments.stringArray(symbols, arena));
         bpf_kprobe_multi_opts.cnt(opts, symbols.size());
         if (!cookies.isEmpty()) {
             bpf_kprobe_multi_opts.cookies(opts, ProbeArguments.longArray(cookies, arena));
         }
-        return LibBpf.bpf_program__attach_kprobe_multi_opts(program, MemorySegment.NULL, opts);
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_kprobe_multi_opts(program, MemorySegment.NULL, opts));
     }
 }

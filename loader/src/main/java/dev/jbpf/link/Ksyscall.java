@@ -39,11 +39,13 @@ public record Ksyscall(String syscall, long cookie, boolean retprobe) implements
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         MemorySegment opts = bpf_ksyscall_opts.allocate(arena);
         bpf_ksyscall_opts.sz(opts, bpf_ksyscall_opts.sizeof());
         bpf_ksyscall_opts.bpf_cookie(opts, cookie);
         bpf_ksyscall_opts.retprobe(opts, retprobe);
-        return LibBpf.bpf_program__attach_ksyscall(program, arena.allocateFrom(syscall), opts);
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_ksyscall(program, arena.allocateFrom(syscall), opts));
     }
 }

@@ -1,7 +1,6 @@
 package dev.jbpf.link;
 
 import dev.jbpf.bindings.LibBpf;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -17,7 +16,8 @@ public record Lsm() implements AttachPoint {
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
-        return LibBpf.bpf_program__attach_lsm(program);
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_lsm(program));
     }
 }

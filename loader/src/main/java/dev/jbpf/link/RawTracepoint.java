@@ -19,7 +19,9 @@ public record RawTracepoint(String name) implements AttachPoint {
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
-        return LibBpf.bpf_program__attach_raw_tracepoint(program, arena.allocateFrom(name));
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_raw_tracepoint(program, arena.allocateFrom(name)));
     }
 }

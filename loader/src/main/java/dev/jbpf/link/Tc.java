@@ -97,7 +97,9 @@ public record Tc(NetInterface device, Direction direction, Mechanism mechanism) 
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         AttachPoints.requireType(program, this, Set.of(ProgramType.SCHED_CLS),
                 "TC needs a classifier program (SEC(\"tc\") or SEC(\"tcx/ingress\"), SEC(\"tcx/egress\"))");
         int ifindex = device.index();
@@ -107,10 +109,9 @@ public record Tc(NetInterface device, Direction direction, Mechanism mechanism) 
             case AUTO -> kernelHasTcx(ifindex, arena);
         };
         if (tcx) {
-            int fd = AttachPoints.linkCreate(program, ifindex, direction.tcxAttachType, 0, arena);
-            return fd < 0 ? MemorySegment.NULL : BpfLink.handOverLinkFd(fd);
+            return request.kernelLinkFd(AttachPoints.linkCreate(program, ifindex, direction.tcxAttachType, 0, arena));
         }
-        return attachClsact(program, ifindex, arena);
+        return attachClsact(request, ifindex);
     }
 
     /**
@@ -137,7 +138,9 @@ public record Tc(NetInterface device, Direction direction, Mechanism mechanism) 
         return result >= 0 || -result != Errno.EINVAL;
     }
 
-    private MemorySegment attachClsact(MemorySegment program, int ifindex, Arena arena) {
+    private BpfLink attachClsact(AttachRequest request, int ifindex) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         MemorySegment hook = hook(ifindex, direction.clsactAttachPoint, arena);
         MemorySegment opts = bpf_tc_opts.allocate(arena);
         bpf_tc_opts.sz(opts, bpf_tc_opts.sizeof());
@@ -148,17 +151,17 @@ public record Tc(NetInterface device, Direction direction, Mechanism mechanism) 
         if (attached < 0 && -attached == Errno.EINVAL) {
             int created = LibBpf.bpf_tc_hook_create(hook);
             if (created < 0 && -created != Errno.EEXIST) {
-                return MemorySegment.NULL; // errno set by libbpf
+                throw request.failure(created);
             }
             attached = LibBpf.bpf_tc_attach(hook, opts);
         }
         if (attached < 0) {
-            return MemorySegment.NULL;
+            throw request.failure(attached);
         }
         // the kernel chose handle and priority; libbpf wrote them, and our program's id, back
         Filter filter = new Filter(ifindex, direction.clsactAttachPoint, bpf_tc_opts.handle(opts), bpf_tc_opts.priority(opts),
                 bpf_tc_opts.prog_id(opts), "TC filter of " + AttachPoints.programName(program) + " on " + describe());
-        return BpfLink.handOverDetach("a clsact TC filter (attached through netlink; tcx, on kernels >= 6.6,"
+        return request.detachable("a clsact TC filter (attached through netlink; tcx, on kernels >= 6.6,"
                 + " gives a pinnable link)", filter::detach);
     }
 

@@ -20,7 +20,9 @@ public record Tracepoint(String category, String name) implements AttachPoint {
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
-        return LibBpf.bpf_program__attach_tracepoint(program, arena.allocateFrom(category), arena.allocateFrom(name));
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_tracepoint(program, arena.allocateFrom(category), arena.allocateFrom(name)));
     }
 }

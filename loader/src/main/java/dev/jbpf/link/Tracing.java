@@ -26,13 +26,15 @@ public record Tracing(long cookie) implements AttachPoint {
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         if (cookie == 0) {
-            return LibBpf.bpf_program__attach_trace(program);
+            return request.libbpfLink(() -> LibBpf.bpf_program__attach_trace(program));
         }
         MemorySegment opts = bpf_trace_opts.allocate(arena);
         bpf_trace_opts.sz(opts, bpf_trace_opts.sizeof());
         bpf_trace_opts.cookie(opts, cookie);
-        return LibBpf.bpf_program__attach_trace_opts(program, opts);
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_trace_opts(program, opts));
     }
 }

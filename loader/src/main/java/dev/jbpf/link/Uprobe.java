@@ -134,13 +134,15 @@ public record Uprobe(String binary, String symbol, long offset, int pid, long co
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         Location location = resolve();
         MemorySegment opts = bpf_uprobe_opts.allocate(arena);
         bpf_uprobe_opts.sz(opts, bpf_uprobe_opts.sizeof());
         bpf_uprobe_opts.bpf_cookie(opts, cookie);
         bpf_uprobe_opts.retprobe(opts, retprobe);
-        return LibBpf.bpf_program__attach_uprobe_opts(program, pid, arena.allocateFrom(location.file().toString()),
-                location.fileOffset(), opts);
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_uprobe_opts(program, pid, arena.allocateFrom(location.file().toString()),
+                location.fileOffset(), opts));
     }
 }

@@ -110,7 +110,9 @@ public record UprobeMulti(String binary, String pattern, List<String> symbols, L
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         Locations locations = resolve();
         MemorySegment opts = bpf_uprobe_multi_opts.allocate(arena);
         bpf_uprobe_multi_opts.sz(opts, bpf_uprobe_multi_opts.sizeof());
@@ -120,7 +122,7 @@ public record UprobeMulti(String binary, String pattern, List<String> symbols, L
         if (!cookies.isEmpty()) {
             bpf_uprobe_multi_opts.cookies(opts, ProbeArguments.longArray(cookies, arena));
         }
-        return LibBpf.bpf_program__attach_uprobe_multi(program, pid, arena.allocateFrom(locations.file().toString()),
-                MemorySegment.NULL, opts);
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_uprobe_multi(program, pid, arena.allocateFrom(locations.file().toString()),
+                MemorySegment.NULL, opts));
     }
 }

@@ -54,13 +54,15 @@ public record Usdt(String binary, String provider, String name, int pid, long co
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
+        Arena arena = request.arena();
         Path file = Binaries.resolve(binary);
         ElfFile.read(file).usdtProbe(provider, name); // a clear not-found message, listing the probes there
         MemorySegment opts = bpf_usdt_opts.allocate(arena);
         bpf_usdt_opts.sz(opts, bpf_usdt_opts.sizeof());
         bpf_usdt_opts.usdt_cookie(opts, cookie);
-        return LibBpf.bpf_program__attach_usdt(program, pid, arena.allocateFrom(file.toString()),
-                arena.allocateFrom(provider), arena.allocateFrom(name), opts);
+        return request.libbpfLink(() -> LibBpf.bpf_program__attach_usdt(program, pid, arena.allocateFrom(file.toString()),
+                arena.allocateFrom(provider), arena.allocateFrom(name), opts));
     }
 }

@@ -93,28 +93,31 @@ public record Xdp(NetInterface device, Mode mode, boolean replace) implements At
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
+        MemorySegment program = request.program();
         AttachPoints.requireType(program, this, Set.of(ProgramType.XDP), "XDP needs an XDP program (SEC(\"xdp\"))");
         int ifindex = device.index();
         if (replace) {
-            return attachThroughNetlink(program, ifindex, arena);
+            return attachThroughNetlink(request, ifindex);
         }
         if (mode == Mode.DEFAULT) {
-            return LibBpf.bpf_program__attach_xdp(program, ifindex);
+            return request.libbpfLink(() -> LibBpf.bpf_program__attach_xdp(program, ifindex));
         }
-        int fd = AttachPoints.linkCreate(program, ifindex, BpfConstants.BPF_XDP, mode.flags, arena);
-        return fd < 0 ? MemorySegment.NULL : BpfLink.handOverLinkFd(fd);
+        return request.kernelLinkFd(AttachPoints.linkCreate(program, ifindex, BpfConstants.BPF_XDP, mode.flags,
+                request.arena()));
     }
 
-    private MemorySegment attachThroughNetlink(MemorySegment program, int ifindex, Arena arena) {
+    private BpfLink attachThroughNetlink(AttachRequest request, int ifindex) {
+        MemorySegment program = request.program();
         int programFd = LibBpf.bpf_program__fd(program);
         // without XDP_FLAGS_UPDATE_IF_NOEXIST the kernel replaces what netlink attached before
-        if (LibBpf.bpf_xdp_attach(ifindex, programFd, mode.flags, MemorySegment.NULL) < 0) {
-            return MemorySegment.NULL; // errno set by libbpf
+        int attached = LibBpf.bpf_xdp_attach(ifindex, programFd, mode.flags, MemorySegment.NULL);
+        if (attached < 0) {
+            throw request.failure(attached);
         }
-        int programId = attachedProgramId(ifindex, arena);
+        int programId = attachedProgramId(ifindex, request.arena());
         String what = "XDP program " + AttachPoints.programName(program) + " on " + device;
-        return BpfLink.handOverDetach("an XDP program attached through netlink (replace)",
+        return request.detachable("an XDP program attached through netlink (replace)",
                 () -> detachThroughNetlink(ifindex, programFd, programId, what));
     }
 

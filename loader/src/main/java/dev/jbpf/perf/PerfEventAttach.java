@@ -5,6 +5,8 @@ import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_perf_event_opts;
 import dev.jbpf.internal.LibC;
 import dev.jbpf.link.AttachPoint;
+import dev.jbpf.link.AttachRequest;
+import dev.jbpf.link.BpfLink;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -41,19 +43,21 @@ public record PerfEventAttach(PerfEvent event, long cookie) implements AttachPoi
     }
 
     @Override
-    public MemorySegment attach(MemorySegment program, Arena arena) {
+    public BpfLink attach(AttachRequest request) {
         int linkFd = LibC.dupCloexec(event.fd());
         if (linkFd < 0) {
             throw BpfException.of("duplicate fd of", describe(), -linkFd, null);
         }
-        MemorySegment opts = bpf_perf_event_opts.allocate(arena);
+        MemorySegment opts = bpf_perf_event_opts.allocate(request.arena());
         bpf_perf_event_opts.sz(opts, bpf_perf_event_opts.sizeof());
         bpf_perf_event_opts.bpf_cookie(opts, cookie);
-        MemorySegment link = LibBpf.bpf_program__attach_perf_event_opts(program, linkFd, opts);
-        if (link.equals(MemorySegment.NULL)) {
-            // libbpf keeps the fd only on success; LibBpf.errno() still holds its errno after this libc call
-            LibC.close(linkFd);
-        }
-        return link;
+        return request.libbpfLink(() -> {
+            MemorySegment link = LibBpf.bpf_program__attach_perf_event_opts(request.program(), linkFd, opts);
+            if (link.equals(MemorySegment.NULL)) {
+                // libbpf keeps the fd only on success; LibBpf.errno() still holds its errno after this libc call
+                LibC.close(linkFd);
+            }
+            return link;
+        });
     }
 }

@@ -9,6 +9,7 @@ import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibBpfLog;
 import dev.jbpf.internal.Owner;
 import dev.jbpf.link.AttachPoint;
+import dev.jbpf.link.AttachRequest;
 import dev.jbpf.link.BpfLink;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -140,8 +141,9 @@ public final class BpfProgram {
      */
     public BpfLink attach(AttachPoint point) {
         Objects.requireNonNull(point, "point");
+        fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
         try (Arena arena = Arena.ofConfined()) {
-            return attach("attach program", target + " to " + point.describe(), () -> point.attach(program, arena));
+            return point.attach(new AttachRequest(program, arena, target + " to " + point.describe(), object));
         }
     }
 
