@@ -1,6 +1,7 @@
 package dev.jbpf;
 
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.btf.Btf;
 import dev.jbpf.internal.Owner;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
@@ -21,6 +22,11 @@ import java.util.List;
  * nothing else (a pin, a link, another process's fd) keeps in the kernel. After close every
  * method, including those of its programs and maps, throws IllegalStateException. Not meant
  * for closing while other threads still use it.
+ *
+ * <p>When it is made, the memory libbpf keeps for each mmapable data section (.data, .bss,
+ * .rodata, ...) is mapped onto the kernel map itself, at the same address and size (see
+ * {@link GlobalVariables}); libbpf unmaps it in {@code bpf_object__close}, so the object stays
+ * its only owner. Its {@link #btf()} is borrowed from the native object, too.
  */
 public final class LoadedObject implements AutoCloseable {
     private final MemorySegment object;
@@ -29,12 +35,15 @@ public final class LoadedObject implements AutoCloseable {
     private final Owner state;
     private final List<BpfProgram> programs = new ArrayList<>();
     private final List<BpfMap> maps = new ArrayList<>();
+    private Btf btf;
+    private GlobalVariables globals;
 
     LoadedObject(MemorySegment object, Arena arena, String name) {
         this.object = object;
         this.arena = arena;
         this.name = name;
         this.state = new Owner("object '" + name + "'");
+        DataSectionMemory.remap(object, name); // global variables read and write the kernel's memory
         for (MemorySegment program : ObjectPointers.programs(object)) {
             programs.add(BpfProgram.of(program, name, state));
         }
@@ -70,6 +79,42 @@ public final class LoadedObject implements AutoCloseable {
     public BpfMap map(String name) {
         state.ensureOpen();
         return BpfObject.byName(maps, BpfMap::name, name, "map", this.name);
+    }
+
+    /**
+     * The object's own BTF, borrowed: owned by this object, usable until it is closed (then
+     * IllegalStateException; closing the returned Btf does nothing). Bind records to its structs
+     * with {@link dev.jbpf.btf.BtfRecordCodec}. BpfNotFoundException when the object has no BTF
+     * (compiled without -g).
+     */
+    public synchronized Btf btf() {
+        state.ensureOpen();
+        Btf own = btfOrNull();
+        if (own == null) {
+            throw new BpfNotFoundException("get BTF of", name, "the object has no BTF (compile it with -g)");
+        }
+        return own;
+    }
+
+    private Btf btfOrNull() {
+        if (btf == null) {
+            btf = ObjectPointers.btf(object, state::ensureOpen).orElse(null);
+        }
+        return btf;
+    }
+
+    /**
+     * Its global variables, live: reads see what the BPF programs wrote, writes to
+     * {@code .data}, {@code .bss} and custom {@code .data.*} sections reach the kernel's map
+     * memory at once; {@code .rodata} is read-only after load. Owned by this object: after
+     * {@link #close()} its methods throw IllegalStateException. See {@link GlobalVariables}.
+     */
+    public synchronized GlobalVariables globals() {
+        state.ensureOpen();
+        if (globals == null) {
+            globals = GlobalVariables.of(object, name, btfOrNull(), true, state::ensureOpen);
+        }
+        return globals;
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.jbpf;
 
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.btf.Btf;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Walks the programs and maps of a {@code struct bpf_object} (libbpf's iterator functions). */
 final class ObjectPointers {
@@ -28,5 +30,11 @@ final class ObjectPointers {
             maps.add(m);
         }
         return maps;
+    }
+
+    /** The object's own BTF ({@code bpf_object__btf}), borrowed from it; empty when it has none. */
+    static Optional<Btf> btf(MemorySegment object, Runnable ensureOpen) {
+        MemorySegment btf = LibBpf.bpf_object__btf(object);
+        return btf.equals(MemorySegment.NULL) ? Optional.empty() : Optional.of(Btf.borrowed(btf, ensureOpen));
     }
 }

@@ -2,6 +2,7 @@ package dev.jbpf;
 
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_object_open_opts;
+import dev.jbpf.btf.Btf;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibBpfLog;
 import dev.jbpf.internal.Owner;
@@ -39,6 +40,8 @@ public final class OpenedObject implements AutoCloseable {
     private final List<OpenedProgram> programs = new ArrayList<>();
     private final List<OpenedMap> maps = new ArrayList<>();
     private int verifierLogSize = DEFAULT_VERIFIER_LOG_SIZE;
+    private Btf btf;
+    private GlobalVariables globals;
 
     private OpenedObject(MemorySegment object, Arena arena) {
         this.object = object;
@@ -120,6 +123,44 @@ public final class OpenedObject implements AutoCloseable {
     public OpenedMap map(String name) {
         state.ensureOpen();
         return BpfObject.byName(maps, OpenedMap::name, name, "map", this.name);
+    }
+
+    /**
+     * The object's own BTF (its .BTF section as libbpf fixed it up when opening), borrowed:
+     * owned by this object, usable until it is loaded or closed (then IllegalStateException;
+     * {@link LoadedObject#btf()} gives it after load). BpfNotFoundException when the object has
+     * no BTF (compiled without -g).
+     */
+    public Btf btf() {
+        state.ensureOpen();
+        Btf own = btfOrNull();
+        if (own == null) {
+            throw new BpfNotFoundException("get BTF of", name, "the object has no BTF (compile it with -g)");
+        }
+        return own;
+    }
+
+    private Btf btfOrNull() {
+        if (btf == null) {
+            btf = ObjectPointers.btf(object, state::ensureOpen).orElse(null);
+        }
+        return btf;
+    }
+
+    /**
+     * Its global variables before load, to read and set their initial values by name
+     * ({@code globals().setInt("target_pid", pid)}): {@code .rodata} (the usual place for
+     * configuration, {@code const volatile}), {@code .data}, {@code .bss} and custom data
+     * sections. What is set here is what the kernel's maps hold after {@link #load()}. The view
+     * belongs to this object: once it is loaded or closed its methods throw IllegalStateException.
+     * An object without BTF has no variables here.
+     */
+    public GlobalVariables globals() {
+        state.ensureOpen();
+        if (globals == null) {
+            globals = GlobalVariables.of(object, name, btfOrNull(), false, state::ensureOpen);
+        }
+        return globals;
     }
 
     /** Sets the verifier log level of every program (see {@link OpenedProgram#verifierLogLevel}). */

@@ -26,8 +26,8 @@ public final class Btf implements AutoCloseable {
     // BTF kinds, from the kernel's uapi linux/btf.h (a stable ABI).
     static final int KIND_INT = 1, KIND_PTR = 2, KIND_ARRAY = 3, KIND_STRUCT = 4, KIND_UNION = 5,
             KIND_ENUM = 6, KIND_FWD = 7, KIND_TYPEDEF = 8, KIND_VOLATILE = 9, KIND_CONST = 10,
-            KIND_RESTRICT = 11, KIND_VAR = 14, KIND_DATASEC = 15, KIND_FLOAT = 16, KIND_TYPE_TAG = 18,
-            KIND_ENUM64 = 19;
+            KIND_RESTRICT = 11, KIND_FUNC = 12, KIND_FUNC_PROTO = 13, KIND_VAR = 14, KIND_DATASEC = 15,
+            KIND_FLOAT = 16, KIND_DECL_TAG = 17, KIND_TYPE_TAG = 18, KIND_ENUM64 = 19;
     /** struct btf_type: name_off, info, size-or-type; kind-specific data follows it. */
     private static final int TYPE_HEADER = 12;
     private static final int INT_SIGNED = 1, INT_CHAR = 2, INT_BOOL = 4;
@@ -111,6 +111,134 @@ public final class Btf implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The first type of this kind called {@code name} ({@code btf__find_by_name_kind}), e.g.
+     * {@code find(BtfType.Function.class, "do_sys_openat2")}, {@code find(BtfType.Enum.class,
+     * "bpf_map_type")}. {@code Struct} finds structs, then unions; {@code Enum} 32-, then 64-bit
+     * enums; {@code Qualifier} type tags. Kinds that are always anonymous ({@code Pointer},
+     * {@code Array}, {@code FuncProto}, {@code Void}) find nothing.
+     */
+    public <T extends BtfType> Optional<T> find(Class<T> kind, String name) {
+        java.util.Objects.requireNonNull(kind, "kind");
+        java.util.Objects.requireNonNull(name, "name");
+        ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = arena.allocateFrom(name);
+            for (int btfKind : kindsOf(kind)) {
+                int id = LibBpf.btf__find_by_name_kind(btf, cName, btfKind);
+                if (id > 0) {
+                    BtfType type = type(id);
+                    if (kind.isInstance(type)) {
+                        return Optional.of(kind.cast(type));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static int[] kindsOf(Class<? extends BtfType> kind) {
+        if (kind == BtfType.Int.class) {
+            return new int[] {KIND_INT};
+        } else if (kind == BtfType.Struct.class) {
+            return new int[] {KIND_STRUCT, KIND_UNION};
+        } else if (kind == BtfType.Enum.class) {
+            return new int[] {KIND_ENUM, KIND_ENUM64};
+        } else if (kind == BtfType.Forward.class) {
+            return new int[] {KIND_FWD};
+        } else if (kind == BtfType.Typedef.class) {
+            return new int[] {KIND_TYPEDEF};
+        } else if (kind == BtfType.Qualifier.class) {
+            return new int[] {KIND_TYPE_TAG};
+        } else if (kind == BtfType.Function.class) {
+            return new int[] {KIND_FUNC};
+        } else if (kind == BtfType.Var.class) {
+            return new int[] {KIND_VAR};
+        } else if (kind == BtfType.DataSection.class) {
+            return new int[] {KIND_DATASEC};
+        } else if (kind == BtfType.Float.class) {
+            return new int[] {KIND_FLOAT};
+        } else if (kind == BtfType.DeclTag.class) {
+            return new int[] {KIND_DECL_TAG};
+        }
+        return new int[0];
+    }
+
+    /**
+     * Every type, id 1 up (void excluded), decoded lazily as the stream is consumed. The
+     * stream must be consumed before this BTF closes.
+     */
+    public java.util.stream.Stream<BtfType> types() {
+        ensureOpen();
+        return java.util.stream.IntStream.range(1, typeCount()).mapToObj(this::type);
+    }
+
+    /** Every type of one kind, e.g. {@code types(BtfType.Function.class)}; see {@link #types()}. */
+    public <T extends BtfType> java.util.stream.Stream<T> types(Class<T> kind) {
+        return types().filter(kind::isInstance).map(kind::cast);
+    }
+
+    /**
+     * The type as C would write it: {@code "int"}, {@code "__u32"} (typedefs keep their name),
+     * {@code "const volatile int"}, {@code "char[16]"}, {@code "int[2][3]"}, {@code "struct
+     * open_event"}, {@code "union (anonymous)"}, {@code "enum bpf_map_type"}, {@code "char *"},
+     * {@code "int (*)(void *, long)"}. Used by error messages that name a BTF type.
+     */
+    public String typeName(int id) {
+        return typeName(id, 0);
+    }
+
+    private String typeName(int id, int depth) {
+        if (depth > 32) {
+            return "...";
+        }
+        BtfType type = type(id);
+        return switch (type) {
+            case BtfType.Void v -> id == 0 ? "void" : "kind " + v.kind() + (v.name().isEmpty() ? "" : " " + v.name());
+            case BtfType.Int i -> i.name();
+            case BtfType.Float f -> f.name();
+            case BtfType.Typedef t -> t.name();
+            case BtfType.Struct s -> (s.union() ? "union " : "struct ") + anonymous(s.name());
+            case BtfType.Forward f -> (f.union() ? "union " : "struct ") + f.name();
+            case BtfType.Enum e -> "enum " + anonymous(e.name());
+            case BtfType.Qualifier q -> q.qualifier().equals("type_tag") ? typeName(q.targetId(), depth + 1)
+                    : q.qualifier() + " " + typeName(q.targetId(), depth + 1);
+            case BtfType.Pointer p -> type(p.targetId()) instanceof BtfType.FuncProto proto
+                    ? typeName(proto.returnTypeId(), depth + 1) + " (*)" + parameters(proto, depth)
+                    : typeName(p.targetId(), depth + 1) + " *";
+            case BtfType.Array a -> {
+                // C puts every dimension after the innermost element type: int[2][3]
+                StringBuilder dimensions = new StringBuilder();
+                BtfType element = a;
+                while (element instanceof BtfType.Array array) {
+                    dimensions.append('[').append(array.length()).append(']');
+                    element = type(array.elementTypeId());
+                }
+                yield typeName(element.id(), depth + 1) + dimensions;
+            }
+            case BtfType.FuncProto proto -> typeName(proto.returnTypeId(), depth + 1) + " " + parameters(proto, depth);
+            case BtfType.Function f -> f.name();
+            case BtfType.Var v -> v.name();
+            case BtfType.DataSection d -> d.name();
+            case BtfType.DeclTag t -> t.name();
+        };
+    }
+
+    private String parameters(BtfType.FuncProto proto, int depth) {
+        List<String> parameters = new ArrayList<>();
+        for (BtfType.Parameter parameter : proto.parameters()) {
+            parameters.add(typeName(parameter.typeId(), depth + 1));
+        }
+        if (proto.variadic()) {
+            parameters.add("...");
+        }
+        return "(" + (parameters.isEmpty() ? "void" : String.join(", ", parameters)) + ")";
+    }
+
+    private static String anonymous(String name) {
+        return name.isEmpty() ? "(anonymous)" : name;
+    }
+
     /** The type behind typedefs and qualifiers (const, volatile, ...). */
     public BtfType resolve(int id) {
         BtfType type = type(id);
@@ -136,6 +264,7 @@ public final class Btf implements AutoCloseable {
             case BtfType.Enum e -> e.size();
             case BtfType.Struct s -> s.size();
             case BtfType.DataSection d -> d.size();
+            case BtfType.Var v -> sizeOf(v.typeId());
             case BtfType.Array a -> (long) a.length() * sizeOf(a.elementTypeId());
             default -> throw new BpfException("size BTF type", type.name().isEmpty() ? "id " + id : type.name(),
                     "has no size");
@@ -154,6 +283,7 @@ public final class Btf implements AutoCloseable {
         int kind = (info >>> 24) & 0x1f;
         boolean kindFlag = (info >>> 31) != 0;
         String name = string(nameOff);
+        // kind-specific data: at most 12 bytes per vlen entry (struct members, datasec entries)
         MemorySegment extra = LibBpf.btf__type_by_id(btf, id).reinterpret(TYPE_HEADER + 12L * Math.max(vlen, 1))
                 .asSlice(TYPE_HEADER);
         return switch (kind) {
@@ -174,23 +304,43 @@ public final class Btf implements AutoCloseable {
                 }
                 yield new BtfType.Struct(id, name, sizeOrType, kind == KIND_UNION, List.copyOf(members));
             }
-            case KIND_ENUM -> {
+            case KIND_ENUM, KIND_ENUM64 -> {
                 Map<Long, String> values = new LinkedHashMap<>();
+                List<BtfType.EnumConstant> constants = new ArrayList<>(vlen);
                 for (int i = 0; i < vlen; i++) {
-                    int value = extra.get(JAVA_INT, 8L * i + 4);
-                    values.putIfAbsent(kindFlag ? (long) value : Integer.toUnsignedLong(value), string(extra.get(JAVA_INT, 8L * i)));
+                    long value;
+                    String constant;
+                    if (kind == KIND_ENUM) {
+                        int raw = extra.get(JAVA_INT, 8L * i + 4);
+                        value = kindFlag ? (long) raw : Integer.toUnsignedLong(raw);
+                        constant = string(extra.get(JAVA_INT, 8L * i));
+                    } else {
+                        value = Integer.toUnsignedLong(extra.get(JAVA_INT, 12L * i + 4))
+                                | ((long) extra.get(JAVA_INT, 12L * i + 8) << 32);
+                        constant = string(extra.get(JAVA_INT, 12L * i));
+                    }
+                    values.putIfAbsent(value, constant);
+                    constants.add(new BtfType.EnumConstant(constant, value));
                 }
-                yield new BtfType.Enum(id, name, sizeOrType, kindFlag, values);
+                yield new BtfType.Enum(id, name, sizeOrType, kindFlag, values, List.copyOf(constants));
             }
-            case KIND_ENUM64 -> {
-                Map<Long, String> values = new LinkedHashMap<>();
+            case KIND_FUNC -> new BtfType.Function(id, name, sizeOrType, BtfType.Linkage.of(vlen));
+            case KIND_FUNC_PROTO -> {
+                List<BtfType.Parameter> parameters = new ArrayList<>(vlen);
+                boolean variadic = false;
                 for (int i = 0; i < vlen; i++) {
-                    long value = Integer.toUnsignedLong(extra.get(JAVA_INT, 12L * i + 4))
-                            | ((long) extra.get(JAVA_INT, 12L * i + 8) << 32);
-                    values.putIfAbsent(value, string(extra.get(JAVA_INT, 12L * i)));
+                    int paramType = extra.get(JAVA_INT, 8L * i + 4);
+                    String paramName = string(extra.get(JAVA_INT, 8L * i));
+                    if (i == vlen - 1 && paramType == 0 && paramName.isEmpty()) {
+                        variadic = true; // BTF marks "..." as a last parameter of type void without a name
+                    } else {
+                        parameters.add(new BtfType.Parameter(paramName, paramType));
+                    }
                 }
-                yield new BtfType.Enum(id, name, sizeOrType, kindFlag, values);
+                yield new BtfType.FuncProto(id, name, sizeOrType, List.copyOf(parameters), variadic);
             }
+            case KIND_VAR -> new BtfType.Var(id, name, sizeOrType, BtfType.Linkage.of(extra.get(JAVA_INT, 0)));
+            case KIND_DECL_TAG -> new BtfType.DeclTag(id, name, sizeOrType, extra.get(JAVA_INT, 0));
             case KIND_FWD -> new BtfType.Forward(id, name, kindFlag);
             case KIND_TYPEDEF -> new BtfType.Typedef(id, name, sizeOrType);
             case KIND_VOLATILE -> new BtfType.Qualifier(id, name, "volatile", sizeOrType);
@@ -224,14 +374,15 @@ public final class Btf implements AutoCloseable {
         ensureOwnerOpen.run();
     }
 
-    /** Frees the BTF when this instance owns it; a borrowed BTF is freed by its object. */
+    /**
+     * Frees the BTF when this instance owns it. Closing a borrowed BTF does nothing: its object
+     * frees it, and it stays usable until then.
+     */
     @Override
     public synchronized void close() {
-        if (!closed) {
+        if (owned && !closed) {
             closed = true;
-            if (owned) {
-                LibBpf.btf__free(btf);
-            }
+            LibBpf.btf__free(btf);
         }
     }
 }

@@ -18,9 +18,13 @@ import java.util.Map;
 /**
  * Turns the raw bytes of a BTF-typed value into plain Java data: structs and unions become
  * {@code Map<String, Object>} (fields by name, in order), arrays {@code List}, char arrays
- * {@code String} (up to the first NUL), enums the constant's name, integers {@code Long} (or
- * {@code BigInteger} for unsigned 64-bit values above Long.MAX_VALUE), bools {@code Boolean},
- * pointers a "0x..." string. Reads the given segment only; owns no native memory.
+ * {@code String} (up to the first NUL, also through typedefs), enums the constant's name (the
+ * number when no constant has the value), integers {@code Long} (or {@code BigInteger} for
+ * unsigned 64-bit values above Long.MAX_VALUE, and always for 128-bit integers), bools
+ * {@code Boolean}, floats {@code Double}, pointers a "0x..." string, bitfields their value.
+ * Unions list every member (they overlap), anonymous struct or union members merge their
+ * fields into the enclosing map (C reaches them by their own names), nested arrays become
+ * nested lists, data sections a map of their variables. Reads the given segment only; owns no native memory.
  */
 public final class BtfFormatter {
     private final Btf btf;
@@ -45,8 +49,7 @@ public final class BtfFormatter {
     }
 
     private String describe(int typeId) {
-        BtfType type = btf.type(typeId);
-        return type.name().isEmpty() ? "#" + typeId : type.name();
+        return btf.typeName(typeId);
     }
 
     private Object value(int typeId, MemorySegment data, long offset) {
@@ -131,24 +134,28 @@ public final class BtfFormatter {
         if (type instanceof BtfType.Enum e && e.values().containsKey(value)) {
             return e.values().get(value);
         }
+        if (type instanceof BtfType.Int i && i.isBool()) {
+            return value != 0;
+        }
         return value;
     }
 
     private static Object integer(MemorySegment data, long offset, int size, boolean signed, boolean bool) {
+        if (size > 8) {
+            // 128-bit integers: a BigInteger from the little-endian bytes
+            byte[] bytes = data.asSlice(offset, size).toArray(JAVA_BYTE);
+            byte[] bigEndian = new byte[size];
+            for (int i = 0; i < size; i++) {
+                bigEndian[size - 1 - i] = bytes[i];
+            }
+            BigInteger value = signed ? new BigInteger(bigEndian) : new BigInteger(1, bigEndian);
+            return bool ? (Object) (value.signum() != 0) : value;
+        }
         long value = switch (size) {
             case 1 -> signed ? data.get(JAVA_BYTE, offset) : data.get(JAVA_BYTE, offset) & 0xffL;
             case 2 -> signed ? data.get(JAVA_SHORT_UNALIGNED, offset) : data.get(JAVA_SHORT_UNALIGNED, offset) & 0xffffL;
             case 4 -> signed ? data.get(JAVA_INT_UNALIGNED, offset) : data.get(JAVA_INT_UNALIGNED, offset) & 0xffffffffL;
-            case 8 -> data.get(JAVA_LONG_UNALIGNED, offset);
-            default -> {
-                // 128-bit integers: little-endian bytes
-                byte[] bytes = data.asSlice(offset, size).toArray(JAVA_BYTE);
-                byte[] bigEndian = new byte[bytes.length + 1];
-                for (int i = 0; i < bytes.length; i++) {
-                    bigEndian[bytes.length - i] = bytes[i];
-                }
-                yield new BigInteger(bigEndian).longValue();
-            }
+            default -> data.get(JAVA_LONG_UNALIGNED, offset);
         };
         if (bool) {
             return value != 0;
