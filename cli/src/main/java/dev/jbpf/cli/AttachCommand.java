@@ -54,6 +54,9 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--at", paramLabel = "PROG=SPEC",
             description = "Attach PROG at SPEC instead of where its section says: " + AttachSpec.SYNTAX + ".")
     Map<String, String> attachPoints = new LinkedHashMap<>();
+    @Option(names = "--set", paramLabel = "NAME=VALUE",
+            description = "Set a global variable before load: a number, true/false, text for char arrays, or hex:BYTES.")
+    Map<String, String> globalSettings = new LinkedHashMap<>();
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Detach after this many seconds (default: at Ctrl-C).")
     Double durationSeconds;
     @Option(names = "--dump-maps", description = "Print the object's maps (but ring buffers and global data) when detaching.")
@@ -77,6 +80,7 @@ final class AttachCommand implements Callable<Integer> {
         PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir);
         OpenedObject opened = BpfObject.open(objectPath);
         try {
+            GlobalSettings.apply(opened.globals(), globalSettings);
             selectPrograms(opened);
             for (String name : points.keySet()) {
                 opened.program(name); // --at must name a program the object has

@@ -2,18 +2,22 @@ package dev.jbpf.cli;
 
 import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
+import dev.jbpf.link.Cgroup;
 import dev.jbpf.link.Kprobe;
 import dev.jbpf.link.Ksyscall;
 import dev.jbpf.link.RawTracepoint;
+import dev.jbpf.link.Tc;
 import dev.jbpf.link.Tracepoint;
 import dev.jbpf.link.Uprobe;
 import dev.jbpf.link.Usdt;
+import dev.jbpf.link.Xdp;
 import dev.jbpf.perf.HardwareEvent;
 import dev.jbpf.perf.PerCpuPerfEvents;
 import dev.jbpf.perf.PerfEvent;
 import dev.jbpf.perf.PerfEventType;
 import dev.jbpf.perf.SoftwareEvent;
 import dev.jbpf.program.BpfProgram;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -26,7 +30,8 @@ import java.util.stream.Collectors;
 sealed interface AttachSpec {
     String SYNTAX = "tracepoint/CATEGORY/NAME | raw_tracepoint/NAME | kprobe/FUNC[+OFFSET] | kretprobe/FUNC"
             + " | ksyscall/NAME | kretsyscall/NAME | uprobe/BINARY:SYMBOL[+OFFSET] | uretprobe/BINARY:SYMBOL"
-            + " | usdt/BINARY:PROVIDER:NAME | perf_event/software|hardware/EVENT[/freq=HZ|/period=N]";
+            + " | usdt/BINARY:PROVIDER:NAME | perf_event/software|hardware/EVENT[/freq=HZ|/period=N]"
+            + " | xdp/IFACE[/skb|drv] | tc/IFACE/ingress|egress | cgroup/PATH (relative to /sys/fs/cgroup)";
 
     /** Attaches the program here; the links belong to the caller. */
     List<BpfLink> attach(BpfProgram program);
@@ -99,6 +104,31 @@ sealed interface AttachSpec {
                 yield new Point(Usdt.of(binary, parts[parts.length - 2], parts[parts.length - 1]));
             }
             case "perf_event" -> perfSampling(target);
+            case "xdp" -> {
+                String[] parts = target.split("/");
+                if (parts.length > 2) {
+                    throw new UsageException("xdp '" + target + "' is not IFACE[/skb|drv]");
+                }
+                Xdp.Mode mode = parts.length == 1 ? Xdp.Mode.DEFAULT : switch (parts[1]) {
+                    case "skb" -> Xdp.Mode.SKB;
+                    case "drv" -> Xdp.Mode.DRV;
+                    default -> throw new UsageException("xdp mode '" + parts[1] + "': expected skb or drv");
+                };
+                yield new Point(new Xdp(parts[0], mode));
+            }
+            case "tc" -> {
+                String[] parts = target.split("/");
+                if (parts.length != 2) {
+                    throw new UsageException("tc '" + target + "' is not IFACE/ingress or IFACE/egress");
+                }
+                Tc.Direction direction = switch (parts[1]) {
+                    case "ingress" -> Tc.Direction.INGRESS;
+                    case "egress" -> Tc.Direction.EGRESS;
+                    default -> throw new UsageException("tc direction '" + parts[1] + "': expected ingress or egress");
+                };
+                yield new Point(new Tc(parts[0], direction));
+            }
+            case "cgroup" -> new Point(new Cgroup(target.startsWith("/") ? Path.of(target) : Path.of("/sys/fs/cgroup", target)));
             default -> throw new UsageException("unknown attach kind '" + kind + "': expected " + SYNTAX);
         };
     }

@@ -9,6 +9,8 @@ import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.BpfProgram;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +33,9 @@ final class LoadCommand implements Callable<Integer> {
     Path objectPath;
     @Option(names = "--pin", paramLabel = "DIR", description = "Pin programs at DIR/progs/NAME and maps at DIR/maps/NAME (bpffs).")
     Path pinDir;
+    @Option(names = "--set", paramLabel = "NAME=VALUE",
+            description = "Set a global variable before load: a number, true/false, text for char arrays, or hex:BYTES.")
+    Map<String, String> globalSettings = new LinkedHashMap<>();
     @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1; text output only).")
     boolean verifierLog;
 
@@ -38,6 +43,12 @@ final class LoadCommand implements Callable<Integer> {
     public Integer call() {
         PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir);
         OpenedObject opened = BpfObject.open(objectPath);
+        try {
+            GlobalSettings.apply(opened.globals(), globalSettings);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
         try (LoadedObject loaded = load(opened, verifierLog)) {
             if (pins != null) {
                 try {
