@@ -50,6 +50,15 @@ import java.util.Set;
  * buffers ({@link #lookup}, {@link #update}, {@link MapEntry#value()}) hold
  * {@link #possibleCpus()} values, each padded to a multiple of 8 bytes ({@link
  * #valueBufferSize()}); {@link #lookupPerCpu} and {@link #updatePerCpu} split and join them.
+ *
+ * <p><b>Map kinds.</b> Keyed maps (hash, array, their per-CPU and LRU forms, LPM tries with
+ * {@link LpmKey}, map-of-maps, stack traces) use {@link #lookup}/{@link #update}/{@link
+ * #delete} and the batch operations ({@link #lookupBatch}, {@link #lookupAndDeleteBatch},
+ * {@link #updateBatch}, {@link #deleteBatch}, {@link #forEachBatch}), which fall back to key by
+ * key where the kernel has no batch operation. Maps without keys use {@link #push}/{@link
+ * #pop}/{@link #peek} (queues, stacks) and {@link #push}/{@link #mightContain} (bloom filters).
+ * {@link #stackTrace} reads a stack trace map, {@link #innerMap} a map-of-maps, {@link
+ * #freeze()} makes a map read-only for user space.
  */
 public final class BpfMap implements AutoCloseable {
     private final MemorySegment objectMap;

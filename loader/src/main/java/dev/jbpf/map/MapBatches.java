@@ -62,6 +62,14 @@ final class MapBatches {
         }
     }
 
+    /**
+     * The entries a failed batch call processed, from the count it left: a call that fails
+     * before the first entry (bad flags, no such operation) leaves the count it was given.
+     */
+    private static int processedBeforeError(int count, int given) {
+        return count < 0 || count >= given ? 0 : count;
+    }
+
     static boolean meansUnsupported(int errno) {
         return errno == Errno.EINVAL || errno == Errno.ENOTSUPP || errno == Errno.EOPNOTSUPP;
     }
@@ -158,6 +166,7 @@ final class MapBatches {
                 c.done = true;
                 return n;
             }
+            n = processedBeforeError(n, b.capacity);
             if (errno == Errno.ENOSPC && n == 0 && b.capacity < Math.max(map.maxEntries(), 1)) {
                 b.grow();
                 continue;
@@ -342,7 +351,7 @@ final class MapBatches {
                     continue;
                 }
                 int errno = MapNative.errno(ret);
-                int done = count.get(ValueLayout.JAVA_INT, 0);
+                int done = processedBeforeError(count.get(ValueLayout.JAVA_INT, 0), m);
                 if (stored == 0 && done == 0 && state.update(flag) == Support.UNKNOWN && meansUnsupported(errno)) {
                     // EINVAL may also be the entry's own fault: decide once key by key succeeded
                     if (errno != Errno.EINVAL) {
@@ -396,7 +405,7 @@ final class MapBatches {
                 }
                 count.set(ValueLayout.JAVA_INT, 0, m);
                 int ret = LibBpf.bpf_map_delete_batch(fd, k, count, opts);
-                int done = ret == 0 ? m : count.get(ValueLayout.JAVA_INT, 0);
+                int done = ret == 0 ? m : processedBeforeError(count.get(ValueLayout.JAVA_INT, 0), m);
                 if (ret == 0) {
                     state.delete = Support.SUPPORTED;
                     deleted += m;
