@@ -499,8 +499,8 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * Every key, in the kernel's order; for arrays every index. Read in batches of {@value
-     * MapBatches#CHUNK} ({@code bpf_map_lookup_batch}) when the map supports them, else key by
+     * Every key, in the kernel's order; for arrays every index. Read in batches of 4096
+     * ({@code bpf_map_lookup_batch}) when the map supports them, else key by
      * key ({@code bpf_map_get_next_key} from the start): then, when other threads or programs
      * delete keys meanwhile, the kernel may restart from the first key, so iteration stops at
      * the first key seen twice.
@@ -556,7 +556,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * Every entry. Each {@code iterator()} walks the map anew, {@value MapBatches#CHUNK} entries
+     * Every entry. Each {@code iterator()} walks the map anew, 4096 entries
      * per kernel call ({@code bpf_map_lookup_batch}) when the map supports batches; otherwise
      * it takes the {@link #keys()} snapshot and looks each key up when the iterator reaches it
      * (keys deleted meanwhile are skipped). For per-CPU maps {@link MapEntry#perCpuValues()} is
@@ -716,7 +716,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * Walks every entry, {@value MapBatches#CHUNK} per kernel call ({@code bpf_map_lookup_batch},
+     * Walks every entry, 4096 per kernel call ({@code bpf_map_lookup_batch},
      * or key by key on maps without it), handing each chunk to visitor straight from native
      * buffers reused for the whole walk: nothing is allocated per entry. Returns the number of
      * entries visited. An exception thrown by the visitor stops the walk and propagates.

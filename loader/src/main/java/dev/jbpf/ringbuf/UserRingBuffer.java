@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Writes samples from Java into a {@link MapType#USER_RINGBUF} map, for a BPF program to read
@@ -38,13 +39,14 @@ import java.util.Set;
  * lives in a confined arena of the sample, closed by {@link Sample#submit()} or {@link
  * Sample#discard()}, so the segment cannot be touched after the kernel may have read it.
  *
- * <p><b>Threads.</b> Every method may be called from any thread (libbpf's reservations are
- * serialised by this object). A sample belongs to the thread that reserved it: only that thread
- * may write, submit or discard it. {@link #close()} discards the calling thread's open samples;
- * samples of other threads keep the ring mapped until those threads submit or discard them
- * (which then discards them and throws {@link IllegalStateException}). A blocking {@link
- * #reserve(int, Duration)} holds this object for up to its timeout. After close every method
- * throws {@link IllegalStateException}.
+ * <p><b>Threads.</b> Every method may be called from any thread: reservations (which libbpf
+ * does not make thread-safe) are serialised by a lock of this object, submits and discards need
+ * none. A sample belongs to the thread that reserved it: only that thread may write, submit or
+ * discard it. {@link #close()} waits for a reservation in progress (a blocking {@link
+ * #reserve(int, Duration)}: up to its timeout), discards the calling thread's open samples, and
+ * frees the producer; samples other threads still hold keep the ring mapped until those threads
+ * submit or discard them (which then discards them and throws {@link IllegalStateException}).
+ * After close every method throws {@link IllegalStateException}.
  */
 public final class UserRingBuffer implements AutoCloseable {
     /** The kernel's header before each sample ({@code BPF_RINGBUF_HDR_SZ}). */
@@ -53,8 +55,11 @@ public final class UserRingBuffer implements AutoCloseable {
     private final MemorySegment ring;
     private final String name;
     private final int capacity;
+    /** Held around libbpf's reserve calls, and by close() so that it never frees under one. */
+    private final ReentrantLock reserveLock = new ReentrantLock();
+    /** Samples reserved and not yet finished; guarded by this object's monitor, as is freed. */
     private final Set<Sample> open = new LinkedHashSet<>();
-    private boolean closed;
+    private volatile boolean closed;
     private boolean freed;
 
     private UserRingBuffer(MemorySegment ring, String name, int capacity) {
@@ -82,9 +87,7 @@ public final class UserRingBuffer implements AutoCloseable {
 
     /** The largest sample that fits into this ring at all: its size minus the 8-byte header. */
     public int maxSampleSize() {
-        synchronized (this) {
-            checkOpen();
-        }
+        checkOpen();
         return capacity - HEADER_SIZE;
     }
 
@@ -113,10 +116,16 @@ public final class UserRingBuffer implements AutoCloseable {
      *
      * @throws IllegalArgumentException when size is not positive or larger than {@link #maxSampleSize()}
      */
-    public synchronized Optional<Sample> reserve(int size) {
+    public Optional<Sample> reserve(int size) {
         checkOpen();
         checkSize(size);
-        return reserved(LibBpf.user_ring_buffer__reserve(ring, size), LibBpf.errno(), size);
+        reserveLock.lock();
+        try {
+            checkOpen();
+            return reserved(LibBpf.user_ring_buffer__reserve(ring, size), LibBpf.errno(), size);
+        } finally {
+            reserveLock.unlock();
+        }
     }
 
     /**
@@ -124,12 +133,18 @@ public final class UserRingBuffer implements AutoCloseable {
      * user_ring_buffer__reserve_blocking}; the kernel wakes the wait when a program drains).
      * Empty when there is still no room after timeout.
      */
-    public synchronized Optional<Sample> reserve(int size, Duration timeout) {
+    public Optional<Sample> reserve(int size, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         checkOpen();
         checkSize(size);
         long ms = Math.max(0, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        return reserved(LibBpf.user_ring_buffer__reserve_blocking(ring, size, (int) ms), LibBpf.errno(), size);
+        reserveLock.lock();
+        try {
+            checkOpen();
+            return reserved(LibBpf.user_ring_buffer__reserve_blocking(ring, size, (int) ms), LibBpf.errno(), size);
+        } finally {
+            reserveLock.unlock();
+        }
     }
 
     @SuppressWarnings("restricted")
@@ -142,7 +157,9 @@ public final class UserRingBuffer implements AutoCloseable {
         }
         Arena arena = Arena.ofConfined();
         Sample reserved = new Sample(sample.address(), sample.reinterpret(size, arena, null), arena);
-        open.add(reserved);
+        synchronized (this) {
+            open.add(reserved);
+        }
         return Optional.of(reserved);
     }
 
@@ -152,21 +169,27 @@ public final class UserRingBuffer implements AutoCloseable {
      * @throws IllegalArgumentException when record is empty or larger than {@link #maxSampleSize()}
      */
     @SuppressWarnings("restricted")
-    public synchronized boolean submit(byte[] record) {
+    public boolean submit(byte[] record) {
         Objects.requireNonNull(record, "record");
         checkOpen();
         checkSize(record.length);
-        MemorySegment sample = LibBpf.user_ring_buffer__reserve(ring, record.length);
-        if (sample.equals(MemorySegment.NULL)) {
-            int errno = LibBpf.errno();
-            if (errno == Errno.ENOSPC) {
-                return false;
+        reserveLock.lock();
+        try {
+            checkOpen();
+            MemorySegment sample = LibBpf.user_ring_buffer__reserve(ring, record.length);
+            if (sample.equals(MemorySegment.NULL)) {
+                int errno = LibBpf.errno();
+                if (errno == Errno.ENOSPC) {
+                    return false;
+                }
+                throw BpfException.of("reserve in user ring buffer", name, errno, record.length + " bytes");
             }
-            throw BpfException.of("reserve in user ring buffer", name, errno, record.length + " bytes");
+            MemorySegment.copy(record, 0, sample.reinterpret(record.length), ValueLayout.JAVA_BYTE, 0, record.length);
+            LibBpf.user_ring_buffer__submit(ring, sample);
+            return true;
+        } finally {
+            reserveLock.unlock();
         }
-        MemorySegment.copy(record, 0, sample.reinterpret(record.length), ValueLayout.JAVA_BYTE, 0, record.length);
-        LibBpf.user_ring_buffer__submit(ring, sample);
-        return true;
     }
 
     private synchronized void finish(Sample sample, boolean submit) {
@@ -205,24 +228,31 @@ public final class UserRingBuffer implements AutoCloseable {
      * hold keep it until they finish them. Closing twice does nothing.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        for (Sample sample : new ArrayList<>(open)) {
-            if (sample.owner == Thread.currentThread()) {
-                sample.finished = true;
-                sample.arena.close();
-                open.remove(sample);
-                LibBpf.user_ring_buffer__discard(ring, MemorySegment.ofAddress(sample.address));
+    public void close() {
+        reserveLock.lock();
+        try {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                for (Sample sample : new ArrayList<>(open)) {
+                    if (sample.owner == Thread.currentThread()) {
+                        sample.finished = true;
+                        sample.arena.close();
+                        open.remove(sample);
+                        LibBpf.user_ring_buffer__discard(ring, MemorySegment.ofAddress(sample.address));
+                    }
+                }
+                freeWhenUnused();
             }
+        } finally {
+            reserveLock.unlock();
         }
-        freeWhenUnused();
     }
 
     @Override
-    public synchronized String toString() {
+    public String toString() {
         return "UserRingBuffer[" + name + (closed ? ", closed]" : "]");
     }
 
@@ -236,7 +266,7 @@ public final class UserRingBuffer implements AutoCloseable {
         private final MemorySegment data;
         private final Arena arena;
         private final Thread owner = Thread.currentThread();
-        private boolean finished;
+        private volatile boolean finished;
 
         private Sample(long address, MemorySegment data, Arena arena) {
             this.address = address;
@@ -246,10 +276,8 @@ public final class UserRingBuffer implements AutoCloseable {
 
         /** The sample's bytes to fill (8-byte aligned; confined to the reserving thread). */
         public MemorySegment data() {
-            synchronized (UserRingBuffer.this) {
-                if (finished) {
-                    throw new IllegalStateException("this sample of " + name + " was already submitted or discarded");
-                }
+            if (finished) {
+                throw new IllegalStateException("this sample of " + name + " was already submitted or discarded");
             }
             return data;
         }

@@ -161,6 +161,26 @@ class UserRingBufferTest {
     }
 
     @Test
+    void aBlockedReserveDoesNotBlockOtherSamples() throws Exception {
+        try (BpfMap user = BpfMap.create(MapType.USER_RINGBUF, "jbpf_t_urb2", 0, 0, 4096)) {
+            UserRingBuffer ring = UserRingBuffer.of(user);
+            UserRingBuffer.Sample mine = ring.reserve(2000).orElseThrow();
+            assertTrue(ring.submit(new byte[2000]));
+            AtomicReference<Optional<UserRingBuffer.Sample>> blocked = new AtomicReference<>();
+            Thread waiter = new Thread(() -> blocked.set(ring.reserve(2000, Duration.ofMillis(1500))));
+            waiter.start();
+            Thread.sleep(200); // let it block in user_ring_buffer__reserve_blocking
+            long start = System.nanoTime();
+            mine.data().set(ValueLayout.JAVA_LONG, 0, 1L);
+            mine.submit();
+            assertTrue(System.nanoTime() - start < 500_000_000L, "submit did not wait for the blocked reserve");
+            ring.close(); // waits for the blocked reserve to give up
+            waiter.join();
+            assertEquals(Optional.empty(), blocked.get(), "no program drained: no room came");
+        }
+    }
+
+    @Test
     void onlyUserRingBufferMaps() {
         try (BpfMap ringbuf = BpfMap.create(MapType.RINGBUF, "jbpf_t_krb", 0, 0, 4096)) {
             assertThrows(IllegalArgumentException.class, () -> UserRingBuffer.of(ringbuf));
