@@ -634,9 +634,10 @@ public final class BpfMap implements AutoCloseable {
     // ---- batches ---------------------------------------------------------------------------
 
     /**
-     * The next entries of a walk of the map ({@code bpf_map_lookup_batch}): at most maxEntries
-     * (more only when one hash bucket holds more: the kernel returns buckets whole), an empty
-     * list once {@link BatchCursor#isDone()}. On maps whose kernel has no batch lookup (EINVAL
+     * The next entries of a walk of the map ({@code bpf_map_lookup_batch}): at most maxEntries,
+     * an empty list once {@link BatchCursor#isDone()}. Hash maps return whole buckets: fewer
+     * entries when the next bucket would not fit, more only when one bucket alone holds more
+     * than maxEntries. On maps whose kernel has no batch lookup (EINVAL
      * or ENOTSUPP on the first call, remembered for this map) the walk goes key by key with
      * the same results.
      *

@@ -258,6 +258,12 @@ final class MapBatches {
         return perKeyStep(map, c, b, b.capacity);
     }
 
+    /** Entries to make room for: wanted, but no more than the map can hold. */
+    private static int room(BpfMap map, int wanted) {
+        int capacity = map.maxEntries();
+        return capacity > 0 ? Math.min(wanted, capacity) : wanted;
+    }
+
     /** BpfMap.lookupBatch / lookupAndDeleteBatch. */
     static List<MapEntry> lookup(BpfMap map, BatchCursor cursor, int maxEntries, boolean deleting) {
         Objects.requireNonNull(cursor, "cursor");
@@ -269,7 +275,7 @@ final class MapBatches {
             return List.of();
         }
         try (Arena arena = Arena.ofConfined()) {
-            Buffers b = new Buffers(arena, map, maxEntries);
+            Buffers b = new Buffers(arena, map, room(map, maxEntries));
             int n = next(map, cursor, b, true);
             return b.entries(map, n);
         }
@@ -286,7 +292,7 @@ final class MapBatches {
         c.perKey = perKey;
         long total = 0;
         try (Arena arena = Arena.ofConfined()) {
-            Buffers b = new Buffers(arena, map, CHUNK);
+            Buffers b = new Buffers(arena, map, room(map, CHUNK));
             while (!c.done) {
                 int n = next(map, c, b, true);
                 if (n > 0) {
@@ -305,7 +311,7 @@ final class MapBatches {
      */
     static List<MapEntry> nextKernelChunk(BpfMap map, BatchCursor c) {
         try (Arena arena = Arena.ofConfined()) {
-            Buffers b = new Buffers(arena, map, CHUNK);
+            Buffers b = new Buffers(arena, map, room(map, CHUNK));
             int n = next(map, c, b, false);
             return n == UNSUPPORTED_NOW ? null : b.entries(map, n);
         }

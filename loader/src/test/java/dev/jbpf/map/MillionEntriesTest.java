@@ -98,8 +98,8 @@ class MillionEntriesTest {
 
             BatchCursor cursor = new BatchCursor();
             List<MapEntry> first = map.lookupBatch(cursor, 10);
-            assertTrue(first.size() >= 10 && first.size() < 30, "a cursor walk takes what it is asked for: "
-                    + first.size());
+            assertTrue(first.size() >= 1 && first.size() <= 10, "a cursor walk takes at most what it is asked for"
+                    + " (whole hash buckets only): " + first.size());
         }
     }
 }
