@@ -5,6 +5,7 @@ import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.bindings.bpf_map_create_opts;
+import static dev.jbpf.bindings.BpfConstants.BPF_F_NO_PREALLOC;
 import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.Fd;
@@ -22,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,6 +50,15 @@ import java.util.Set;
  * buffers ({@link #lookup}, {@link #update}, {@link MapEntry#value()}) hold
  * {@link #possibleCpus()} values, each padded to a multiple of 8 bytes ({@link
  * #valueBufferSize()}); {@link #lookupPerCpu} and {@link #updatePerCpu} split and join them.
+ *
+ * <p><b>Map kinds.</b> Keyed maps (hash, array, their per-CPU and LRU forms, LPM tries with
+ * {@link LpmKey}, map-of-maps, stack traces) use {@link #lookup}/{@link #update}/{@link
+ * #delete} and the batch operations ({@link #lookupBatch}, {@link #lookupAndDeleteBatch},
+ * {@link #updateBatch}, {@link #deleteBatch}, {@link #forEachBatch}), which fall back to key by
+ * key where the kernel has no batch operation. Maps without keys use {@link #push}/{@link
+ * #pop}/{@link #peek} (queues, stacks) and {@link #push}/{@link #mightContain} (bloom filters).
+ * {@link #stackTrace} reads a stack trace map, {@link #innerMap} a map-of-maps, {@link
+ * #freeze()} makes a map read-only for user space.
  */
 public final class BpfMap implements AutoCloseable {
     private final MemorySegment objectMap;
@@ -60,6 +71,7 @@ public final class BpfMap implements AutoCloseable {
     private final int maxEntries;
     private final int flags;
     private final int id;
+    private final MapBatches.State batchState = new MapBatches.State();
     private volatile boolean closed;
 
     private BpfMap(MemorySegment objectMap, Runnable ensureOpen, int ownedFd, String name, MapType type,
@@ -147,23 +159,58 @@ public final class BpfMap implements AutoCloseable {
 
     /** {@link #create(MapType, String, int, int, int)} with BPF_F_* map flags (e.g. BPF_F_NO_PREALLOC). */
     public static BpfMap create(MapType type, String name, int keySize, int valueSize, int maxEntries, int flags) {
+        return create(type, name, keySize, valueSize, maxEntries, MapOptions.DEFAULT.withFlags(flags));
+    }
+
+    /**
+     * {@link #create(MapType, String, int, int, int)} with options: map flags, the inner map
+     * template of a map-of-maps ({@code inner_map_fd}), {@code map_extra}. An {@link
+     * MapType#LPM_TRIE} is always created with {@code BPF_F_NO_PREALLOC}, which the kernel
+     * requires of it.
+     *
+     * @throws IllegalArgumentException for a map-of-maps without inner map, an inner map on
+     *     another type, or a closed inner map
+     */
+    public static BpfMap create(MapType type, String name, int keySize, int valueSize, int maxEntries,
+            MapOptions options) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(options, "options");
         if (type == MapType.UNKNOWN || type == MapType.UNSPEC) {
             throw new IllegalArgumentException("cannot create a map of type " + type);
         }
+        boolean mapOfMaps = type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS;
+        if (mapOfMaps && options.innerMap() == null) {
+            throw new IllegalArgumentException("a " + type.displayName()
+                    + " map needs an inner map template: MapOptions.DEFAULT.withInnerMap(map)");
+        }
+        if (!mapOfMaps && options.innerMap() != null) {
+            throw new IllegalArgumentException("only map-of-maps take an inner map, not a " + type.displayName());
+        }
+        int innerFd;
+        try {
+            innerFd = mapOfMaps ? options.innerMap().fd() : -1;
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("the inner map template is closed", e);
+        }
+        int flags = options.flags() | (type == MapType.LPM_TRIE ? BPF_F_NO_PREALLOC : 0);
         int fd;
         LibBpfLog.begin();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment opts = bpf_map_create_opts.allocate(arena);
             bpf_map_create_opts.sz(opts, bpf_map_create_opts.sizeof());
             bpf_map_create_opts.map_flags(opts, flags);
+            bpf_map_create_opts.map_extra(opts, options.mapExtra());
+            if (mapOfMaps) {
+                bpf_map_create_opts.inner_map_fd(opts, innerFd);
+            }
             fd = LibBpf.bpf_map_create(type.value(), arena.allocateFrom(name), keySize, valueSize, maxEntries, opts);
         }
         if (fd < 0) {
             String libbpf = LibBpfLog.explanation();
             throw BpfException.of("create map", name, MapNative.errno(fd), type.displayName() + " key " + keySize
-                    + " value " + valueSize + " max_entries " + maxEntries + (libbpf == null ? "" : "; " + libbpf));
+                    + " value " + valueSize + " max_entries " + maxEntries + (flags != 0 ? " flags 0x"
+                    + Integer.toHexString(flags) : "") + (libbpf == null ? "" : "; " + libbpf));
         }
         return owning(fd, "create map", name);
     }
@@ -293,7 +340,29 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private BpfException failure(String operation, int errno) {
-        return BpfException.of(operation, name, errno, null);
+        return failure(operation, errno, null);
+    }
+
+    /**
+     * The exception for a failed map call. EPERM from a write says why when it can (a frozen
+     * or read-only map), which is not the missing privilege BpfPermissionException assumes.
+     */
+    BpfException failure(String operation, int errno, String detail) {
+        if (errno == Errno.EPERM) {
+            Map<String, String> fdInfo = fdInfo();
+            String why = !"0".equals(fdInfo.getOrDefault("frozen", "0"))
+                    ? "the map is frozen: user space can no longer write it"
+                    : (parseOctal(fdInfo.get("flags")) & O_ACCMODE) == O_RDONLY
+                    ? "this fd of the map is read-only (created or opened with BPF_F_RDONLY)" : null;
+            if (why != null) {
+                detail = detail == null ? why : why + "; " + detail;
+            }
+        }
+        return BpfException.of(operation, name, errno, detail);
+    }
+
+    MapBatches.State batchState() {
+        return batchState;
     }
 
     /**
@@ -342,7 +411,7 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
-    private List<byte[]> splitPerCpu(byte[] raw) {
+    List<byte[]> splitPerCpu(byte[] raw) {
         int stride = MapNative.roundUp8(valueSize);
         int cpus = raw.length / stride;
         List<byte[]> values = new ArrayList<>(cpus);
@@ -430,13 +499,33 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * Every key, in the kernel's order ({@code bpf_map_get_next_key} from the start); for
-     * arrays every index. A snapshot: when other threads or programs delete keys meanwhile
-     * the kernel may restart from the first key, so iteration stops at the first key seen twice.
+     * Every key, in the kernel's order; for arrays every index. Read in batches of 4096
+     * ({@code bpf_map_lookup_batch}) when the map supports them, else key by
+     * key ({@code bpf_map_get_next_key} from the start): then, when other threads or programs
+     * delete keys meanwhile, the kernel may restart from the first key, so iteration stops at
+     * the first key seen twice.
      */
     public List<byte[]> keys() {
         checkOpen();
         requireKeys("iterate");
+        if (batchState.lookup != MapBatches.Support.UNSUPPORTED) {
+            BatchCursor cursor = new BatchCursor();
+            cursor.bind(this, false);
+            List<byte[]> keys = new ArrayList<>();
+            while (!cursor.isDone()) {
+                List<MapEntry> chunk = MapBatches.nextKernelChunk(this, cursor);
+                if (chunk == null) {
+                    return keysOneByOne();
+                }
+                chunk.forEach(entry -> keys.add(entry.key()));
+            }
+            return keys;
+        }
+        return keysOneByOne();
+    }
+
+    /** keys() through bpf_map_get_next_key, for maps without batch lookups. */
+    private List<byte[]> keysOneByOne() {
         List<byte[]> keys = new ArrayList<>();
         Set<ByteBuffer> seen = new HashSet<>();
         long limit = maxEntries > 0 ? 4L * maxEntries + 1024 : Long.MAX_VALUE;
@@ -467,15 +556,54 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * Every entry: the {@link #keys()} snapshot, each looked up when the iterator reaches it
+     * Every entry. Each {@code iterator()} walks the map anew, 4096 entries
+     * per kernel call ({@code bpf_map_lookup_batch}) when the map supports batches; otherwise
+     * it takes the {@link #keys()} snapshot and looks each key up when the iterator reaches it
      * (keys deleted meanwhile are skipped). For per-CPU maps {@link MapEntry#perCpuValues()} is
-     * filled. Each call of {@code iterator()} takes a new snapshot.
+     * filled. To walk a large map without an object per entry use {@link #forEachBatch}.
      */
     public Iterable<MapEntry> entries() {
         checkOpen();
         requireKeys("iterate");
-        return () -> new Iterator<>() {
-            private final Iterator<byte[]> keys = keys().iterator();
+        return () -> batchState.lookup == MapBatches.Support.UNSUPPORTED ? entriesOneByOne() : new Iterator<>() {
+            private final BatchCursor cursor = new BatchCursor();
+            private Iterator<MapEntry> chunk = java.util.Collections.emptyIterator();
+            private Iterator<MapEntry> fallback;
+
+            {
+                cursor.bind(BpfMap.this, false);
+            }
+
+            @Override
+            public boolean hasNext() {
+                if (fallback != null) {
+                    return fallback.hasNext();
+                }
+                while (!chunk.hasNext() && !cursor.isDone()) {
+                    List<MapEntry> next = MapBatches.nextKernelChunk(BpfMap.this, cursor);
+                    if (next == null) {
+                        fallback = entriesOneByOne();
+                        return fallback.hasNext();
+                    }
+                    chunk = next.iterator();
+                }
+                return chunk.hasNext();
+            }
+
+            @Override
+            public MapEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return fallback != null ? fallback.next() : chunk.next();
+            }
+        };
+    }
+
+    /** entries() key by key, for maps without batch lookups. */
+    private Iterator<MapEntry> entriesOneByOne() {
+        return new Iterator<>() {
+            private final Iterator<byte[]> keys = keysOneByOne().iterator();
             private MapEntry next;
 
             @Override
@@ -501,6 +629,352 @@ public final class BpfMap implements AutoCloseable {
                 return entry;
             }
         };
+    }
+
+    // ---- batches ---------------------------------------------------------------------------
+
+    /**
+     * The next entries of a walk of the map ({@code bpf_map_lookup_batch}): at most maxEntries,
+     * an empty list once {@link BatchCursor#isDone()}. Hash maps return whole buckets: fewer
+     * entries when the next bucket would not fit, more only when one bucket alone holds more
+     * than maxEntries. On maps whose kernel has no batch lookup (EINVAL
+     * or ENOTSUPP on the first call, remembered for this map) the walk goes key by key with
+     * the same results.
+     *
+     * <pre>{@code
+     * BatchCursor cursor = new BatchCursor();
+     * while (!cursor.isDone()) {
+     *     for (MapEntry e : map.lookupBatch(cursor, 1000)) { ... }
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when maxEntries is not positive, or the cursor belongs to
+     *     another map or operation
+     */
+    public List<MapEntry> lookupBatch(BatchCursor cursor, int maxEntries) {
+        checkOpen();
+        requireKeys("lookup batch");
+        return MapBatches.lookup(this, cursor, maxEntries, false);
+    }
+
+    /**
+     * {@link #lookupBatch} that also deletes what it returns ({@code
+     * bpf_map_lookup_and_delete_batch}); the fallback looks up and deletes key by key. Maps that
+     * cannot delete (arrays) fail with {@link BpfException}.
+     */
+    public List<MapEntry> lookupAndDeleteBatch(BatchCursor cursor, int maxEntries) {
+        checkOpen();
+        requireKeys("lookup and delete batch");
+        return MapBatches.lookup(this, cursor, maxEntries, true);
+    }
+
+    /**
+     * Stores values.get(i) under keys.get(i) for every i ({@code bpf_map_update_batch}, in calls
+     * of up to 1 MiB of keys and values; key by key where the kernel has no batch update, or
+     * does not take flag in batches). Every size is checked before anything is written.
+     *
+     * @throws IllegalArgumentException when the lists differ in length or a key or value has
+     *     the wrong size
+     * @throws BpfException at the first entry that fails, naming its index (the entries before it
+     *     are stored)
+     */
+    public void updateBatch(List<byte[]> keys, List<byte[]> values, UpdateFlag flag) {
+        checkOpen();
+        requireKeys("update batch");
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(values, "values");
+        Objects.requireNonNull(flag, "flag");
+        if (keys.size() != values.size()) {
+            throw new IllegalArgumentException("map " + name + ": " + keys.size() + " keys but " + values.size()
+                    + " values");
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            checkKey(keys.get(i));
+            checkValue(values.get(i));
+        }
+        MapBatches.update(this, keys, values, flag);
+    }
+
+    /** {@link #updateBatch(List, List, UpdateFlag)} with {@link UpdateFlag#ANY}. */
+    public void updateBatch(List<byte[]> keys, List<byte[]> values) {
+        updateBatch(keys, values, UpdateFlag.ANY);
+    }
+
+    /**
+     * Deletes every key of keys that is in the map ({@code bpf_map_delete_batch}; key by key
+     * where the kernel has none); keys that are not there are skipped. Returns how many were
+     * deleted. Array maps cannot delete ({@link BpfException}, EINVAL).
+     *
+     * @throws IllegalArgumentException when a key has the wrong size (checked before anything
+     *     is deleted)
+     */
+    public int deleteBatch(List<byte[]> keys) {
+        checkOpen();
+        requireKeys("delete batch");
+        Objects.requireNonNull(keys, "keys");
+        keys.forEach(this::checkKey);
+        return MapBatches.delete(this, keys);
+    }
+
+    /**
+     * Walks every entry, 4096 per kernel call ({@code bpf_map_lookup_batch},
+     * or key by key on maps without it), handing each chunk to visitor straight from native
+     * buffers reused for the whole walk: nothing is allocated per entry. Returns the number of
+     * entries visited. An exception thrown by the visitor stops the walk and propagates.
+     */
+    public long forEachBatch(BatchVisitor visitor) {
+        checkOpen();
+        requireKeys("iterate");
+        return MapBatches.forEach(this, visitor, false);
+    }
+
+    /** {@link #forEachBatch} forced key by key (for tests and measurements). */
+    long forEachOneByOne(BatchVisitor visitor) {
+        checkOpen();
+        requireKeys("iterate");
+        return MapBatches.forEach(this, visitor, true);
+    }
+
+    /** True when the kernel was found to lack batch lookups for this map (learnt on first use). */
+    boolean batchLookupUnsupported() {
+        return batchState.lookup == MapBatches.Support.UNSUPPORTED;
+    }
+
+    // ---- queues, stacks, bloom filters ------------------------------------------------------
+
+    private void requireKind(String operation, MapType... types) {
+        for (MapType t : types) {
+            if (type == t) {
+                return;
+            }
+        }
+        throw new UnsupportedOperationException(operation + " " + name + ": not for a " + type.displayName()
+                + " map (only " + String.join(", ", java.util.Arrays.stream(types).map(MapType::displayName).toList())
+                + ")");
+    }
+
+    private void checkPlainValue(byte[] value) {
+        Objects.requireNonNull(value, "value");
+        if (value.length != valueSize) {
+            throw new IllegalArgumentException("map " + name + ": value must be " + valueSize + " bytes, got "
+                    + value.length);
+        }
+    }
+
+    /**
+     * Adds value to a {@link MapType#QUEUE}, {@link MapType#STACK} or {@link MapType#BLOOM_FILTER}
+     * ({@code bpf_map_update_elem} without key). A full queue or stack fails with E2BIG.
+     */
+    public void push(byte[] value) {
+        push(value, UpdateFlag.ANY);
+    }
+
+    /**
+     * {@link #push(byte[])} as flag says: {@link UpdateFlag#ANY}, or for queues and stacks
+     * {@link UpdateFlag#EXIST}, which makes room in a full map by dropping its oldest value
+     * ({@code BPF_EXIST}). {@link UpdateFlag#NO_EXIST} means nothing here
+     * (IllegalArgumentException).
+     */
+    public void push(byte[] value, UpdateFlag flag) {
+        checkOpen();
+        requireKind("push", MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER);
+        checkPlainValue(value);
+        Objects.requireNonNull(flag, "flag");
+        if (flag == UpdateFlag.NO_EXIST || (flag == UpdateFlag.EXIST && type == MapType.BLOOM_FILTER)) {
+            throw new IllegalArgumentException("push " + name + ": a " + type.displayName() + " map does not take "
+                    + flag);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(Math.max(value.length, 1), 8);
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            int ret = LibBpf.bpf_map_update_elem(fd(), MemorySegment.NULL, v, flag.value());
+            if (ret < 0) {
+                throw failure("push", MapNative.errno(ret));
+            }
+        }
+    }
+
+    /**
+     * Removes and returns the next value of a {@link MapType#QUEUE} (the oldest) or {@link
+     * MapType#STACK} (the newest) ({@code bpf_map_lookup_and_delete_elem} without key); empty
+     * when there is none.
+     */
+    public Optional<byte[]> pop() {
+        checkOpen();
+        requireKind("pop", MapType.QUEUE, MapType.STACK);
+        return keyless("pop", true);
+    }
+
+    /** The value {@link #pop()} would return, left in place ({@code bpf_map_lookup_elem} without key). */
+    public Optional<byte[]> peek() {
+        checkOpen();
+        requireKind("peek", MapType.QUEUE, MapType.STACK);
+        return keyless("peek", false);
+    }
+
+    private Optional<byte[]> keyless(String operation, boolean delete) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(Math.max(valueSize, 1), 8);
+            int ret = delete ? LibBpf.bpf_map_lookup_and_delete_elem(fd(), MemorySegment.NULL, v)
+                    : LibBpf.bpf_map_lookup_elem(fd(), MemorySegment.NULL, v);
+            if (ret < 0) {
+                int errno = MapNative.errno(ret);
+                if (errno == Errno.ENOENT) {
+                    return Optional.empty();
+                }
+                throw failure(operation, errno);
+            }
+            return Optional.of(v.asSlice(0, valueSize).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /**
+     * Asks a {@link MapType#BLOOM_FILTER} whether value may have been pushed: false means
+     * certainly not, true means probably (bloom filters have false positives, never false
+     * negatives).
+     */
+    public boolean mightContain(byte[] value) {
+        checkOpen();
+        requireKind("mightContain", MapType.BLOOM_FILTER);
+        checkPlainValue(value);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(Math.max(value.length, 1), 8);
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            int ret = LibBpf.bpf_map_lookup_elem(fd(), MemorySegment.NULL, v);
+            if (ret < 0) {
+                int errno = MapNative.errno(ret);
+                if (errno == Errno.ENOENT) {
+                    return false;
+                }
+                throw failure("mightContain", errno);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * A typed view of a {@link MapType#QUEUE} or {@link MapType#STACK} (no copy; it shares this
+     * map's lifetime).
+     *
+     * @throws IllegalArgumentException when the codec size differs from {@link #valueSize()}
+     * @throws UnsupportedOperationException for other map types
+     */
+    public <V> TypedQueue<V> typed(Codec<V> value) {
+        checkOpen();
+        requireKind("typed queue view of", MapType.QUEUE, MapType.STACK);
+        Objects.requireNonNull(value, "value");
+        if (value.size() != valueSize) {
+            throw new IllegalArgumentException("map " + name + ": value codec has " + value.size()
+                    + " bytes, the map's values have " + valueSize);
+        }
+        return new TypedQueue<>(this, value);
+    }
+
+    // ---- stack traces, map-of-maps ----------------------------------------------------------
+
+    /**
+     * The instruction addresses of the stack a program stored under stackId in a {@link
+     * MapType#STACK_TRACE} map ({@code bpf_get_stackid}'s result), innermost frame first;
+     * an empty list when there is no stack under that id.
+     *
+     * @throws UnsupportedOperationException for other maps, and for maps of build-id stacks
+     *     ({@code BPF_F_STACK_BUILD_ID})
+     */
+    public List<Long> stackTrace(int stackId) {
+        checkOpen();
+        requireKind("stackTrace", MapType.STACK_TRACE);
+        if ((flags & dev.jbpf.bindings.BpfConstants.BPF_F_STACK_BUILD_ID) != 0) {
+            throw new UnsupportedOperationException("stackTrace " + name
+                    + ": the map holds build-id stacks (BPF_F_STACK_BUILD_ID), not addresses");
+        }
+        if (stackId < 0) {
+            throw new IllegalArgumentException("a stack id is not negative (a negative bpf_get_stackid result is "
+                    + "the error), got " + stackId);
+        }
+        Optional<byte[]> raw = lookup(Codec.INT.encode(stackId));
+        if (raw.isEmpty()) {
+            return List.of();
+        }
+        java.nio.LongBuffer frames = java.nio.ByteBuffer.wrap(raw.get()).order(java.nio.ByteOrder.nativeOrder())
+                .asLongBuffer();
+        List<Long> addresses = new ArrayList<>();
+        while (frames.hasRemaining()) {
+            long address = frames.get();
+            if (address == 0) {
+                break;
+            }
+            addresses.add(address);
+        }
+        return List.copyOf(addresses);
+    }
+
+    /**
+     * Opens the inner map stored under key of an {@link MapType#ARRAY_OF_MAPS} or {@link
+     * MapType#HASH_OF_MAPS} (a lookup returns its id): a new map that owns its fd, or empty when
+     * no map is there. Inner maps are put with {@code update(key, Codec.INT.encode(inner.fd()))}:
+     * map-of-maps (and program arrays) take fds when written and give ids when read.
+     */
+    public Optional<BpfMap> innerMap(byte[] key) {
+        checkOpen();
+        requireKind("innerMap", MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS);
+        Optional<byte[]> id = lookup(key);
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(openById(Codec.INT.decode(id.get())));
+        } catch (BpfNotFoundException e) {
+            return Optional.empty(); // replaced and freed since the lookup
+        }
+    }
+
+    // ---- freezing --------------------------------------------------------------------------
+
+    /**
+     * Freezes the map ({@code bpf_map_freeze}): from now on user space can only read it; every
+     * write through any fd (update, delete, push, batches) fails with EPERM. Programs may still
+     * write it unless it was created {@code BPF_F_RDONLY_PROG}. Irreversible; freezing again
+     * fails (EPERM, or EBUSY on some kernels).
+     */
+    public void freeze() {
+        checkOpen();
+        int ret = LibBpf.bpf_map_freeze(fd());
+        if (ret < 0) {
+            throw BpfException.of("freeze", name, MapNative.errno(ret), null);
+        }
+    }
+
+    /** True when the map was frozen ({@link #freeze()}), by this process or another (from /proc/self/fdinfo). */
+    public boolean isFrozen() {
+        checkOpen();
+        return !"0".equals(fdInfo().getOrDefault("frozen", "0"));
+    }
+
+    private static final int O_ACCMODE = 3;
+    private static final int O_RDONLY = 0;
+
+    /** The fields of /proc/self/fdinfo/FD (map_type, frozen, flags, ...); empty when unreadable. */
+    private Map<String, String> fdInfo() {
+        Map<String, String> fields = new java.util.HashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd()))) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: say nothing rather than fail the caller
+        }
+        return fields;
+    }
+
+    private static int parseOctal(String value) {
+        try {
+            return value == null ? -1 : Integer.parseInt(value, 8);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**

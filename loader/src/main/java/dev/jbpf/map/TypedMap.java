@@ -2,6 +2,7 @@ package dev.jbpf.map;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,8 @@ public final class TypedMap<K, V> {
     private void requireNotPerCpu(String operation) {
         if (map.isPerCpu()) {
             throw new UnsupportedOperationException(operation + " " + map.name()
-                    + ": a per-CPU map has one value per CPU; use " + operation + "PerCpu");
+                    + ": a per-CPU map has one value per CPU; use " + (operation.equals("drain")
+                    ? "raw().lookupAndDeleteBatch" : operation + "PerCpu"));
         }
     }
 
@@ -52,6 +54,26 @@ public final class TypedMap<K, V> {
     /** Every CPU's value under key of a per-CPU map (index = CPU), or an empty list. */
     public List<V> getPerCpu(K key) {
         return map.lookupPerCpu(keyCodec.encode(key)).stream().map(valueCodec::decode).toList();
+    }
+
+    /**
+     * The sum of every CPU's value under key of a per-CPU map whose values decode to numbers
+     * ({@link Codec#LONG}, {@link Codec#INT}, {@link Codec#SHORT}, {@link Codec#BYTE}, or any
+     * codec of a {@link Number}), added as {@code long}s; 0 when the key is not there. What
+     * per-CPU counters are read for.
+     *
+     * @throws UnsupportedOperationException when the map is not per-CPU or its values are not numbers
+     */
+    public long sumPerCpu(K key) {
+        long sum = 0;
+        for (V value : getPerCpu(key)) {
+            if (!(value instanceof Number number)) {
+                throw new UnsupportedOperationException("sumPerCpu " + map.name() + ": values decode to "
+                        + value.getClass().getName() + ", not to numbers");
+            }
+            sum += number.longValue();
+        }
+        return sum;
     }
 
     /** Stores value under key (create or overwrite); on per-CPU maps on every CPU. */
@@ -71,6 +93,67 @@ public final class TypedMap<K, V> {
         } else {
             map.update(keyCodec.encode(key), encoded, flag);
         }
+    }
+
+    /**
+     * Stores every entry ({@link BpfMap#updateBatch}: a few syscalls for many entries); on
+     * per-CPU maps each value on every CPU.
+     */
+    public void putAll(Map<? extends K, ? extends V> entries) {
+        putAll(entries, UpdateFlag.ANY);
+    }
+
+    /** {@link #putAll(Map)} as flag says. */
+    public void putAll(Map<? extends K, ? extends V> entries, UpdateFlag flag) {
+        List<byte[]> keys = new ArrayList<>(entries.size());
+        List<byte[]> values = new ArrayList<>(entries.size());
+        for (Map.Entry<? extends K, ? extends V> e : entries.entrySet()) {
+            keys.add(keyCodec.encode(e.getKey()));
+            values.add(perCpuRaw(valueCodec.encode(e.getValue())));
+        }
+        map.updateBatch(keys, values, flag);
+    }
+
+    /** For per-CPU maps the value repeated for every CPU, each padded to 8 bytes; else value. */
+    private byte[] perCpuRaw(byte[] value) {
+        if (!map.isPerCpu()) {
+            return value;
+        }
+        int stride = MapNative.roundUp8(value.length);
+        int cpus = map.possibleCpus();
+        byte[] raw = new byte[stride * cpus];
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            System.arraycopy(value, 0, raw, cpu * stride, value.length);
+        }
+        return raw;
+    }
+
+    /** Deletes every key there is of keys ({@link BpfMap#deleteBatch}); returns how many were deleted. */
+    public int removeAll(Collection<? extends K> keys) {
+        List<byte[]> encoded = new ArrayList<>(keys.size());
+        for (K key : keys) {
+            encoded.add(keyCodec.encode(key));
+        }
+        return map.deleteBatch(encoded);
+    }
+
+    /**
+     * Removes and returns every entry ({@link BpfMap#lookupAndDeleteBatch}), e.g. to harvest
+     * counters a program keeps adding. Entries the program adds meanwhile may or may not be
+     * included; none is lost. Not for per-CPU maps ({@link UnsupportedOperationException}) nor
+     * arrays (which cannot delete: {@link dev.jbpf.BpfException}).
+     */
+    public List<Map.Entry<K, V>> drain() {
+        requireNotPerCpu("drain");
+        List<Map.Entry<K, V>> entries = new ArrayList<>();
+        BatchCursor cursor = new BatchCursor();
+        while (!cursor.isDone()) {
+            for (MapEntry entry : map.lookupAndDeleteBatch(cursor, MapBatches.CHUNK)) {
+                entries.add(new AbstractMap.SimpleImmutableEntry<>(keyCodec.decode(entry.key()),
+                        valueCodec.decode(entry.value())));
+            }
+        }
+        return entries;
     }
 
     /** Deletes key; false when it was not there. */
