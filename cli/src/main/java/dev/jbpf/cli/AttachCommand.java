@@ -6,6 +6,7 @@ import dev.jbpf.OpenedObject;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
+import dev.jbpf.perf.PerCpuPerfEvents;
 import dev.jbpf.perf.PerfBuffer;
 import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.OpenedProgram;
@@ -67,8 +68,24 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1; text output only).")
     boolean verifierLog;
 
+    /** Perf events that sampling attach points opened; closed after the object (see AttachSpec.PerfSampling). */
+    private final List<PerCpuPerfEvents> perfEvents = new ArrayList<>();
+
     @Override
     public Integer call() {
+        try {
+            return attachAndRun();
+        } finally {
+            for (PerCpuPerfEvents events : perfEvents) {
+                if (pinDir != null) {
+                    events.enable(); // the pinned links go on sampling after this process
+                }
+                events.close();
+            }
+        }
+    }
+
+    private int attachAndRun() {
         if (durationSeconds != null && (durationSeconds <= 0 || durationSeconds.isNaN() || durationSeconds.isInfinite())) {
             throw new UsageException("--duration must be a positive number of seconds");
         }
@@ -121,9 +138,9 @@ final class AttachCommand implements Callable<Integer> {
     }
 
     /** Attaches where --at says, else where the program's section says. */
-    private static List<BpfLink> attach(BpfProgram program, Map<String, AttachSpec> points) {
+    private List<BpfLink> attach(BpfProgram program, Map<String, AttachSpec> points) {
         AttachSpec spec = points.get(program.name());
-        return spec == null ? List.of(program.attach()) : spec.attach(program);
+        return spec == null ? List.of(program.attach()) : spec.attach(program, perfEvents);
     }
 
     /** Turns autoload off for the programs not named on the command line (unknown names fail). */

@@ -33,31 +33,39 @@ sealed interface AttachSpec {
             + " | usdt/BINARY:PROVIDER:NAME | perf_event/software|hardware/EVENT[/freq=HZ|/period=N]"
             + " | xdp/IFACE[/skb|drv] | tc/IFACE/ingress|egress | cgroup/PATH (relative to /sys/fs/cgroup)";
 
-    /** Attaches the program here; the links belong to the caller. */
-    List<BpfLink> attach(BpfProgram program);
+    /**
+     * Attaches the program here; the links belong to the caller, and so do the perf events
+     * this adds to {@code events}, which must stay open as long as the links do (see
+     * {@link PerfSampling}).
+     */
+    List<BpfLink> attach(BpfProgram program, List<PerCpuPerfEvents> events);
 
     /** One attachment at an {@link AttachPoint}. */
     record Point(AttachPoint point) implements AttachSpec {
         @Override
-        public List<BpfLink> attach(BpfProgram program) {
+        public List<BpfLink> attach(BpfProgram program, List<PerCpuPerfEvents> events) {
             return List.of(program.attach(point));
         }
     }
 
-    /** A perf_event program sampling on every online CPU: one perf event and one link per CPU. */
+    /**
+     * A perf_event program sampling on every online CPU: one perf event and one link per CPU.
+     * The events go to the caller: libbpf disables a perf event when its link's handle is
+     * destroyed, even when the link is pinned, so after closing the object the caller enables
+     * the events of pinned links again before closing them.
+     */
     record PerfSampling(PerfEventType type, long frequency, long period) implements AttachSpec {
         @Override
-        public List<BpfLink> attach(BpfProgram program) {
+        public List<BpfLink> attach(BpfProgram program, List<PerCpuPerfEvents> events) {
             PerfEvent.Builder builder = PerfEvent.builder(type);
             if (period > 0) {
                 builder.samplePeriod(period);
             } else {
                 builder.sampleFrequency(frequency);
             }
-            // the links hold their own fds of the events, so the events may close here
-            try (PerCpuPerfEvents events = builder.openOnEveryCpu()) {
-                return events.attach(program);
-            }
+            PerCpuPerfEvents opened = builder.openOnEveryCpu();
+            events.add(opened);
+            return opened.attach(program);
         }
     }
 

@@ -50,9 +50,13 @@ final class PinDirectory {
         return root;
     }
 
-    /** Pins one object as DIR/KIND/NAME through the given pin action, remembering it for roll-back. */
+    /**
+     * Pins one object as DIR/KIND/NAME through the given pin action, remembering it for
+     * roll-back. Dots become underscores, as libbpf does: bpffs refuses names with dots
+     * (global data maps are named like "opensnoo.bss").
+     */
     Path pin(String kind, String name, Consumer<Path> pinAction) {
-        Path path = root.resolve(kind).resolve(name);
+        Path path = root.resolve(kind).resolve(name.replace('.', '_'));
         makeDirectories(path.getParent());
         pinAction.accept(path);
         created.push(path);

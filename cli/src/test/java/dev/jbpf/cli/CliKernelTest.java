@@ -133,6 +133,33 @@ class CliKernelTest {
         assertTrue(unknownProgram.err().contains("nope"), unknownProgram::toString);
     }
 
+    @Test
+    void setGivesGlobalVariablesTheirValuesBeforeLoad() throws Exception {
+        Path dir = pinDir("globals");
+        try {
+            // count_target counts getppid calls of target_pid only (a const volatile in .rodata)
+            Jbpf.Result attach = Jbpf.run("attach", TestSupport.bpfObject("globals").toString(), "count_target",
+                    "--set", "target_pid=" + PID, "--pin", dir.toString());
+            assertEquals(0, attach.exitCode(), attach::toString);
+            TestSupport.getppid(7);
+            Path bss;
+            try (var maps = Files.list(dir.resolve("maps"))) {
+                bss = maps.filter(p -> p.getFileName().toString().endsWith("_bss")).findFirst().orElseThrow();
+            }
+            Jbpf.Result dump = Jbpf.run("map", "dump", "pinned", bss.toString(), "-j");
+            assertEquals(0, dump.exitCode(), dump::toString);
+            JsonNode hits = JSON.readTree(dump.out()).get(0).get("formatted").get("value").get("hits");
+            assertEquals(7, hits.asInt(), dump::toString);
+        } finally {
+            BadInputTest.deleteRecursively(dir);
+        }
+        Jbpf.Result unknown = Jbpf.run("load", TestSupport.bpfObject("globals").toString(), "--set", "no_such_var=1");
+        assertEquals(Main.EXIT_USAGE, unknown.exitCode(), unknown::toString);
+        assertTrue(unknown.err().contains("no_such_var"), unknown::toString);
+        Jbpf.Result notANumber = Jbpf.run("load", TestSupport.bpfObject("globals").toString(), "--set", "target_pid=abc");
+        assertEquals(Main.EXIT_USAGE, notANumber.exitCode(), notANumber::toString);
+    }
+
     private static long arrayMapSlotZero(Path dir) throws IOException {
         Jbpf.Result dump = Jbpf.run("map", "dump", "pinned", dir.resolve("maps/array_map").toString(), "-j");
         assertEquals(0, dump.exitCode(), dump::toString);
