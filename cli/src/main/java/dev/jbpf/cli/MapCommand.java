@@ -22,7 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code jbpf map list | dump SELECTOR}: the kernel's BPF maps. */
 @Command(name = "map", description = "Inspect BPF maps.", mixinStandardHelpOptions = true,
         subcommands = {MapCommand.ListMaps.class, MapCommand.DumpMap.class, MapCommand.Lookup.class,
-                MapCommand.Update.class, MapCommand.Delete.class, MapCommand.Pin.class})
+                MapCommand.Update.class, MapCommand.Delete.class, MapCommand.Pin.class, MapKindCommands.Push.class,
+                MapKindCommands.Pop.class, MapKindCommands.Peek.class, MapKindCommands.Freeze.class,
+                MapKindCommands.Create.class})
 final class MapCommand {
 
     /** Type names as bpftool prints them ("hash", "percpu_array", "lru_hash"). */

@@ -46,6 +46,14 @@ final class PinDirectory {
         return new PinDirectory(root);
     }
 
+    /** Checks that nothing is pinned at path yet (a single pin, e.g. of `map create`). */
+    static void requireFree(Path path) {
+        BpfFs.ensureMounted(path.toAbsolutePath());
+        if (Files.exists(path)) {
+            throw new BpfException("pin at", path.toString(), "something is pinned there already");
+        }
+    }
+
     Path root() {
         return root;
     }
