@@ -5,7 +5,8 @@ set -euo pipefail
 
 want_libbpf="1:1.4"          # libbpf 1.4.x from bookworm-backports
 want_bpftool="7.5"
-packages=(clang-19 llvm-19 libelf-dev zlib1g-dev gcc make maven iproute2 util-linux)
+packages=(clang-19 llvm-19 libelf-dev zlib1g-dev gcc make maven iproute2 util-linux
+          qemu-system-x86 busybox-static kmod cpio xz-utils zstd)  # the VM kernel matrix
 backports=(libbpf1 libbpf-dev bpftool)
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
