@@ -5,9 +5,9 @@ set -euo pipefail
 
 want_libbpf="1:1.4"          # libbpf 1.4.x from bookworm-backports
 want_bpftool="7.5"
-packages=(clang-19 llvm-19 libelf-dev zlib1g-dev gcc make maven iproute2 util-linux
-          qemu-system-x86 busybox-static kmod cpio xz-utils zstd)  # the VM kernel matrix
+packages=(clang-19 llvm-19 libelf-dev zlib1g-dev gcc make maven iproute2 util-linux)
 backports=(libbpf1 libbpf-dev bpftool)
+packages+=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd)  # the VM kernel matrix (make vm-test)
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
