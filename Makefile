@@ -17,7 +17,11 @@ BPF_SRCS := $(wildcard bpf-src/*.bpf.c)
 BPF_OBJS := $(patsubst bpf-src/%.bpf.c,$(BPF_OUT)/%.bpf.o,$(BPF_SRCS))
 BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_x86 -I$(BPF_OUT) -Ibpf-src
 
-.PHONY: deps jdk build bpf java bindings test demo kernel-fs clean
+.PHONY: deps jdk build bpf java bindings test demo kernel-fs clean vm-kernels vm-test
+
+# The kernel matrix (README, "Kernels"): the classes in vm/kernel-matrix-tests run in a qemu VM
+# of each Debian kernel; JUnit XML in build/vm-test/KERNEL/. scripts/vm-run runs anything there.
+VM_KERNELS ?= 6.1 6.12
 
 deps:
 	@scripts/deps.sh
@@ -58,8 +62,17 @@ kernel-fs:
 image: build
 	@BASE_IMAGE="$(BASE_IMAGE)" scripts/image.sh
 
-test: build kernel-fs image
+# the host suite first (a minute or two, the container tests with it), then the same build's
+# kernel-matrix classes in the VMs (vm-test)
+test: build kernel-fs image vm-kernels
 	mvn -B -Dstyle.color=never test
+	@scripts/vm-test $(VM_KERNELS)
+
+vm-kernels: deps
+	@scripts/vm-kernels $(VM_KERNELS)
+
+vm-test: build vm-kernels
+	@scripts/vm-test $(VM_KERNELS)
 
 demo: build kernel-fs
 	@scripts/demo.sh

@@ -9,6 +9,7 @@ packages=(clang-19 llvm-19 libelf-dev zlib1g-dev gcc make maven iproute2 util-li
   systemtap-sdt-dev        # <sys/sdt.h> for the USDT test target
   docker.io debootstrap)   # the container image and its tests (make image)
 backports=(libbpf1 libbpf-dev bpftool)
+packages+=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd)  # the VM kernel matrix (make vm-test)
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
