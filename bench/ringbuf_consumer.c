@@ -1,23 +1,30 @@
 // The C libbpf side of the ring buffer benchmark: loads bench_ringbuf.bpf.o, runs produce_SIZE
 // through BPF_PROG_TEST_RUN in a producer thread for SECONDS, consumes with ring_buffer__poll
-// in the main thread, and prints one line: records consumed per second and records dropped.
+// in the main thread until the producer has stopped and the ring is empty, and prints one line:
+// records consumed per second (from start to empty ring) and records dropped. The producer, not
+// the consumer, watches the clock: ring_buffer__poll only returns once the ring is empty, which
+// never happens while a faster producer keeps it filled. bench/src/.../Bench.java does the same.
 // Usage: ringbuf_consumer OBJ SIZE SECONDS
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static atomic_bool stop;
+static atomic_bool stopped;
 static unsigned long long consumed;
 
 struct producer {
 	int prog_fd;
 	unsigned int batch;
+	double deadline;
 };
+
+static double now(void);
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -30,12 +37,13 @@ static void *produce(void *arg)
 	struct producer *p = arg;
 	struct { unsigned int count; } args = { p->batch };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
-	while (!atomic_load(&stop)) {
+	while (now() < p->deadline) {
 		if (bpf_prog_test_run_opts(p->prog_fd, &opts)) {
 			perror("bpf_prog_test_run_opts");
 			exit(1);
 		}
 	}
+	atomic_store(&stopped, true);
 	return NULL;
 }
 
@@ -81,15 +89,19 @@ int main(int argc, char **argv)
 
 	pthread_t thread;
 	double start = now();
+	producer.deadline = start + seconds;
 	pthread_create(&thread, NULL, produce, &producer);
-	while (now() - start < seconds) {
-		if (ring_buffer__poll(rb, 100) < 0) {
+	for (;;) {
+		bool done = atomic_load(&stopped); /* read before the poll: records before it are in the ring */
+		int n = ring_buffer__poll(rb, 100);
+		if (n < 0) {
 			perror("ring_buffer__poll");
 			return 1;
 		}
+		if (done && n == 0)
+			break;
 	}
 	double elapsed = now() - start;
-	atomic_store(&stop, true);
 	pthread_join(thread, NULL);
 
 	__u32 slot = 1;

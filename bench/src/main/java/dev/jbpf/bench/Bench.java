@@ -1,0 +1,157 @@
+package dev.jbpf.bench;
+
+import dev.jbpf.BpfObject;
+import dev.jbpf.LoadedObject;
+import dev.jbpf.OpenedObject;
+import dev.jbpf.map.BpfMap;
+import dev.jbpf.map.MapType;
+import dev.jbpf.program.BpfProgram;
+import dev.jbpf.program.OpenedProgram;
+import dev.jbpf.program.TestRunOptions;
+import dev.jbpf.ringbuf.RingBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The jbpf side of {@code make bench} (scripts/bench.sh); each mode does what its C twin in
+ * bench/*.c does, on the same kernel objects, and prints one line in the same format.
+ *
+ * <pre>
+ * ringbuf OBJ SIZE SECONDS    consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
+ * map-update N                fill a new N-entry hash map with updateBatch (bench/map_dump.c update)
+ * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
+ * </pre>
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 4 && args[0].equals("ringbuf")) {
+            ringBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]));
+        } else if (args.length == 2 && args[0].equals("map-update")) {
+            mapUpdate(Integer.parseInt(args[1]));
+        } else if (args.length == 3 && args[0].equals("map-dump")) {
+            mapDump(Path.of(args[1]), args[2]);
+        } else {
+            System.err.println("usage: Bench ringbuf OBJ SIZE SECONDS | map-update N | map-dump PIN batch|per-key");
+            System.exit(2);
+        }
+    }
+
+    /** Records per run of the producer: large, so the cost of BPF_PROG_TEST_RUN itself is amortised. */
+    private static final int BATCH = 100_000;
+
+    private static void ringBuffer(Path object, String size, double seconds) throws Exception {
+        String programName = "produce_" + size;
+        try (OpenedObject opened = BpfObject.open(object)) {
+            for (OpenedProgram p : opened.programs()) {
+                p.autoload(p.name().equals(programName));
+            }
+            try (LoadedObject loaded = opened.load()) {
+                BpfProgram producer = loaded.program(programName);
+                long[] consumed = new long[1];
+                AtomicBoolean stopped = new AtomicBoolean();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                byte[] context = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(BATCH).array();
+                TestRunOptions run = TestRunOptions.ofContext(context);
+                try (RingBuffer ring = RingBuffer.builder().add(loaded.map("records"), record -> consumed[0]++).build()) {
+                    long start = System.nanoTime();
+                    long deadline = start + (long) (seconds * 1e9);
+                    // the producer watches the clock, as in the C consumer: a poll returns only
+                    // once the ring is empty, which never happens while the producer is faster
+                    Thread thread = new Thread(() -> {
+                        try {
+                            while (System.nanoTime() < deadline) {
+                                producer.testRun(run);
+                            }
+                        } catch (Throwable t) {
+                            failure.set(t);
+                        } finally {
+                            stopped.set(true);
+                        }
+                    }, "producer");
+                    thread.start();
+                    while (true) {
+                        boolean done = stopped.get(); // read before the poll: what came before is in the ring
+                        int n = ring.poll(Duration.ofMillis(100));
+                        if (done && n == 0) {
+                            break;
+                        }
+                    }
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    thread.join();
+                    if (failure.get() != null) {
+                        throw new IllegalStateException("producer failed", failure.get());
+                    }
+                    byte[] slot = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
+                    long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(slot).orElseThrow())
+                            .order(ByteOrder.nativeOrder()).getLong();
+                    System.out.printf("consumer=jbpf size=%s records=%d seconds=%.3f rate=%.0f dropped=%d%n", size,
+                            consumed[0], elapsed, consumed[0] / elapsed, dropped);
+                }
+            }
+        }
+    }
+
+    private static byte[] u32(int value) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
+    }
+
+    private static byte[] u64(long value) {
+        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(value).array();
+    }
+
+    /** Same map shape as bench/map_dump.c: u32 key i, u64 value i * 3. */
+    private static void mapUpdate(int entries) {
+        List<byte[]> keys = new ArrayList<>(entries);
+        List<byte[]> values = new ArrayList<>(entries);
+        for (int i = 0; i < entries; i++) {
+            keys.add(u32(i));
+            values.add(u64(i * 3L));
+        }
+        try (BpfMap map = BpfMap.create(MapType.HASH, "bench_update", 4, 8, entries)) {
+            long start = System.nanoTime();
+            map.updateBatch(keys, values);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long count = map.forEachBatch((k, v, n) -> { });
+            if (count != entries) {
+                throw new IllegalStateException("map holds " + count + " entries, expected " + entries);
+            }
+            System.out.printf("op=update tool=jbpf-batch entries=%d seconds=%.4f%n", entries, elapsed);
+        }
+    }
+
+    private static void mapDump(Path pin, String how) {
+        try (BpfMap map = BpfMap.openPinned(pin)) {
+            long start = System.nanoTime();
+            long[] count = new long[1];
+            long[] sum = new long[1];
+            switch (how) {
+                case "batch" -> count[0] = map.forEachBatch((keys, values, n) -> {
+                    for (int i = 0; i < n; i++) {
+                        sum[0] += values.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, i * 8L);
+                    }
+                });
+                case "per-key" -> {
+                    // every key of the map is 0..max_entries-1 (see map_dump.c create): one lookup each
+                    for (int i = 0; i < map.maxEntries(); i++) {
+                        byte[] value = map.lookup(u32(i)).orElseThrow();
+                        sum[0] += ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong();
+                        count[0]++;
+                    }
+                }
+                default -> throw new IllegalArgumentException("batch or per-key, not " + how);
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            System.out.printf("op=dump tool=jbpf-%s entries=%d seconds=%.4f sum=%d%n", how, count[0], elapsed, sum[0]);
+        }
+    }
+}
