@@ -77,6 +77,17 @@ vm-test: build vm-kernels
 demo: build kernel-fs
 	@scripts/demo.sh
 
+# `make bench` (scripts/bench.sh, a few minutes): jbpf against C libbpf and bpftool on the same
+# kernel objects; one line per comparison, the table into BENCHMARKS.md. C consumers: bench/*.c.
+.PHONY: bench
+BENCH_C := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
+build/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -o $@ $< -lbpf -lpthread
+
+bench: build kernel-fs $(BENCH_C)
+	@scripts/bench.sh
+
 clean:
 	rm -rf build
 	$(MVN) clean

@@ -10,6 +10,9 @@ import dev.jbpf.program.OpenedProgram;
 import dev.jbpf.program.TestRunOptions;
 import dev.jbpf.ringbuf.RingBuffer;
 
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -24,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * bench/*.c does, on the same kernel objects, and prints one line in the same format.
  *
  * <pre>
- * ringbuf OBJ SIZE SECONDS    consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
+ * ringbuf OBJ SIZE SECONDS [drain]  consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
  * map-update N                fill a new N-entry hash map with updateBatch (bench/map_dump.c update)
  * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
  * </pre>
@@ -34,8 +37,8 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 4 && args[0].equals("ringbuf")) {
-            ringBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]));
+        if ((args.length == 4 || args.length == 5 && args[4].equals("drain")) && args[0].equals("ringbuf")) {
+            ringBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
         } else if (args.length == 2 && args[0].equals("map-update")) {
             mapUpdate(Integer.parseInt(args[1]));
         } else if (args.length == 3 && args[0].equals("map-dump")) {
@@ -49,7 +52,7 @@ public final class Bench {
     /** Records per run of the producer: large, so the cost of BPF_PROG_TEST_RUN itself is amortised. */
     private static final int BATCH = 100_000;
 
-    private static void ringBuffer(Path object, String size, double seconds) throws Exception {
+    private static void ringBuffer(Path object, String size, double seconds, boolean drain) throws Exception {
         String programName = "produce_" + size;
         try (OpenedObject opened = BpfObject.open(object)) {
             for (OpenedProgram p : opened.programs()) {
@@ -63,7 +66,13 @@ public final class Bench {
                 byte[] context = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(BATCH).array();
                 TestRunOptions run = TestRunOptions.ofContext(context);
                 try (RingBuffer ring = RingBuffer.builder().add(loaded.map("records"), record -> consumed[0]++).build()) {
+                    if (drain) {
+                        drain(producer, ring, Integer.parseInt(size), seconds, consumed, loaded.map("produced"));
+                        return;
+                    }
+                    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
                     long start = System.nanoTime();
+                    long cpuStart = threads.getCurrentThreadCpuTime();
                     long deadline = start + (long) (seconds * 1e9);
                     // the producer watches the clock, as in the C consumer: a poll returns only
                     // once the ring is empty, which never happens while the producer is faster
@@ -87,6 +96,7 @@ public final class Bench {
                         }
                     }
                     double elapsed = (System.nanoTime() - start) / 1e9;
+                    long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
                     thread.join();
                     if (failure.get() != null) {
                         throw new IllegalStateException("producer failed", failure.get());
@@ -94,11 +104,30 @@ public final class Bench {
                     byte[] slot = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
                     long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(slot).orElseThrow())
                             .order(ByteOrder.nativeOrder()).getLong();
-                    System.out.printf("consumer=jbpf size=%s records=%d seconds=%.3f rate=%.0f dropped=%d%n", size,
-                            consumed[0], elapsed, consumed[0] / elapsed, dropped);
+                    System.out.printf("consumer=jbpf size=%s records=%d seconds=%.3f rate=%.0f dropped=%d"
+                            + " cpu_ns_per_record=%.1f%n", size, consumed[0], elapsed, consumed[0] / elapsed, dropped,
+                            consumed[0] == 0 ? 0.0 : (double) cpu / consumed[0]);
                 }
             }
         }
+    }
+
+    /** The consumer alone, as ringbuf_consumer.c drain: fill the ring, time consume() emptying it. */
+    private static void drain(BpfProgram producer, RingBuffer ring, int size, double seconds, long[] consumed,
+            BpfMap produced) {
+        int fill = (64 << 20) / 16 * 15 / ((size + 7) / 8 * 8 + 8);
+        TestRunOptions run = TestRunOptions.ofContext(u32(fill));
+        long busy = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            producer.testRun(run);
+            long t = System.nanoTime();
+            ring.consume();
+            busy += System.nanoTime() - t;
+        }
+        long dropped = ByteBuffer.wrap(produced.lookup(u32(1)).orElseThrow()).order(ByteOrder.nativeOrder()).getLong();
+        System.out.printf("consumer=jbpf mode=drain size=%d records=%d seconds=%.3f rate=%.0f dropped=%d%n", size,
+                consumed[0], busy / 1e9, consumed[0] / (busy / 1e9), dropped);
     }
 
     private static byte[] u32(int value) {
@@ -129,29 +158,45 @@ public final class Bench {
         }
     }
 
+    /** Walks the map three times in this JVM: seconds= is the first walk (what a new process sees), warm= the third. */
     private static void mapDump(Path pin, String how) {
         try (BpfMap map = BpfMap.openPinned(pin)) {
-            long start = System.nanoTime();
-            long[] count = new long[1];
-            long[] sum = new long[1];
-            switch (how) {
-                case "batch" -> count[0] = map.forEachBatch((keys, values, n) -> {
-                    for (int i = 0; i < n; i++) {
-                        sum[0] += values.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, i * 8L);
-                    }
-                });
-                case "per-key" -> {
-                    // every key of the map is 0..max_entries-1 (see map_dump.c create): one lookup each
-                    for (int i = 0; i < map.maxEntries(); i++) {
-                        byte[] value = map.lookup(u32(i)).orElseThrow();
-                        sum[0] += ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong();
-                        count[0]++;
-                    }
+            double first = 0;
+            double last = 0;
+            long[] result = null;
+            for (int pass = 0; pass < ("batch".equals(how) ? 3 : 1); pass++) {
+                long start = System.nanoTime();
+                result = walk(map, how);
+                last = (System.nanoTime() - start) / 1e9;
+                if (pass == 0) {
+                    first = last;
                 }
-                default -> throw new IllegalArgumentException("batch or per-key, not " + how);
             }
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            System.out.printf("op=dump tool=jbpf-%s entries=%d seconds=%.4f sum=%d%n", how, count[0], elapsed, sum[0]);
+            System.out.printf("op=dump tool=jbpf-%s entries=%d seconds=%.4f warm=%.4f sum=%d%n", how, result[0], first,
+                    last, result[1]);
         }
+    }
+
+    /** Reads every entry; returns {entries, sum of values} so that nothing is optimised away. */
+    private static long[] walk(BpfMap map, String how) {
+        long[] count = new long[1];
+        long[] sum = new long[1];
+        switch (how) {
+            case "batch" -> count[0] = map.forEachBatch((keys, values, n) -> {
+                for (int i = 0; i < n; i++) {
+                    sum[0] += values.get(ValueLayout.JAVA_LONG_UNALIGNED, i * 8L);
+                }
+            });
+            case "per-key" -> {
+                // the keys are 0..max_entries-1 (map_dump.c create): one lookup each
+                for (int i = 0; i < map.maxEntries(); i++) {
+                    byte[] value = map.lookup(u32(i)).orElseThrow();
+                    sum[0] += ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong();
+                    count[0]++;
+                }
+            }
+            default -> throw new IllegalArgumentException("batch or per-key, not " + how);
+        }
+        return new long[] {count[0], sum[0]};
     }
 }
