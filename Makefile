@@ -47,7 +47,9 @@ $(BPF_OUT)/%.bpf.o: bpf-src/%.bpf.c $(wildcard bpf-src/*.h) $(BPF_OUT)/vmlinux.h
 java: jdk deps
 	$(MVN) -DskipTests install
 
+# cli/target/jbpf.aot: the JDK 25 AOT cache bin/jbpf starts with (scripts/aot-cache.sh)
 build: bpf java
+	@scripts/aot-cache.sh
 
 bindings: jdk deps
 	bindings/generate.sh bindings/src/main/java
