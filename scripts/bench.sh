@@ -63,7 +63,7 @@ done
 
 # ---- 2. maps: 1,000,000-entry hash map --------------------------------------------------------
 entries=1000000
-c_upd=() j_upd=() c_dump=() j_dump=() j_dump_warm=() j_key=() tool_dump=()
+c_upd=() j_upd=() c_dump=() j_dump=() j_dump_warm=() j_key=() tool_dump=() cli_dump=()
 for ((i = 0; i < runs; i++)); do
   rm -f "$pin"
   line=$("$out/map_dump" create "$pin" "$entries"); log "$line"; c_upd+=("$(field seconds <<<"$line")")
@@ -73,19 +73,22 @@ for ((i = 0; i < runs; i++)); do
   j_dump+=("$(field seconds <<<"$line")"); j_dump_warm+=("$(field warm <<<"$line")")
   line=$("${bench_java[@]}" map-dump "$pin" per-key); log "$line"; j_key+=("$(field seconds <<<"$line")")
   t=$(walltime bpftool map dump pinned "$pin"); log "bpftool map dump: $t s"; tool_dump+=("$t")
+  t=$(walltime bin/jbpf map dump pinned "$pin"); log "bin/jbpf map dump: $t s"; cli_dump+=("$t")
 done
 cu=$(echo "${c_upd[*]}" | median); ju=$(echo "${j_upd[*]}" | median)
 cd_=$(echo "${c_dump[*]}" | median); jd=$(echo "${j_dump[*]}" | median); jw=$(echo "${j_dump_warm[*]}" | median)
-jk=$(echo "${j_key[*]}" | median); td=$(echo "${tool_dump[*]}" | median)
+jk=$(echo "${j_key[*]}" | median); td=$(echo "${tool_dump[*]}" | median); jcli=$(echo "${cli_dump[*]}" | median)
 # ratios are speed ratios (C time / jbpf time): above 1 means jbpf is faster
 echo "map update 1M: C batch ${cu} s, jbpf batch ${ju} s, ratio $(ratio "$cu" "$ju")"
 echo "map dump 1M: C batch ${cd_} s, jbpf batch ${jd} s, ratio $(ratio "$cd_" "$jd") (jbpf warm ${jw} s, ratio $(ratio "$cd_" "$jw"))"
 echo "map dump 1M: C batch ${cd_} s, jbpf per key ${jk} s, ratio $(ratio "$cd_" "$jk")"
 echo "map dump 1M: bpftool ${td} s, jbpf batch ${jd} s, ratio $(ratio "$td" "$jd")"
+echo "map dump 1M, whole command printing every entry: bpftool ${td} s, bin/jbpf ${jcli} s, ratio $(ratio "$td" "$jcli")"
 row "update 1M hash entries (s, lower is better)" "$cu (C bpf_map_update_batch)" "$ju (updateBatch)" "$(ratio "$cu" "$ju")" "speed ratio = C time / jbpf time"
 row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jd (forEachBatch, first walk in a new JVM)" "$(ratio "$cd_" "$jd")" "same JVM, third walk: $jw s, ratio $(ratio "$cd_" "$jw")"
 row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jk (lookup per key)" "$(ratio "$cd_" "$jk")" "one bpf_map_lookup_elem per key"
-row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (forEachBatch)" "$(ratio "$td" "$jd")" "bpftool: get_next_key + lookup per key, prints JSON-ish text"
+row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (forEachBatch)" "$(ratio "$td" "$jd")" "bpftool: get_next_key + lookup per key, and prints every entry"
+row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text)"
 
 # ---- 3. start-up ------------------------------------------------------------------------------
 "$out/map_dump" create "$small_pin" 100 >/dev/null
