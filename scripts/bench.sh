@@ -15,7 +15,7 @@ bench_java=("$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$top/bench/t
 pin=/sys/fs/bpf/jbpf_bench_$$
 small_pin=/sys/fs/bpf/jbpf_bench_small_$$
 trap 'rm -f "$pin" "$small_pin"' EXIT
-for f in "$obj" cli/target/jbpf.jar bench/target/classes/dev/jbpf/bench/Bench.class; do
+for f in "$obj" build/bpf/bench_perf.bpf.o cli/target/jbpf.jar bench/target/classes/dev/jbpf/bench/Bench.class; do
   [ -e "$f" ] || { echo "bench: $f missing (make build)" >&2; exit 1; }
 done
 
@@ -59,6 +59,27 @@ for size in 8 64 512; do
   c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); r=$(ratio "$j" "$c")
   printf 'ringbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, ratio %s\n' "$size" "$c" "$j" "$r"
   row "ring buffer, ${size}-byte records, consumer alone: drain a full ring (records/s)" "$(printf %.0f "$c") (ring_buffer__consume)" "$(printf %.0f "$j") (RingBuffer.consume)" "$r" "1 s of fill-then-drain cycles, drain time only"
+done
+
+# ---- 1b. perf buffer (bench_perf.bpf.o: raw_tp programs run through BPF_PROG_TEST_RUN) ----------
+perf_obj=build/bpf/bench_perf.bpf.o
+for size in 8 64 512; do
+  c_rates=() j_rates=() c_drops=() j_drops=() c_drain=() j_drain=()
+  for ((i = 0; i < runs; i++)); do
+    line=$("$out/perf_consumer" "$perf_obj" "$size" 2); log "$line"
+    c_rates+=("$(field rate <<<"$line")"); c_drops+=("$(field dropped <<<"$line")")
+    line=$("${bench_java[@]}" perf "$perf_obj" "$size" 2); log "$line"
+    j_rates+=("$(field rate <<<"$line")"); j_drops+=("$(field dropped <<<"$line")")
+    line=$("$out/perf_consumer" "$perf_obj" "$size" 2 drain); log "$line"; c_drain+=("$(field rate <<<"$line")")
+    line=$("${bench_java[@]}" perf "$perf_obj" "$size" 2 drain); log "$line"; j_drain+=("$(field rate <<<"$line")")
+  done
+  c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); r=$(ratio "$j" "$c")
+  cd_=$(echo "${c_drops[*]}" | median); jd=$(echo "${j_drops[*]}" | median)
+  printf 'perfbuf %sB: C %.0f rec/s, jbpf %.0f rec/s, ratio %s (dropped per run: C %.0f, jbpf %.0f)\n' "$size" "$c" "$j" "$r" "$cd_" "$jd"
+  row "perf buffer, ${size}-byte samples (records/s, higher is better)" "$(printf %.0f "$c") (C libbpf perf_buffer__poll)" "$(printf %.0f "$j") (PerfBuffer.poll)" "$r" "dropped per 2 s run: C $(printf %.0f "$cd_"), jbpf $(printf %.0f "$jd")"
+  c=$(echo "${c_drain[*]}" | median); j=$(echo "${j_drain[*]}" | median); r=$(ratio "$j" "$c")
+  printf 'perfbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, ratio %s\n' "$size" "$c" "$j" "$r"
+  row "perf buffer, ${size}-byte samples, consumer alone: drain (records/s)" "$(printf %.0f "$c") (perf_buffer__consume)" "$(printf %.0f "$j") (PerfBuffer.consume)" "$r" "2 s of fill-then-drain cycles of 50,000 samples, drain time only"
 done
 
 # ---- 2. maps: 1,000,000-entry hash map --------------------------------------------------------

@@ -5,6 +5,7 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
+import dev.jbpf.perf.PerfBuffer;
 import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.OpenedProgram;
 import dev.jbpf.program.TestRunOptions;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * ringbuf OBJ SIZE SECONDS [drain]  consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
+ * perf OBJ SIZE SECONDS [drain]     the same for the perf buffer (bench/perf_consumer.c)
  * map-update N                fill a new N-entry hash map with updateBatch (bench/map_dump.c update)
  * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
  * </pre>
@@ -39,12 +41,15 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if ((args.length == 4 || args.length == 5 && args[4].equals("drain")) && args[0].equals("ringbuf")) {
             ringBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
+        } else if ((args.length == 4 || args.length == 5 && args[4].equals("drain")) && args[0].equals("perf")) {
+            perfBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
         } else if (args.length == 2 && args[0].equals("map-update")) {
             mapUpdate(Integer.parseInt(args[1]));
         } else if (args.length == 3 && args[0].equals("map-dump")) {
             mapDump(Path.of(args[1]), args[2]);
         } else {
-            System.err.println("usage: Bench ringbuf OBJ SIZE SECONDS | map-update N | map-dump PIN batch|per-key");
+            System.err.println("usage: Bench ringbuf|perf OBJ SIZE SECONDS [drain] | map-update N"
+                    + " | map-dump PIN batch|per-key");
             System.exit(2);
         }
     }
@@ -128,6 +133,76 @@ public final class Bench {
         long dropped = ByteBuffer.wrap(produced.lookup(u32(1)).orElseThrow()).order(ByteOrder.nativeOrder()).getLong();
         System.out.printf("consumer=jbpf mode=drain size=%d records=%d seconds=%.3f rate=%.0f dropped=%d%n", size,
                 consumed[0], busy / 1e9, consumed[0] / (busy / 1e9), dropped);
+    }
+
+    /** As perf_consumer.c: 1024 pages (4 MiB) per CPU. */
+    private static final int PERF_PAGES_PER_CPU = 1024;
+
+    private static void perfBuffer(Path object, String size, double seconds, boolean drain) throws Exception {
+        String programName = "produce_" + size;
+        try (OpenedObject opened = BpfObject.open(object)) {
+            for (OpenedProgram p : opened.programs()) {
+                p.autoload(p.name().equals(programName));
+            }
+            try (LoadedObject loaded = opened.load()) {
+                BpfProgram producer = loaded.program(programName);
+                long[] consumed = new long[1];
+                long[] lost = new long[1];
+                try (PerfBuffer buffer = PerfBuffer.builder(loaded.map("samples")).pagesPerCpu(PERF_PAGES_PER_CPU)
+                        .onSample((cpu, data) -> consumed[0]++).onLost((cpu, count) -> lost[0] += count).build()) {
+                    double elapsed;
+                    if (drain) {
+                        int recordSize = Integer.parseInt(size);
+                        int fill = Math.min(50_000, PERF_PAGES_PER_CPU * 4096 / 4 * 3 / ((recordSize + 4 + 8 + 7) / 8 * 8));
+                        TestRunOptions run = TestRunOptions.ofContext(u64(fill));
+                        long busy = 0;
+                        long end = System.nanoTime() + (long) (seconds * 1e9);
+                        while (System.nanoTime() < end) {
+                            producer.testRun(run);
+                            long t = System.nanoTime();
+                            buffer.consume();
+                            busy += System.nanoTime() - t;
+                        }
+                        elapsed = busy / 1e9;
+                    } else {
+                        TestRunOptions run = TestRunOptions.ofContext(u64(BATCH));
+                        AtomicBoolean stopped = new AtomicBoolean();
+                        AtomicReference<Throwable> failure = new AtomicReference<>();
+                        long start = System.nanoTime();
+                        long deadline = start + (long) (seconds * 1e9);
+                        Thread thread = new Thread(() -> {
+                            try {
+                                while (System.nanoTime() < deadline) {
+                                    producer.testRun(run);
+                                }
+                            } catch (Throwable t) {
+                                failure.set(t);
+                            } finally {
+                                stopped.set(true);
+                            }
+                        }, "producer");
+                        thread.start();
+                        while (true) {
+                            boolean done = stopped.get();
+                            int n = buffer.poll(Duration.ofMillis(100));
+                            if (done && n == 0) {
+                                break;
+                            }
+                        }
+                        elapsed = (System.nanoTime() - start) / 1e9;
+                        thread.join();
+                        if (failure.get() != null) {
+                            throw new IllegalStateException("producer failed", failure.get());
+                        }
+                    }
+                    long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(u32(1)).orElseThrow())
+                            .order(ByteOrder.nativeOrder()).getLong();
+                    System.out.printf("consumer=jbpf%s size=%s records=%d seconds=%.3f rate=%.0f dropped=%d lost=%d%n",
+                            drain ? " mode=drain" : "", size, consumed[0], elapsed, consumed[0] / elapsed, dropped,
+                            lost[0]);
+                }
+            }
+        }
     }
 
     private static byte[] u32(int value) {
