@@ -15,7 +15,7 @@ bench_java=("$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$top/bench/t
 pin=/sys/fs/bpf/jbpf_bench_$$
 small_pin=/sys/fs/bpf/jbpf_bench_small_$$
 trap 'rm -f "$pin" "$small_pin"' EXIT
-for f in "$obj" build/bpf/bench_perf.bpf.o cli/target/jbpf.jar bench/target/classes/dev/jbpf/bench/Bench.class; do
+for f in "$obj" build/bpf/bench_perf.bpf.o build/bpf/uprobes.bpf.o build/test-bin/trace_target cli/target/jbpf.jar bench/target/classes/dev/jbpf/bench/Bench.class; do
   [ -e "$f" ] || { echo "bench: $f missing (make build)" >&2; exit 1; }
 done
 
@@ -110,6 +110,21 @@ row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jd (forEachBatc
 row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jk (lookup per key)" "$(ratio "$cd_" "$jk")" "one bpf_map_lookup_elem per key"
 row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (forEachBatch)" "$(ratio "$td" "$jd")" "bpftool: get_next_key + lookup per key, and prints every entry"
 row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text)"
+
+# ---- 2b. uprobe attach/detach x100 -------------------------------------------------------------
+c_att=() j_att=() c_det=() j_det=()
+for ((i = 0; i < runs; i++)); do
+  line=$("$out/uprobe_attach" build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
+  c_att+=("$(field attach_seconds <<<"$line")"); c_det+=("$(field detach_seconds <<<"$line")")
+  line=$("${bench_java[@]}" uprobe-attach build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
+  j_att+=("$(field attach_seconds <<<"$line")"); j_det+=("$(field detach_seconds <<<"$line")")
+done
+ca=$(echo "${c_att[*]}" | median); ja=$(echo "${j_att[*]}" | median)
+cdt=$(echo "${c_det[*]}" | median); jdt=$(echo "${j_det[*]}" | median)
+echo "uprobe attach x100: C ${ca} s, jbpf ${ja} s, ratio $(ratio "$ca" "$ja")"
+echo "uprobe detach x100: C ${cdt} s, jbpf ${jdt} s, ratio $(ratio "$cdt" "$jdt")"
+row "attach 100 uprobes (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$ja (attach(Uprobe.entry(...)))" "$(ratio "$ca" "$ja")" "symbol resolved on every attach, by both; jbpf: first calls in a new JVM"
+row "detach 100 uprobes (s)" "$cdt (bpf_link__destroy)" "$jdt (BpfLink.close)" "$(ratio "$cdt" "$jdt")" "the kernel's unregistering dominates"
 
 # ---- 3. start-up ------------------------------------------------------------------------------
 "$out/map_dump" create "$small_pin" 100 >/dev/null

@@ -3,6 +3,8 @@ package dev.jbpf.bench;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
+import dev.jbpf.link.BpfLink;
+import dev.jbpf.link.Uprobe;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
 import dev.jbpf.perf.PerfBuffer;
@@ -30,6 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  * ringbuf OBJ SIZE SECONDS [drain]  consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
  * perf OBJ SIZE SECONDS [drain]     the same for the perf buffer (bench/perf_consumer.c)
+ * uprobe-attach OBJ BINARY FUNC N  attach count_uprobe N times, then detach (bench/uprobe_attach.c)
  * map-update N                fill a new N-entry hash map with updateBatch (bench/map_dump.c update)
  * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
  * </pre>
@@ -43,12 +46,15 @@ public final class Bench {
             ringBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
         } else if ((args.length == 4 || args.length == 5 && args[4].equals("drain")) && args[0].equals("perf")) {
             perfBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
+        } else if (args.length == 5 && args[0].equals("uprobe-attach")) {
+            uprobeAttach(Path.of(args[1]), Path.of(args[2]), args[3], Integer.parseInt(args[4]));
         } else if (args.length == 2 && args[0].equals("map-update")) {
             mapUpdate(Integer.parseInt(args[1]));
         } else if (args.length == 3 && args[0].equals("map-dump")) {
             mapDump(Path.of(args[1]), args[2]);
         } else {
-            System.err.println("usage: Bench ringbuf|perf OBJ SIZE SECONDS [drain] | map-update N"
+            System.err.println("usage: Bench ringbuf|perf OBJ SIZE SECONDS [drain] | uprobe-attach OBJ BINARY FUNC N"
+                    + " | map-update N"
                     + " | map-dump PIN batch|per-key");
             System.exit(2);
         }
@@ -201,6 +207,27 @@ public final class Bench {
                             drain ? " mode=drain" : "", size, consumed[0], elapsed, consumed[0] / elapsed, dropped,
                             lost[0]);
                 }
+            }
+        }
+    }
+
+    private static void uprobeAttach(Path object, Path binary, String function, int count) {
+        try (OpenedObject opened = BpfObject.open(object)) {
+            for (OpenedProgram p : opened.programs()) {
+                p.autoload(p.name().equals("count_uprobe"));
+            }
+            try (LoadedObject loaded = opened.load()) {
+                BpfProgram program = loaded.program("count_uprobe");
+                List<BpfLink> links = new ArrayList<>(count);
+                long start = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    links.add(program.attach(Uprobe.entry(binary, function)));
+                }
+                long attached = System.nanoTime();
+                links.forEach(BpfLink::close);
+                long detached = System.nanoTime();
+                System.out.printf("tool=jbpf uprobes=%d attach_seconds=%.4f detach_seconds=%.4f%n", count,
+                        (attached - start) / 1e9, (detached - attached) / 1e9);
             }
         }
     }
