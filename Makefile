@@ -47,7 +47,9 @@ $(BPF_OUT)/%.bpf.o: bpf-src/%.bpf.c $(wildcard bpf-src/*.h) $(BPF_OUT)/vmlinux.h
 java: jdk deps
 	$(MVN) -DskipTests install
 
+# cli/target/jbpf.aot: the JDK 25 AOT cache bin/jbpf starts with (scripts/aot-cache.sh)
 build: bpf java
+	@scripts/aot-cache.sh
 
 bindings: jdk deps
 	bindings/generate.sh bindings/src/main/java
@@ -76,6 +78,17 @@ vm-test: build vm-kernels
 
 demo: build kernel-fs
 	@scripts/demo.sh
+
+# `make bench` (scripts/bench.sh, a few minutes): jbpf against C libbpf and bpftool on the same
+# kernel objects; one line per comparison, the table into BENCHMARKS.md. C consumers: bench/*.c.
+.PHONY: bench
+BENCH_C := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
+build/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -o $@ $< -lbpf -lpthread
+
+bench: build kernel-fs $(BENCH_C)
+	@scripts/bench.sh
 
 clean:
 	rm -rf build

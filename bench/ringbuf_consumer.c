@@ -1,23 +1,34 @@
 // The C libbpf side of the ring buffer benchmark: loads bench_ringbuf.bpf.o, runs produce_SIZE
 // through BPF_PROG_TEST_RUN in a producer thread for SECONDS, consumes with ring_buffer__poll
-// in the main thread, and prints one line: records consumed per second and records dropped.
-// Usage: ringbuf_consumer OBJ SIZE SECONDS
+// in the main thread until the producer has stopped and the ring is empty, and prints one line:
+// records consumed per second (from start to empty ring) and records dropped, and the consumer thread's CPU time per record (which, unlike the rate, does
+// not depend on how much CPU the producer got). The producer, not
+// the consumer, watches the clock: ring_buffer__poll only returns once the ring is empty, which
+// never happens while a faster producer keeps it filled. bench/src/.../Bench.java does the same.
+// With a 4th argument "drain" it measures the consumer alone instead: it fills the ring with
+// produce_SIZE (as many records as fit, so none are dropped), then times ring_buffer__consume
+// emptying it, for SECONDS of such cycles; rate = records consumed / time spent consuming.
+// Usage: ringbuf_consumer OBJ SIZE SECONDS [drain]
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static atomic_bool stop;
+static atomic_bool stopped;
 static unsigned long long consumed;
 
 struct producer {
 	int prog_fd;
 	unsigned int batch;
+	double deadline;
 };
+
+static double now(void);
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -30,26 +41,32 @@ static void *produce(void *arg)
 	struct producer *p = arg;
 	struct { unsigned int count; } args = { p->batch };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
-	while (!atomic_load(&stop)) {
+	while (now() < p->deadline) {
 		if (bpf_prog_test_run_opts(p->prog_fd, &opts)) {
 			perror("bpf_prog_test_run_opts");
 			exit(1);
 		}
 	}
+	atomic_store(&stopped, true);
 	return NULL;
+}
+
+static double clock_seconds(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static double now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s OBJ SIZE SECONDS\n", argv[0]);
+	if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "drain"))) {
+		fprintf(stderr, "usage: %s OBJ SIZE SECONDS [drain]\n", argv[0]);
 		return 2;
 	}
 	char prog_name[32];
@@ -79,24 +96,56 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (argc == 5) {
+		/* a record takes its size rounded up to 8 plus an 8-byte header; leave 1/16 spare */
+		unsigned int size = atoi(argv[2]);
+		struct { unsigned int count; } args = { (64u << 20) / 16 * 15 / ((size + 7) / 8 * 8 + 8) };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+		double busy = 0, end = now() + seconds;
+		while (now() < end) {
+			if (bpf_prog_test_run_opts(producer.prog_fd, &opts)) {
+				perror("bpf_prog_test_run_opts");
+				return 1;
+			}
+			double t = now();
+			if (ring_buffer__consume(rb) < 0) {
+				perror("ring_buffer__consume");
+				return 1;
+			}
+			busy += now() - t;
+		}
+		__u32 slot = 1;
+		__u64 dropped = 0;
+		bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "produced")), &slot, &dropped);
+		printf("consumer=c mode=drain size=%s records=%llu seconds=%.3f rate=%.0f dropped=%llu\n", argv[2], consumed,
+		       busy, consumed / busy, (unsigned long long)dropped);
+		return 0;
+	}
+
 	pthread_t thread;
 	double start = now();
+	double cpu_start = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+	producer.deadline = start + seconds;
 	pthread_create(&thread, NULL, produce, &producer);
-	while (now() - start < seconds) {
-		if (ring_buffer__poll(rb, 100) < 0) {
+	for (;;) {
+		bool done = atomic_load(&stopped); /* read before the poll: records before it are in the ring */
+		int n = ring_buffer__poll(rb, 100);
+		if (n < 0) {
 			perror("ring_buffer__poll");
 			return 1;
 		}
+		if (done && n == 0)
+			break;
 	}
 	double elapsed = now() - start;
-	atomic_store(&stop, true);
+	double cpu = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
 	pthread_join(thread, NULL);
 
 	__u32 slot = 1;
 	__u64 dropped = 0;
 	bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "produced")), &slot, &dropped);
-	printf("consumer=c size=%s records=%llu seconds=%.3f rate=%.0f dropped=%llu\n", argv[2], consumed,
-	       elapsed, consumed / elapsed, (unsigned long long)dropped);
+	printf("consumer=c size=%s records=%llu seconds=%.3f rate=%.0f dropped=%llu cpu_ns_per_record=%.1f\n", argv[2],
+	       consumed, elapsed, consumed / elapsed, (unsigned long long)dropped, consumed ? cpu * 1e9 / consumed : 0);
 	ring_buffer__free(rb);
 	bpf_object__close(obj);
 	return 0;

@@ -1,0 +1,304 @@
+package dev.jbpf.bench;
+
+import dev.jbpf.BpfObject;
+import dev.jbpf.LoadedObject;
+import dev.jbpf.OpenedObject;
+import dev.jbpf.link.BpfLink;
+import dev.jbpf.link.Uprobe;
+import dev.jbpf.map.BpfMap;
+import dev.jbpf.map.MapType;
+import dev.jbpf.perf.PerfBuffer;
+import dev.jbpf.program.BpfProgram;
+import dev.jbpf.program.OpenedProgram;
+import dev.jbpf.program.TestRunOptions;
+import dev.jbpf.ringbuf.RingBuffer;
+
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The jbpf side of {@code make bench} (scripts/bench.sh); each mode does what its C twin in
+ * bench/*.c does, on the same kernel objects, and prints one line in the same format.
+ *
+ * <pre>
+ * ringbuf OBJ SIZE SECONDS [drain]  consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
+ * perf OBJ SIZE SECONDS [drain]     the same for the perf buffer (bench/perf_consumer.c)
+ * uprobe-attach OBJ BINARY FUNC N  attach count_uprobe N times, then detach (bench/uprobe_attach.c)
+ * map-update N                fill a new N-entry hash map with updateBatch (bench/map_dump.c update)
+ * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
+ * </pre>
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if ((args.length == 4 || args.length == 5 && args[4].equals("drain")) && args[0].equals("ringbuf")) {
+            ringBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
+        } else if ((args.length == 4 || args.length == 5 && args[4].equals("drain")) && args[0].equals("perf")) {
+            perfBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
+        } else if (args.length == 5 && args[0].equals("uprobe-attach")) {
+            uprobeAttach(Path.of(args[1]), Path.of(args[2]), args[3], Integer.parseInt(args[4]));
+        } else if (args.length == 2 && args[0].equals("map-update")) {
+            mapUpdate(Integer.parseInt(args[1]));
+        } else if (args.length == 3 && args[0].equals("map-dump")) {
+            mapDump(Path.of(args[1]), args[2]);
+        } else {
+            System.err.println("usage: Bench ringbuf|perf OBJ SIZE SECONDS [drain] | uprobe-attach OBJ BINARY FUNC N"
+                    + " | map-update N"
+                    + " | map-dump PIN batch|per-key");
+            System.exit(2);
+        }
+    }
+
+    /** Records per run of the producer: large, so the cost of BPF_PROG_TEST_RUN itself is amortised. */
+    private static final int BATCH = 100_000;
+
+    private static void ringBuffer(Path object, String size, double seconds, boolean drain) throws Exception {
+        String programName = "produce_" + size;
+        try (OpenedObject opened = BpfObject.open(object)) {
+            for (OpenedProgram p : opened.programs()) {
+                p.autoload(p.name().equals(programName));
+            }
+            try (LoadedObject loaded = opened.load()) {
+                BpfProgram producer = loaded.program(programName);
+                long[] consumed = new long[1];
+                AtomicBoolean stopped = new AtomicBoolean();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                byte[] context = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(BATCH).array();
+                TestRunOptions run = TestRunOptions.ofContext(context);
+                try (RingBuffer ring = RingBuffer.builder().add(loaded.map("records"), record -> consumed[0]++).build()) {
+                    if (drain) {
+                        drain(producer, ring, Integer.parseInt(size), seconds, consumed, loaded.map("produced"));
+                        return;
+                    }
+                    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                    long start = System.nanoTime();
+                    long cpuStart = threads.getCurrentThreadCpuTime();
+                    long deadline = start + (long) (seconds * 1e9);
+                    // the producer watches the clock, as in the C consumer: a poll returns only
+                    // once the ring is empty, which never happens while the producer is faster
+                    Thread thread = new Thread(() -> {
+                        try {
+                            while (System.nanoTime() < deadline) {
+                                producer.testRun(run);
+                            }
+                        } catch (Throwable t) {
+                            failure.set(t);
+                        } finally {
+                            stopped.set(true);
+                        }
+                    }, "producer");
+                    thread.start();
+                    while (true) {
+                        boolean done = stopped.get(); // read before the poll: what came before is in the ring
+                        int n = ring.poll(Duration.ofMillis(100));
+                        if (done && n == 0) {
+                            break;
+                        }
+                    }
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
+                    thread.join();
+                    if (failure.get() != null) {
+                        throw new IllegalStateException("producer failed", failure.get());
+                    }
+                    byte[] slot = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
+                    long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(slot).orElseThrow())
+                            .order(ByteOrder.nativeOrder()).getLong();
+                    System.out.printf("consumer=jbpf size=%s records=%d seconds=%.3f rate=%.0f dropped=%d"
+                            + " cpu_ns_per_record=%.1f%n", size, consumed[0], elapsed, consumed[0] / elapsed, dropped,
+                            consumed[0] == 0 ? 0.0 : (double) cpu / consumed[0]);
+                }
+            }
+        }
+    }
+
+    /** The consumer alone, as ringbuf_consumer.c drain: fill the ring, time consume() emptying it. */
+    private static void drain(BpfProgram producer, RingBuffer ring, int size, double seconds, long[] consumed,
+            BpfMap produced) {
+        int fill = (64 << 20) / 16 * 15 / ((size + 7) / 8 * 8 + 8);
+        TestRunOptions run = TestRunOptions.ofContext(u32(fill));
+        long busy = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            producer.testRun(run);
+            long t = System.nanoTime();
+            ring.consume();
+            busy += System.nanoTime() - t;
+        }
+        long dropped = ByteBuffer.wrap(produced.lookup(u32(1)).orElseThrow()).order(ByteOrder.nativeOrder()).getLong();
+        System.out.printf("consumer=jbpf mode=drain size=%d records=%d seconds=%.3f rate=%.0f dropped=%d%n", size,
+                consumed[0], busy / 1e9, consumed[0] / (busy / 1e9), dropped);
+    }
+
+    /** As perf_consumer.c: 1024 pages (4 MiB) per CPU. */
+    private static final int PERF_PAGES_PER_CPU = 1024;
+
+    private static void perfBuffer(Path object, String size, double seconds, boolean drain) throws Exception {
+        String programName = "produce_" + size;
+        try (OpenedObject opened = BpfObject.open(object)) {
+            for (OpenedProgram p : opened.programs()) {
+                p.autoload(p.name().equals(programName));
+            }
+            try (LoadedObject loaded = opened.load()) {
+                BpfProgram producer = loaded.program(programName);
+                long[] consumed = new long[1];
+                long[] lost = new long[1];
+                try (PerfBuffer buffer = PerfBuffer.builder(loaded.map("samples")).pagesPerCpu(PERF_PAGES_PER_CPU)
+                        .onSample((cpu, data) -> consumed[0]++).onLost((cpu, count) -> lost[0] += count).build()) {
+                    double elapsed;
+                    if (drain) {
+                        int recordSize = Integer.parseInt(size);
+                        int fill = Math.min(50_000, PERF_PAGES_PER_CPU * 4096 / 4 * 3 / ((recordSize + 4 + 8 + 7) / 8 * 8));
+                        TestRunOptions run = TestRunOptions.ofContext(u64(fill));
+                        long busy = 0;
+                        long end = System.nanoTime() + (long) (seconds * 1e9);
+                        while (System.nanoTime() < end) {
+                            producer.testRun(run);
+                            long t = System.nanoTime();
+                            buffer.consume();
+                            busy += System.nanoTime() - t;
+                        }
+                        elapsed = busy / 1e9;
+                    } else {
+                        TestRunOptions run = TestRunOptions.ofContext(u64(BATCH));
+                        AtomicBoolean stopped = new AtomicBoolean();
+                        AtomicReference<Throwable> failure = new AtomicReference<>();
+                        long start = System.nanoTime();
+                        long deadline = start + (long) (seconds * 1e9);
+                        Thread thread = new Thread(() -> {
+                            try {
+                                while (System.nanoTime() < deadline) {
+                                    producer.testRun(run);
+                                }
+                            } catch (Throwable t) {
+                                failure.set(t);
+                            } finally {
+                                stopped.set(true);
+                            }
+                        }, "producer");
+                        thread.start();
+                        while (true) {
+                            boolean done = stopped.get();
+                            int n = buffer.poll(Duration.ofMillis(100));
+                            if (done && n == 0) {
+                                break;
+                            }
+                        }
+                        elapsed = (System.nanoTime() - start) / 1e9;
+                        thread.join();
+                        if (failure.get() != null) {
+                            throw new IllegalStateException("producer failed", failure.get());
+                        }
+                    }
+                    long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(u32(1)).orElseThrow())
+                            .order(ByteOrder.nativeOrder()).getLong();
+                    System.out.printf("consumer=jbpf%s size=%s records=%d seconds=%.3f rate=%.0f dropped=%d lost=%d%n",
+                            drain ? " mode=drain" : "", size, consumed[0], elapsed, consumed[0] / elapsed, dropped,
+                            lost[0]);
+                }
+            }
+        }
+    }
+
+    private static void uprobeAttach(Path object, Path binary, String function, int count) {
+        try (OpenedObject opened = BpfObject.open(object)) {
+            for (OpenedProgram p : opened.programs()) {
+                p.autoload(p.name().equals("count_uprobe"));
+            }
+            try (LoadedObject loaded = opened.load()) {
+                BpfProgram program = loaded.program("count_uprobe");
+                List<BpfLink> links = new ArrayList<>(count);
+                long start = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    links.add(program.attach(Uprobe.entry(binary, function)));
+                }
+                long attached = System.nanoTime();
+                links.forEach(BpfLink::close);
+                long detached = System.nanoTime();
+                System.out.printf("tool=jbpf uprobes=%d attach_seconds=%.4f detach_seconds=%.4f%n", count,
+                        (attached - start) / 1e9, (detached - attached) / 1e9);
+            }
+        }
+    }
+
+    private static byte[] u32(int value) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
+    }
+
+    private static byte[] u64(long value) {
+        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(value).array();
+    }
+
+    /** Same map shape as bench/map_dump.c: u32 key i, u64 value i * 3. */
+    private static void mapUpdate(int entries) {
+        List<byte[]> keys = new ArrayList<>(entries);
+        List<byte[]> values = new ArrayList<>(entries);
+        for (int i = 0; i < entries; i++) {
+            keys.add(u32(i));
+            values.add(u64(i * 3L));
+        }
+        try (BpfMap map = BpfMap.create(MapType.HASH, "bench_update", 4, 8, entries)) {
+            long start = System.nanoTime();
+            map.updateBatch(keys, values);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long count = map.forEachBatch((k, v, n) -> { });
+            if (count != entries) {
+                throw new IllegalStateException("map holds " + count + " entries, expected " + entries);
+            }
+            System.out.printf("op=update tool=jbpf-batch entries=%d seconds=%.4f%n", entries, elapsed);
+        }
+    }
+
+    /** Walks the map three times in this JVM: seconds= is the first walk (what a new process sees), warm= the third. */
+    private static void mapDump(Path pin, String how) {
+        try (BpfMap map = BpfMap.openPinned(pin)) {
+            double first = 0;
+            double last = 0;
+            long[] result = null;
+            for (int pass = 0; pass < ("batch".equals(how) ? 3 : 1); pass++) {
+                long start = System.nanoTime();
+                result = walk(map, how);
+                last = (System.nanoTime() - start) / 1e9;
+                if (pass == 0) {
+                    first = last;
+                }
+            }
+            System.out.printf("op=dump tool=jbpf-%s entries=%d seconds=%.4f warm=%.4f sum=%d%n", how, result[0], first,
+                    last, result[1]);
+        }
+    }
+
+    /** Reads every entry; returns {entries, sum of values} so that nothing is optimised away. */
+    private static long[] walk(BpfMap map, String how) {
+        long[] count = new long[1];
+        long[] sum = new long[1];
+        switch (how) {
+            case "batch" -> count[0] = map.forEachBatch((keys, values, n) -> {
+                for (int i = 0; i < n; i++) {
+                    sum[0] += values.get(ValueLayout.JAVA_LONG_UNALIGNED, i * 8L);
+                }
+            });
+            case "per-key" -> {
+                // the keys are 0..max_entries-1 (map_dump.c create): one lookup each
+                for (int i = 0; i < map.maxEntries(); i++) {
+                    byte[] value = map.lookup(u32(i)).orElseThrow();
+                    sum[0] += ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong();
+                    count[0]++;
+                }
+            }
+            default -> throw new IllegalArgumentException("batch or per-key, not " + how);
+        }
+        return new long[] {count[0], sum[0]};
+    }
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# `make bench`: jbpf side by side with C libbpf and bpftool on the same kernel objects, in one run.
+# Prints one line per comparison (both figures and the ratio), writes the table to
+# build/bench/results.md and puts it into BENCHMARKS.md between the results markers.
+# RUNS (default 3) runs per figure, median taken; SECONDS_PER_RUN (default 3) per ring buffer run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+out=build/bench
+runs=${RUNS:-3}
+secs=${SECONDS_PER_RUN:-3}
+obj=build/bpf/bench_ringbuf.bpf.o
+jdk="$(scripts/find-jdk.sh)"
+bench_java=("$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$top/bench/target/classes:$top/cli/target/jbpf.jar" dev.jbpf.bench.Bench)
+pin=/sys/fs/bpf/jbpf_bench_$$
+small_pin=/sys/fs/bpf/jbpf_bench_small_$$
+trap 'rm -f "$pin" "$small_pin"' EXIT
+for f in "$obj" build/bpf/bench_perf.bpf.o build/bpf/uprobes.bpf.o build/test-bin/trace_target cli/target/jbpf.jar bench/target/classes/dev/jbpf/bench/Bench.class; do
+  [ -e "$f" ] || { echo "bench: $f missing (make build)" >&2; exit 1; }
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }   # value of key=value in a result line
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
+# wall time of a command in seconds (output discarded)
+walltime() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); awk -v n=$((e - s)) 'BEGIN {printf "%.4f", n / 1e9}'; }
+
+rows=()
+row() { rows+=("| $1 | $2 | $3 | $4 | $5 |"); }
+log() { echo "$*" >> "$out/raw.log"; }
+: > "$out/raw.log"
+
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- 1. ring buffer -------------------------------------------------------------------------
+for size in 8 64 512; do
+  c_rates=() j_rates=() c_drops=() j_drops=() c_cpu=() j_cpu=()
+  for ((i = 0; i < runs; i++)); do   # interleaved, so that a burst of load hits both alike
+    line=$("$out/ringbuf_consumer" "$obj" "$size" "$secs"); log "$line"
+    c_rates+=("$(field rate <<<"$line")"); c_drops+=("$(field dropped <<<"$line")"); c_cpu+=("$(field cpu_ns_per_record <<<"$line")")
+    line=$("${bench_java[@]}" ringbuf "$obj" "$size" "$secs"); log "$line"
+    j_rates+=("$(field rate <<<"$line")"); j_drops+=("$(field dropped <<<"$line")"); j_cpu+=("$(field cpu_ns_per_record <<<"$line")")
+  done
+  c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median)
+  cd_=$(echo "${c_drops[*]}" | median); jd=$(echo "${j_drops[*]}" | median)
+  cc=$(echo "${c_cpu[*]}" | median); jc=$(echo "${j_cpu[*]}" | median)
+  r=$(ratio "$j" "$c")
+  printf 'ringbuf %sB: C %.0f rec/s, jbpf %.0f rec/s, ratio %s (dropped per run: C %.0f, jbpf %.0f)\n' "$size" "$c" "$j" "$r" "$cd_" "$jd"
+  printf 'ringbuf %sB consumer CPU per record: C %s ns, jbpf %s ns, ratio %s\n' "$size" "$cc" "$jc" "$(ratio "$cc" "$jc")"
+  row "ring buffer, ${size}-byte records (records/s, higher is better)" "$(printf %.0f "$c") (C libbpf ring_buffer__poll)" "$(printf %.0f "$j") (RingBuffer.poll)" "$r" "dropped per ${secs} s run: C $(printf %.0f "$cd_"), jbpf $(printf %.0f "$jd")"
+  row "ring buffer, ${size}-byte records: consumer thread CPU per record (ns, lower is better)" "$cc" "$jc" "$(ratio "$cc" "$jc")" ""
+  # the consumer alone: fill the ring, time emptying it (no producer competing for the CPUs)
+  c_rates=() j_rates=()
+  for ((i = 0; i < runs; i++)); do
+    line=$("$out/ringbuf_consumer" "$obj" "$size" 1 drain); log "$line"; c_rates+=("$(field rate <<<"$line")")
+    line=$("${bench_java[@]}" ringbuf "$obj" "$size" 1 drain); log "$line"; j_rates+=("$(field rate <<<"$line")")
+  done
+  c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); r=$(ratio "$j" "$c")
+  printf 'ringbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, ratio %s\n' "$size" "$c" "$j" "$r"
+  row "ring buffer, ${size}-byte records, consumer alone: drain a full ring (records/s)" "$(printf %.0f "$c") (ring_buffer__consume)" "$(printf %.0f "$j") (RingBuffer.consume)" "$r" "1 s of fill-then-drain cycles, drain time only"
+done
+
+# ---- 1b. perf buffer (bench_perf.bpf.o: raw_tp programs run through BPF_PROG_TEST_RUN) ----------
+perf_obj=build/bpf/bench_perf.bpf.o
+for size in 8 64 512; do
+  c_rates=() j_rates=() c_drops=() j_drops=() c_drain=() j_drain=()
+  for ((i = 0; i < runs; i++)); do
+    line=$("$out/perf_consumer" "$perf_obj" "$size" 2); log "$line"
+    c_rates+=("$(field rate <<<"$line")"); c_drops+=("$(field dropped <<<"$line")")
+    line=$("${bench_java[@]}" perf "$perf_obj" "$size" 2); log "$line"
+    j_rates+=("$(field rate <<<"$line")"); j_drops+=("$(field dropped <<<"$line")")
+    line=$("$out/perf_consumer" "$perf_obj" "$size" 2 drain); log "$line"; c_drain+=("$(field rate <<<"$line")")
+    line=$("${bench_java[@]}" perf "$perf_obj" "$size" 2 drain); log "$line"; j_drain+=("$(field rate <<<"$line")")
+  done
+  c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); r=$(ratio "$j" "$c")
+  cd_=$(echo "${c_drops[*]}" | median); jd=$(echo "${j_drops[*]}" | median)
+  printf 'perfbuf %sB: C %.0f rec/s, jbpf %.0f rec/s, ratio %s (dropped per run: C %.0f, jbpf %.0f)\n' "$size" "$c" "$j" "$r" "$cd_" "$jd"
+  row "perf buffer, ${size}-byte samples (records/s, higher is better)" "$(printf %.0f "$c") (C libbpf perf_buffer__poll)" "$(printf %.0f "$j") (PerfBuffer.poll)" "$r" "dropped per 2 s run: C $(printf %.0f "$cd_"), jbpf $(printf %.0f "$jd")"
+  c=$(echo "${c_drain[*]}" | median); j=$(echo "${j_drain[*]}" | median); r=$(ratio "$j" "$c")
+  printf 'perfbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, ratio %s\n' "$size" "$c" "$j" "$r"
+  row "perf buffer, ${size}-byte samples, consumer alone: drain (records/s)" "$(printf %.0f "$c") (perf_buffer__consume)" "$(printf %.0f "$j") (PerfBuffer.consume)" "$r" "2 s of fill-then-drain cycles of 50,000 samples, drain time only"
+done
+
+# ---- 2. maps: 1,000,000-entry hash map --------------------------------------------------------
+entries=1000000
+c_upd=() j_upd=() c_dump=() j_dump=() j_dump_warm=() j_key=() tool_dump=() cli_dump=()
+for ((i = 0; i < runs; i++)); do
+  rm -f "$pin"
+  line=$("$out/map_dump" create "$pin" "$entries"); log "$line"; c_upd+=("$(field seconds <<<"$line")")
+  line=$("${bench_java[@]}" map-update "$entries"); log "$line"; j_upd+=("$(field seconds <<<"$line")")
+  line=$("$out/map_dump" dump "$pin"); log "$line"; c_dump+=("$(field seconds <<<"$line")")
+  line=$("${bench_java[@]}" map-dump "$pin" batch); log "$line"
+  j_dump+=("$(field seconds <<<"$line")"); j_dump_warm+=("$(field warm <<<"$line")")
+  line=$("${bench_java[@]}" map-dump "$pin" per-key); log "$line"; j_key+=("$(field seconds <<<"$line")")
+  t=$(walltime bpftool map dump pinned "$pin"); log "bpftool map dump: $t s"; tool_dump+=("$t")
+  t=$(walltime bin/jbpf map dump pinned "$pin"); log "bin/jbpf map dump: $t s"; cli_dump+=("$t")
+done
+cu=$(echo "${c_upd[*]}" | median); ju=$(echo "${j_upd[*]}" | median)
+cd_=$(echo "${c_dump[*]}" | median); jd=$(echo "${j_dump[*]}" | median); jw=$(echo "${j_dump_warm[*]}" | median)
+jk=$(echo "${j_key[*]}" | median); td=$(echo "${tool_dump[*]}" | median); jcli=$(echo "${cli_dump[*]}" | median)
+# ratios are speed ratios (C time / jbpf time): above 1 means jbpf is faster
+echo "map update 1M: C batch ${cu} s, jbpf batch ${ju} s, ratio $(ratio "$cu" "$ju")"
+echo "map dump 1M: C batch ${cd_} s, jbpf batch ${jd} s, ratio $(ratio "$cd_" "$jd") (jbpf warm ${jw} s, ratio $(ratio "$cd_" "$jw"))"
+echo "map dump 1M: C batch ${cd_} s, jbpf per key ${jk} s, ratio $(ratio "$cd_" "$jk")"
+echo "map dump 1M: bpftool ${td} s, jbpf batch ${jd} s, ratio $(ratio "$td" "$jd")"
+echo "map dump 1M, whole command printing every entry: bpftool ${td} s, bin/jbpf ${jcli} s, ratio $(ratio "$td" "$jcli")"
+row "update 1M hash entries (s, lower is better)" "$cu (C bpf_map_update_batch)" "$ju (updateBatch)" "$(ratio "$cu" "$ju")" "speed ratio = C time / jbpf time"
+row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jd (forEachBatch, first walk in a new JVM)" "$(ratio "$cd_" "$jd")" "same JVM, third walk: $jw s, ratio $(ratio "$cd_" "$jw")"
+row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jk (lookup per key)" "$(ratio "$cd_" "$jk")" "one bpf_map_lookup_elem per key"
+row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (forEachBatch)" "$(ratio "$td" "$jd")" "bpftool: get_next_key + lookup per key, and prints every entry"
+row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text)"
+
+# ---- 2b. uprobe attach/detach x100 -------------------------------------------------------------
+c_att=() j_att=() c_det=() j_det=()
+for ((i = 0; i < runs; i++)); do
+  line=$("$out/uprobe_attach" build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
+  c_att+=("$(field attach_seconds <<<"$line")"); c_det+=("$(field detach_seconds <<<"$line")")
+  line=$("${bench_java[@]}" uprobe-attach build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
+  j_att+=("$(field attach_seconds <<<"$line")"); j_det+=("$(field detach_seconds <<<"$line")")
+done
+ca=$(echo "${c_att[*]}" | median); ja=$(echo "${j_att[*]}" | median)
+cdt=$(echo "${c_det[*]}" | median); jdt=$(echo "${j_det[*]}" | median)
+echo "uprobe attach x100: C ${ca} s, jbpf ${ja} s, ratio $(ratio "$ca" "$ja")"
+echo "uprobe detach x100: C ${cdt} s, jbpf ${jdt} s, ratio $(ratio "$cdt" "$jdt")"
+row "attach 100 uprobes (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$ja (attach(Uprobe.entry(...)))" "$(ratio "$ca" "$ja")" "symbol resolved on every attach, by both; jbpf: first calls in a new JVM"
+row "detach 100 uprobes (s)" "$cdt (bpf_link__destroy)" "$jdt (BpfLink.close)" "$(ratio "$cdt" "$jdt")" "the kernel's unregistering dominates"
+
+# ---- 3. start-up ------------------------------------------------------------------------------
+"$out/map_dump" create "$small_pin" 100 >/dev/null
+startup() { # NAME CMD...: median of 10 wall times after one warm-up run
+  "${@:2}" >/dev/null 2>&1 || { echo "bench: '${*:2}' failed" >&2; exit 1; }
+  local t=() i
+  for ((i = 0; i < 10; i++)); do t+=("$(walltime "${@:2}")"); done
+  log "$1: ${t[*]}"
+  echo "${t[*]}" | median
+}
+tp=$(startup "bpftool prog list" bpftool prog list)
+jp=$(startup "jbpf prog list" bin/jbpf prog list)
+tm=$(startup "bpftool map dump" bpftool map dump pinned "$small_pin")
+jm=$(startup "jbpf map dump" bin/jbpf map dump pinned "$small_pin")
+ms() { awk -v s="$1" 'BEGIN {printf "%.0f", s * 1000}'; }
+echo "prog list: bpftool $(ms "$tp") ms, jbpf $(ms "$jp") ms, ratio $(ratio "$tp" "$jp")"
+echo "map dump 100 entries: bpftool $(ms "$tm") ms, jbpf $(ms "$jm") ms, ratio $(ratio "$tm" "$jm")"
+row "\`prog list\` wall time (ms, median of 10)" "$(ms "$tp") (bpftool)" "$(ms "$jp") (bin/jbpf)" "$(ratio "$tp" "$jp")" "target: jbpf < 150 ms"
+row "\`map dump pinned\`, 100 entries (ms, median of 10)" "$(ms "$tm") (bpftool)" "$(ms "$jm") (bin/jbpf)" "$(ratio "$tm" "$jm")" ""
+
+# ---- results ----------------------------------------------------------------------------------
+{
+  echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)),"
+  echo "kernel $(uname -r), $(java_v=$("$jdk/bin/java" -version 2>&1 | head -1); echo "$java_v"), libbpf $(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null || echo '?'),"
+  echo "$(bpftool version | head -1); load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; medians of $runs runs ($secs s each for the ring buffer)."
+  echo
+  echo "| benchmark | reference | jbpf | ratio (jbpf speed / reference speed) | notes |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+} > "$out/results.md"
+if grep -q '<!-- results -->' BENCHMARKS.md 2>/dev/null; then
+  awk -v f="$out/results.md" '
+    /<!-- results -->/ {print; while ((getline l < f) > 0) print l; skip = 1; next}
+    /<!-- \/results -->/ {skip = 0}
+    !skip' BENCHMARKS.md > BENCHMARKS.md.tmp && mv BENCHMARKS.md.tmp BENCHMARKS.md
+  echo "results: $out/results.md, copied into BENCHMARKS.md (raw lines: $out/raw.log)"
+else
+  echo "results: $out/results.md (raw lines: $out/raw.log)"
+fi
