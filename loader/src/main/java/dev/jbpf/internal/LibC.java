@@ -51,6 +51,39 @@ public final class LibC {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle MMAP = downcall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCONF = downcall("sysconf",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final int SC_PAGESIZE = 30;
+    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    /** mmap(2) protections and flags. */
+    public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+    /** epoll(7) constants. */
+    public static final int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLLIN = 1;
+    /**
+     * Size of {@code struct epoll_event} and the offset of its {@code data} field: the struct is
+     * packed on x86_64 (12 bytes), naturally aligned elsewhere (16 bytes).
+     */
+    public static final long EPOLL_EVENT_SIZE, EPOLL_EVENT_DATA;
+
+    static {
+        boolean x86 = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> true;
+            default -> false;
+        };
+        EPOLL_EVENT_SIZE = x86 ? 12 : 16;
+        EPOLL_EVENT_DATA = x86 ? 4 : 8;
+    }
+
     /** open(2) flags of x86_64 Linux. */
     public static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
 
@@ -201,5 +234,90 @@ public final class LibC {
         } catch (Throwable t) {
             throw new AssertionError("read", t);
         }
+    }
+
+    /**
+     * C {@code mmap(NULL, length, prot, MAP_SHARED, fd, offset)}; returns the address as a
+     * zero-length segment (the caller reinterprets it and must {@link #munmap} it), or throws
+     * nothing and returns {@code null} with the errno in {@code errno[0]} when it failed.
+     */
+    public static MemorySegment mmapShared(int fd, long length, int prot, long offset, int[] errno) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot,
+                    MAP_SHARED, fd, offset);
+            if (address.address() == -1L) { // MAP_FAILED
+                errno[0] = (int) ERRNO.get(state, 0L);
+                return null;
+            }
+            return address;
+        } catch (Throwable t) {
+            throw new AssertionError("mmap", t);
+        }
+    }
+
+    /** C {@code munmap(address, length)}; returns 0 or the positive errno. */
+    public static int munmap(MemorySegment address, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) MUNMAP.invokeExact(state, address, length);
+            return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("munmap", t);
+        }
+    }
+
+    /** The size of a memory page, {@code sysconf(_SC_PAGESIZE)}. */
+    public static long pageSize() {
+        try {
+            return (long) SYSCONF.invokeExact(SC_PAGESIZE);
+        } catch (Throwable t) {
+            throw new AssertionError("sysconf", t);
+        }
+    }
+
+    /** {@code epoll_create1(EPOLL_CLOEXEC)}: a new epoll fd the caller owns, or the negative errno. */
+    public static int epollCreate() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC);
+            return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("epoll_create1", t);
+        }
+    }
+
+    /** {@code epoll_ctl(epfd, EPOLL_CTL_ADD, fd, {events, data})}; returns 0 or the positive errno. */
+    public static int epollAdd(int epfd, int fd, int events, long data) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment event = arena.allocate(EPOLL_EVENT_SIZE, 8);
+            event.set(ValueLayout.JAVA_INT, 0, events);
+            event.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA, data);
+            int result = (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event);
+            return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("epoll_ctl", t);
+        }
+    }
+
+    /**
+     * {@code epoll_wait(epfd, events, events.byteSize() / EPOLL_EVENT_SIZE, timeoutMs)}: the
+     * number of ready events written to {@code events}, or the negative errno.
+     */
+    public static int epollWait(int epfd, MemorySegment events, int timeoutMs) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) EPOLL_WAIT.invokeExact(state, epfd, events, (int) (events.byteSize() / EPOLL_EVENT_SIZE),
+                    timeoutMs);
+            return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("epoll_wait", t);
+        }
+    }
+
+    /** The {@code data} field of the {@code index}-th {@code struct epoll_event} in {@code events}. */
+    public static long epollEventData(MemorySegment events, int index) {
+        return events.get(ValueLayout.JAVA_LONG_UNALIGNED, index * EPOLL_EVENT_SIZE + EPOLL_EVENT_DATA);
     }
 }

@@ -1,10 +1,8 @@
 package dev.jbpf.ringbuf;
 
 import dev.jbpf.BpfException;
-import dev.jbpf.bindings.LibBpf;
-import dev.jbpf.bindings.ring_buffer_sample_fn;
 import dev.jbpf.internal.CallbackConsumer;
-import dev.jbpf.internal.LibBpfLog;
+import dev.jbpf.internal.LibC;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
 import java.lang.foreign.Arena;
@@ -16,13 +14,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Reads records from one or more BPF ring buffer maps through libbpf's {@code struct
- * ring_buffer} ({@code ring_buffer__new}/{@code __add}/{@code __poll}/{@code __consume}).
+ * Reads records from one or more BPF ring buffer maps directly from the rings' memory, in Java
+ * (no call from native code per record), as libbpf's {@code ring_buffer__poll}/{@code
+ * __consume} do: each ring's consumer and producer pages and data area are mapped into this
+ * process, records are read in place and the consumer position is published after each.
+ * Waiting is an {@code epoll_wait} on an epoll fd watching every map.
  *
- * <p><b>Native memory.</b> A RingBuffer owns the libbpf {@code ring_buffer} (its epoll fd and
- * its mappings of the rings) and one upcall stub per added map, allocated in a shared arena of
- * its own. {@link #close()} frees the {@code ring_buffer} ({@code ring_buffer__free}) and then
- * closes the arena. The maps are not owned: close the RingBuffer before the maps' object.
+ * <p><b>Native memory.</b> A RingBuffer owns its epoll fd and the memory mappings of the
+ * rings, whose segments belong to a shared arena of its own. {@link #close()} closes the
+ * arena, unmaps the rings and closes the epoll fd. The maps are not owned: close the RingBuffer before the maps' object.
  * After close every method throws {@link IllegalStateException}.
  *
  * <p><b>Threads.</b> {@link #poll} and {@link #consume} must be called by one thread at a
@@ -31,25 +31,36 @@ import java.util.Objects;
  * about {@value CallbackConsumer#POLL_SLICE_MS} ms and the native resources are freed by the polling thread
  * when it leaves native code, never under its feet.
  *
- * <p><b>Handler exceptions</b> never cross the native callback (that would kill the JVM): the
- * upcall catches them, makes libbpf stop, and {@code poll}/{@code consume} rethrow them, as
+ * <p><b>Handler exceptions</b> never cross the rest of the ring: the record that failed
+ * counts as consumed, the poll stops, and {@code poll}/{@code consume} rethrow them, as
  * they are when unchecked, else wrapped in a {@link BpfException} whose cause they are.
  */
 public final class RingBuffer implements AutoCloseable {
-    /** What the upcall returns to libbpf when a handler threw: stops the poll. */
-    private static final int HANDLER_FAILED = -125; // -ECANCELED
-
-    private final MemorySegment ringBuffer;
+    private final int epollFd;
+    private final MappedRing[] rings;
+    private final MemorySegment events;
     private final String names;
     private final CallbackConsumer consumer;
 
-    private RingBuffer(Arena arena, MemorySegment ringBuffer, String names) {
-        this.ringBuffer = ringBuffer;
+    private RingBuffer(Arena arena, int epollFd, MappedRing[] rings, String names) {
+        this.epollFd = epollFd;
+        this.rings = rings;
         this.names = names;
-        this.consumer = new CallbackConsumer("ring buffer " + names, "handle record of", () -> {
-            LibBpf.ring_buffer__free(ringBuffer);
-            arena.close();
-        });
+        this.events = arena.allocate(LibC.EPOLL_EVENT_SIZE * rings.length, 8);
+        this.consumer = new CallbackConsumer("ring buffer " + names, "handle record of",
+                () -> free(arena, rings, epollFd));
+    }
+
+    private static void free(Arena arena, MappedRing[] rings, int epollFd) {
+        arena.close(); // first, so that no segment of a ring can be used once it is unmapped
+        for (MappedRing ring : rings) {
+            if (ring != null) {
+                ring.unmap();
+            }
+        }
+        if (epollFd >= 0) {
+            LibC.close(epollFd);
+        }
     }
 
     /** A builder; add at least one ring buffer map. */
@@ -88,10 +99,10 @@ public final class RingBuffer implements AutoCloseable {
         }
 
         /**
-         * Creates the libbpf consumer over every added map.
+         * Maps every added ring and creates the epoll fd watching them.
          *
          * @throws IllegalStateException when no map was added
-         * @throws BpfException when libbpf cannot set the consumer up (e.g. mmap fails)
+         * @throws BpfException when the rings cannot be mapped or watched (mmap, epoll_ctl fail)
          */
         public RingBuffer build() {
             if (maps.isEmpty()) {
@@ -99,48 +110,49 @@ public final class RingBuffer implements AutoCloseable {
             }
             String names = String.join(",", maps.stream().map(BpfMap::name).toList());
             Arena arena = Arena.ofShared();
-            MemorySegment rb = MemorySegment.NULL;
+            MappedRing[] rings = new MappedRing[maps.size()];
+            int epollFd = -1;
             try {
-                RingBuffer[] self = new RingBuffer[1];
+                epollFd = LibC.epollCreate();
+                if (epollFd < 0) {
+                    throw BpfException.of("create epoll fd for ring buffer", names, -epollFd, null);
+                }
                 for (int i = 0; i < maps.size(); i++) {
-                    RecordHandler handler = handlers.get(i);
-                    String mapName = maps.get(i).name();
-                    MemorySegment stub = ring_buffer_sample_fn.allocate(
-                            (ctx, data, size) -> self[0].deliver(handler, data, size), arena);
-                    int fd = maps.get(i).fd();
-                    LibBpfLog.begin();
-                    if (i == 0) {
-                        rb = LibBpf.ring_buffer__new(fd, stub, MemorySegment.NULL, MemorySegment.NULL);
-                        if (rb.equals(MemorySegment.NULL)) {
-                            int errno = LibBpf.errno();
-                            throw BpfException.of("create ring buffer", mapName, errno, LibBpfLog.explanation());
-                        }
-                    } else {
-                        int ret = LibBpf.ring_buffer__add(rb, fd, stub, MemorySegment.NULL);
-                        if (ret < 0) {
-                            throw BpfException.of("add to ring buffer", mapName, -ret, LibBpfLog.explanation());
-                        }
+                    BpfMap map = maps.get(i);
+                    rings[i] = MappedRing.map(map, handlers.get(i), arena);
+                    int errno = LibC.epollAdd(epollFd, map.fd(), LibC.EPOLLIN, i);
+                    if (errno != 0) {
+                        throw BpfException.of("add ring buffer to epoll", map.name(), errno, null);
                     }
                 }
-                self[0] = new RingBuffer(arena, rb, names);
-                return self[0];
+                return new RingBuffer(arena, epollFd, rings, names);
             } catch (RuntimeException | Error e) {
-                if (!rb.equals(MemorySegment.NULL)) {
-                    LibBpf.ring_buffer__free(rb);
-                }
-                arena.close();
+                free(arena, rings, epollFd);
                 throw e;
             }
         }
     }
 
-    /** The upcall body. Must never throw: an exception escaping an upcall kills the JVM. */
-    private int deliver(RecordHandler handler, MemorySegment data, long size) {
-        try {
-            return consumer.deliver(data, size, handler::onRecord) ? 0 : HANDLER_FAILED;
-        } catch (Throwable t) {
-            return HANDLER_FAILED; // deliver keeps handler failures; nothing else may escape
+    /** One epoll_wait of at most timeoutMs, then the rings it reports ready; the count or minus the errno. */
+    private int pollOnce(int timeoutMs) {
+        int ready = LibC.epollWait(epollFd, events, timeoutMs);
+        if (ready <= 0) {
+            return ready;
         }
+        long count = 0;
+        for (int i = 0; i < ready && !consumer.failed(); i++) {
+            count += rings[(int) LibC.epollEventData(events, i)].consume(consumer);
+        }
+        return (int) Math.min(count, Integer.MAX_VALUE);
+    }
+
+    /** Every ring, without waiting; the number of records handled. */
+    private int consumeAll() {
+        long count = 0;
+        for (int i = 0; i < rings.length && !consumer.failed(); i++) {
+            count += rings[i].consume(consumer);
+        }
+        return (int) Math.min(count, Integer.MAX_VALUE);
     }
 
     /**
@@ -149,29 +161,32 @@ public final class RingBuffer implements AutoCloseable {
      * ring buffer was closed meanwhile by another thread. {@code Duration.ZERO} does not wait.
      *
      * @throws IllegalStateException when closed, or another thread is polling
-     * @throws BpfException when libbpf fails
+     * @throws BpfException when epoll_wait fails
      * @throws RuntimeException (or Error) a handler threw; a checked exception of a handler comes wrapped in a
      *     BpfException
      */
     public int poll(Duration timeout) {
-        return consumer.poll(timeout, "poll", slice -> LibBpf.ring_buffer__poll(ringBuffer, slice));
+        return consumer.poll(timeout, "poll", this::pollOnce);
     }
 
     /**
-     * Handles every record available now, without waiting ({@code ring_buffer__consume}).
+     * Handles every record available now, without waiting (as {@code ring_buffer__consume}).
      * Returns the number of records handled. Same rules as {@link #poll}.
      */
     public int consume() {
-        return consumer.consume("consume", () -> LibBpf.ring_buffer__consume(ringBuffer));
-    }
-
-    /** The epoll fd libbpf waits on (owned by this RingBuffer), for callers with their own event loop. */
-    public int epollFd() {
-        return consumer.whileOpen(() -> LibBpf.ring_buffer__epoll_fd(ringBuffer));
+        return consumer.consume("consume", this::consumeAll);
     }
 
     /**
-     * Frees the libbpf consumer and the handlers' upcall stubs. When another thread is
+     * The epoll fd {@link #poll} waits on (owned by this RingBuffer; readable when a ring has
+     * data), for callers with their own event loop.
+     */
+    public int epollFd() {
+        return consumer.whileOpen(() -> epollFd);
+    }
+
+    /**
+     * Unmaps the rings and closes the epoll fd. When another thread is
      * polling, its poll returns soon and that thread frees them. Closing twice does nothing.
      */
     @Override

@@ -1,0 +1,117 @@
+package dev.jbpf.ringbuf;
+
+import dev.jbpf.BpfException;
+import dev.jbpf.internal.CallbackConsumer;
+import dev.jbpf.internal.LibC;
+import dev.jbpf.map.BpfMap;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One BPF ring buffer map read directly from its memory mappings, as libbpf's ringbuf.c does:
+ * the consumer page (read-write, where we publish how far we have read) and the producer page
+ * followed by the data area mapped twice in a row, so that a record that wraps around the end
+ * of the ring is still contiguous. Not API.
+ *
+ * <p>Owns its two mappings; {@link #unmap()} releases them (the RingBuffer calls it once no
+ * thread reads the ring). The segments are scoped to the RingBuffer's arena, so that a use
+ * after close throws instead of touching unmapped memory.
+ */
+final class MappedRing {
+    private static final int BUSY_BIT = 1 << 31;
+    private static final int DISCARD_BIT = 1 << 30;
+    private static final int HEADER_SIZE = 8;
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private final RecordHandler handler;
+    private final MemorySegment consumerMapping;
+    private final MemorySegment producerMapping;
+    private final MemorySegment consumerPage;
+    private final MemorySegment producerPage;
+    private final MemorySegment data;
+    private final long mask;
+
+    private MappedRing(RecordHandler handler, MemorySegment consumerMapping, MemorySegment producerMapping,
+            long pageSize, long ringSize, Arena arena) {
+        this.handler = handler;
+        this.consumerMapping = consumerMapping;
+        this.producerMapping = producerMapping;
+        this.consumerPage = consumerMapping.reinterpret(pageSize, arena, null);
+        this.producerPage = producerMapping.reinterpret(pageSize + 2 * ringSize, arena, null);
+        this.data = producerPage.asSlice(pageSize);
+        this.mask = ringSize - 1;
+    }
+
+    /** Maps the ring of {@code map}; the caller owns the result ({@link #unmap()}). */
+    @SuppressWarnings("restricted")
+    static MappedRing map(BpfMap map, RecordHandler handler, Arena arena) {
+        long pageSize = LibC.pageSize();
+        long ringSize = Integer.toUnsignedLong(map.maxEntries());
+        if (ringSize == 0 || (ringSize & (ringSize - 1)) != 0 || ringSize % pageSize != 0) {
+            throw new IllegalArgumentException("ring buffer map " + map.name() + " has a size of " + ringSize
+                    + " bytes, not a power of 2 multiple of the page size");
+        }
+        int[] errno = new int[1];
+        MemorySegment consumer = LibC.mmapShared(map.fd(), pageSize, LibC.PROT_READ | LibC.PROT_WRITE, 0, errno);
+        if (consumer == null) {
+            throw BpfException.of("mmap consumer page of ring buffer", map.name(), errno[0], null);
+        }
+        MemorySegment producer = LibC.mmapShared(map.fd(), pageSize + 2 * ringSize, LibC.PROT_READ, pageSize, errno);
+        if (producer == null) {
+            LibC.munmap(consumer, pageSize);
+            throw BpfException.of("mmap producer page and data of ring buffer", map.name(), errno[0], null);
+        }
+        return new MappedRing(handler, consumer.reinterpret(pageSize), producer.reinterpret(pageSize + 2 * ringSize),
+                pageSize, ringSize, arena);
+    }
+
+    /** Releases both mappings; call once, after the segments' arena is closed. */
+    void unmap() {
+        LibC.munmap(consumerMapping, consumerMapping.byteSize());
+        LibC.munmap(producerMapping, producerMapping.byteSize());
+    }
+
+    /**
+     * Hands every committed record to the handler, in order, publishing the consumer position
+     * after each record. Stops at a record still being written (busy), or after a handler
+     * failed (that record counts as consumed). Returns the number of records handed over.
+     */
+    @SuppressWarnings("restricted")
+    int consume(CallbackConsumer consumer) {
+        int count = 0;
+        long cons = (long) LONG.getAcquire(consumerPage, 0L);
+        boolean progress;
+        do {
+            progress = false;
+            long prod = (long) LONG.getAcquire(producerPage, 0L);
+            while (cons < prod) {
+                long offset = cons & mask;
+                int header = (int) INT.getAcquire(data, offset);
+                if ((header & BUSY_BIT) != 0) {
+                    return count;
+                }
+                progress = true;
+                long length = header & ~(BUSY_BIT | DISCARD_BIT);
+                cons += (length + HEADER_SIZE + 7) & ~7L;
+                if ((header & DISCARD_BIT) == 0) {
+                    count++;
+                    boolean ok;
+                    try (Arena recordArena = Arena.ofConfined()) {
+                        MemorySegment record = data.asSlice(offset + HEADER_SIZE, length)
+                                .reinterpret(recordArena, null).asReadOnly();
+                        ok = consumer.deliver(() -> handler.onRecord(record));
+                    }
+                    if (!ok) {
+                        LONG.setRelease(consumerPage, 0L, cons);
+                        return count;
+                    }
+                }
+                LONG.setRelease(consumerPage, 0L, cons);
+            }
+        } while (progress);
+        return count;
+    }
+}
