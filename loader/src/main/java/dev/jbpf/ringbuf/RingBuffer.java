@@ -29,11 +29,11 @@ import java.util.Objects;
  * time (a second concurrent call throws {@link IllegalStateException}). {@link #close()} may be
  * called from any thread, also while another thread polls: then the poll returns within
  * about {@value CallbackConsumer#POLL_SLICE_MS} ms and the native resources are freed by the polling thread
- * when it leaves native code, never under its feet.
+ * on its way out of {@code poll}, never under its feet.
  *
- * <p><b>Handler exceptions</b> never cross the rest of the ring: the record that failed
- * counts as consumed, the poll stops, and {@code poll}/{@code consume} rethrow them, as
- * they are when unchecked, else wrapped in a {@link BpfException} whose cause they are.
+ * <p><b>Handler exceptions</b> stop the reading of the rings: the record whose handler threw
+ * counts as consumed, and {@code poll}/{@code consume} rethrow the exception, as it is when
+ * unchecked, else wrapped in a {@link BpfException} whose cause it is.
  */
 public final class RingBuffer implements AutoCloseable {
     private final int epollFd;
