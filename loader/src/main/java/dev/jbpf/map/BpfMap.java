@@ -108,7 +108,7 @@ public final class BpfMap implements AutoCloseable {
     /** Takes ownership of fd (closing it if describing it fails). */
     private static BpfMap owning(int fd, String operation, String target) {
         try {
-            if (!MapNative.isMapFd(fd)) {
+            if (!Fd.kind(fd).equals("bpf-map")) {
                 throw new BpfException(operation, target, Errno.EINVAL, "the object is not a BPF map");
             }
             MapInfo info = MapNative.infoByFd(fd, operation, target);

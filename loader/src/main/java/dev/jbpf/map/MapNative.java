@@ -4,12 +4,9 @@ import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_map_info;
 import dev.jbpf.internal.LibBpfCall;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Native plumbing shared by the map classes. Every native buffer lives in a confined arena of one call. */
 final class MapNative {
@@ -34,15 +31,6 @@ final class MapNative {
                     LibBpfCall.fixedString(bpf_map_info.name(info)), bpf_map_info.key_size(info), bpf_map_info.value_size(info),
                     bpf_map_info.max_entries(info), bpf_map_info.map_flags(info), bpf_map_info.btf_id(info),
                     bpf_map_info.btf_key_type_id(info), bpf_map_info.btf_value_type_id(info));
-        }
-    }
-
-    /** True when fd refers to a BPF map (and not a program, link or BTF): /proc/self/fd says so. */
-    static boolean isMapFd(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals("anon_inode:bpf-map");
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
         }
     }
 
