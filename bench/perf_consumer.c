@@ -19,6 +19,9 @@
 #define PAGES_PER_CPU 1024 /* 4 MiB per CPU */
 
 static atomic_bool stopped;
+/* uncounted fill-and-drain cycles before a drain measurement (the same number in Bench.java) */
+#define WARMUP_CYCLES 3
+
 static unsigned long long consumed, lost;
 
 struct producer {
@@ -105,6 +108,14 @@ int main(int argc, char **argv)
 		unsigned int fill = PAGES_PER_CPU * 4096 / 4 * 3 / ((size + 4 + 8 + 7) / 8 * 8);
 		if (fill > 50000)
 			fill = 50000;
+		/* warm-up: a few uncounted fill-and-drain cycles, as the jbpf side does for its JIT */
+		for (int i = 0; i < WARMUP_CYCLES; i++) {
+			if (run(prog_fd, fill) || perf_buffer__consume(pb) < 0) {
+				perror("warm-up");
+				return 1;
+			}
+		}
+		consumed = 0;
 		double busy = 0, end = now() + seconds;
 		while (now() < end) {
 			if (run(prog_fd, fill)) {

@@ -7,7 +7,8 @@
 // never happens while a faster producer keeps it filled. bench/src/.../Bench.java does the same.
 // With a 4th argument "drain" it measures the consumer alone instead: it fills the ring with
 // produce_SIZE (as many records as fit, so none are dropped), then times ring_buffer__consume
-// emptying it, for SECONDS of such cycles; rate = records consumed / time spent consuming.
+// emptying it, for SECONDS of such cycles after 3 uncounted ones; rate = records consumed / time
+// spent consuming.
 // Usage: ringbuf_consumer OBJ SIZE SECONDS [drain]
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -18,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* uncounted fill-and-drain cycles before a drain measurement (the same number in Bench.java) */
+#define WARMUP_CYCLES 3
 
 static atomic_bool stopped;
 static unsigned long long consumed;
@@ -101,6 +105,14 @@ int main(int argc, char **argv)
 		unsigned int size = atoi(argv[2]);
 		struct { unsigned int count; } args = { (64u << 20) / 16 * 15 / ((size + 7) / 8 * 8 + 8) };
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+		/* warm-up: a few uncounted fill-and-drain cycles, as the jbpf side does for its JIT */
+		for (int i = 0; i < WARMUP_CYCLES; i++) {
+			if (bpf_prog_test_run_opts(producer.prog_fd, &opts) || ring_buffer__consume(rb) < 0) {
+				perror("warm-up");
+				return 1;
+			}
+		}
+		consumed = 0;
 		double busy = 0, end = now() + seconds;
 		while (now() < end) {
 			if (bpf_prog_test_run_opts(producer.prog_fd, &opts)) {

@@ -123,11 +123,19 @@ public final class Bench {
         }
     }
 
+    /** Uncounted fill-and-drain cycles before a drain measurement, as in the C consumers: JIT warm-up. */
+    private static final int WARMUP_CYCLES = 3;
+
     /** The consumer alone, as ringbuf_consumer.c drain: fill the ring, time consume() emptying it. */
     private static void drain(BpfProgram producer, RingBuffer ring, int size, double seconds, long[] consumed,
             BpfMap produced) {
         int fill = (64 << 20) / 16 * 15 / ((size + 7) / 8 * 8 + 8);
         TestRunOptions run = TestRunOptions.ofContext(u32(fill));
+        for (int i = 0; i < WARMUP_CYCLES; i++) {
+            producer.testRun(run);
+            ring.consume();
+        }
+        consumed[0] = 0;
         long busy = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < end) {
@@ -161,6 +169,11 @@ public final class Bench {
                         int recordSize = Integer.parseInt(size);
                         int fill = Math.min(50_000, PERF_PAGES_PER_CPU * 4096 / 4 * 3 / ((recordSize + 4 + 8 + 7) / 8 * 8));
                         TestRunOptions run = TestRunOptions.ofContext(u64(fill));
+                        for (int i = 0; i < WARMUP_CYCLES; i++) {
+                            producer.testRun(run);
+                            buffer.consume();
+                        }
+                        consumed[0] = 0;
                         long busy = 0;
                         long end = System.nanoTime() + (long) (seconds * 1e9);
                         while (System.nanoTime() < end) {

@@ -65,16 +65,24 @@ public final class CallbackConsumer {
             call.run();
             return true;
         } catch (Throwable t) {
-            try {
-                if (pending == null) {
-                    pending = t;
-                } else if (pending != t) {
-                    pending.addSuppressed(t);
-                }
-            } catch (Throwable ignored) {
-                // nothing may escape
-            }
+            fail(t);
             return false;
+        }
+    }
+
+    /**
+     * Keeps a handler's throwable for {@link #poll}/{@link #consume} to rethrow (the first one;
+     * later ones are added as suppressed). Never throws: it may run inside an upcall.
+     */
+    public void fail(Throwable t) {
+        try {
+            if (pending == null) {
+                pending = t;
+            } else if (pending != t) {
+                pending.addSuppressed(t);
+            }
+        } catch (Throwable ignored) {
+            // nothing may escape
         }
     }
 

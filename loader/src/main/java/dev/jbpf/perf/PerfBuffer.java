@@ -2,64 +2,75 @@ package dev.jbpf.perf;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
-import dev.jbpf.bindings.perf_buffer_lost_fn;
-import dev.jbpf.bindings.perf_buffer_sample_fn;
 import dev.jbpf.internal.CallbackConsumer;
 import dev.jbpf.internal.LibBpfCall;
+import dev.jbpf.internal.LibC;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads what BPF programs send with {@code bpf_perf_event_output} into a {@code
- * PERF_EVENT_ARRAY} map, through libbpf's {@code struct perf_buffer} ({@code
- * perf_buffer__new}/{@code __poll}/{@code __consume}): libbpf opens one {@code bpf-output}
- * perf event per CPU, maps a ring of {@link Builder#pagesPerCpu} pages for each and stores the
- * events in the map at index = CPU. Made by {@code PerfBuffer.builder(map).onSample((cpu, data)
- * -> ...).build()}.
+ * PERF_EVENT_ARRAY} map. libbpf's {@code perf_buffer__new} sets it up (one {@code bpf-output}
+ * perf event per CPU, a ring of {@link Builder#pagesPerCpu} pages mapped for each, the events
+ * stored in the map at index = CPU); the rings are then read directly from their memory in
+ * Java, with no call from native code per sample, and waited on with an epoll fd of our own.
+ * Made by {@code PerfBuffer.builder(map).onSample((cpu, data) -> ...).build()}.
  *
  * <p><b>Native memory.</b> A PerfBuffer owns the libbpf {@code perf_buffer} (its perf event
- * fds, their ring mappings and its epoll fd) and the two upcall stubs, allocated in a shared
- * arena of its own. {@link #close()} frees the {@code perf_buffer} ({@code perf_buffer__free})
- * and then closes the arena. The map is not owned: close the PerfBuffer before the map's
- * object. After close every method throws {@link IllegalStateException}.
+ * fds and their ring mappings), its epoll fd and a shared arena of its own, to which the ring
+ * segments and the copy buffers of wrapped samples belong. {@link #close()} closes the arena
+ * (so no segment can reach the rings any more), the epoll fd, and then frees the {@code
+ * perf_buffer} ({@code perf_buffer__free}). The map is not owned: close the PerfBuffer before
+ * the map's object. After close every method throws {@link IllegalStateException}.
  *
  * <p><b>Threads.</b> As {@code RingBuffer}: {@link #poll}/{@link #consume} by one thread at a
  * time; {@link #close()} from any thread, also while another polls (that poll returns within
  * about {@value CallbackConsumer#POLL_SLICE_MS} ms and frees the native side).
  *
- * <p><b>Handler exceptions</b> never cross the native callback: {@code poll}/{@code consume}
- * rethrow the first one, as it is when unchecked, else wrapped in a {@link BpfException} whose
- * cause it is. libbpf's perf buffer callbacks cannot stop it, so the samples libbpf hands over
- * after the failure in that same call are skipped (not given to the handlers).
+ * <p><b>Handler exceptions</b> stop the reading: the sample (or loss report) whose handler
+ * threw counts as read, later ones stay in the ring for the next poll, and {@code poll}/{@code
+ * consume} rethrow the exception, as it is when unchecked, else wrapped in a {@link
+ * BpfException} whose cause it is.
  */
 public final class PerfBuffer implements AutoCloseable {
     /** Pages per CPU ring when the builder is not told: 64 KiB with 4 KiB pages. */
     public static final int DEFAULT_PAGES_PER_CPU = 16;
 
     private final String description;
-    private final MemorySegment perfBuffer;
+    private final PerfRing[] rings;
+    private final int epollFd;
+    private final MemorySegment events;
     private final CallbackConsumer consumer;
     private final SampleHandler sampleHandler;
     private final LostHandler lostHandler;
     private final AtomicLong lost = new AtomicLong();
-    /** Samples handed to the handler so far; written by the polling thread only. */
-    private long samplesHandled;
 
-    private PerfBuffer(String description, MemorySegment perfBuffer, Arena arena, SampleHandler sampleHandler,
-            LostHandler lostHandler) {
+    private PerfBuffer(String description, MemorySegment perfBuffer, Arena arena, PerfRing[] rings, int epollFd,
+            SampleHandler sampleHandler, LostHandler lostHandler) {
         this.description = description;
-        this.perfBuffer = perfBuffer;
+        this.rings = rings;
+        this.epollFd = epollFd;
+        this.events = arena.allocate(LibC.EPOLL_EVENT_SIZE * rings.length, 8);
         this.sampleHandler = sampleHandler;
         this.lostHandler = lostHandler;
-        this.consumer = new CallbackConsumer(description, "handle sample of", () -> {
+        this.consumer = new CallbackConsumer(description, "handle sample of", () -> free(arena, epollFd, perfBuffer));
+    }
+
+    private static void free(Arena arena, int epollFd, MemorySegment perfBuffer) {
+        arena.close(); // first, so that no segment of a ring can be used once libbpf unmaps it
+        if (epollFd >= 0) {
+            LibC.close(epollFd);
+        }
+        if (perfBuffer != null) {
             LibBpf.perf_buffer__free(perfBuffer);
-            arena.close();
-        });
+        }
     }
 
     /**
@@ -112,8 +123,8 @@ public final class PerfBuffer implements AutoCloseable {
         }
 
         /**
-         * Creates the libbpf consumer: opens and maps a perf event per CPU and stores them in
-         * the map.
+         * Creates the perf events and rings (libbpf), stores the events in the map, maps the
+         * rings for reading and creates the epoll fd watching them.
          *
          * @throws IllegalStateException when no sample handler was given
          * @throws BpfException when libbpf fails (e.g. mmap fails, or the map is too small)
@@ -122,48 +133,92 @@ public final class PerfBuffer implements AutoCloseable {
             if (sampleHandler == null) {
                 throw new IllegalStateException("set onSample(...) before build()");
             }
+            String description = "perf buffer " + map.name();
             Arena arena = Arena.ofShared();
+            MemorySegment pb = null;
+            int epollFd = -1;
             try {
-                // libbpf calls back only from poll/consume, by which time self[0] is set
-                PerfBuffer[] self = new PerfBuffer[1];
-                MemorySegment sample = perf_buffer_sample_fn.allocate(
-                        (ctx, cpu, data, size) -> self[0].sample(cpu, data, size), arena);
-                MemorySegment lost = perf_buffer_lost_fn.allocate((ctx, cpu, count) -> self[0].lost(cpu, count), arena);
                 int fd = map.fd();
-                MemorySegment pb = LibBpfCall.checkNonNull("create perf buffer", map.name(), () ->
-                        LibBpf.perf_buffer__new(fd, pagesPerCpu, sample, lost, MemorySegment.NULL, MemorySegment.NULL));
-                self[0] = new PerfBuffer("perf buffer " + map.name(), pb, arena, sampleHandler, lostHandler);
-                return self[0];
+                // no callbacks: libbpf only sets up; PerfRing reads the rings
+                pb = LibBpfCall.checkNonNull("create perf buffer", map.name(), () -> LibBpf.perf_buffer__new(fd,
+                        pagesPerCpu, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL));
+                int count = (int) LibBpf.perf_buffer__buffer_cnt(pb);
+                List<Integer> cpus = ringCpus(map, count);
+                epollFd = LibC.epollCreate();
+                if (epollFd < 0) {
+                    throw BpfException.of("create epoll fd for", description, -epollFd, null);
+                }
+                PerfRing[] rings = new PerfRing[count];
+                long pageSize = LibC.pageSize();
+                try (Arena call = Arena.ofConfined()) {
+                    MemorySegment base = call.allocate(ValueLayout.ADDRESS);
+                    MemorySegment size = call.allocate(ValueLayout.JAVA_LONG);
+                    for (int i = 0; i < count; i++) {
+                        int index = i;
+                        MemorySegment buffer = pb;
+                        LibBpfCall.check("get ring of", description, () ->
+                                LibBpf.perf_buffer__buffer(buffer, index, base, size));
+                        long dataSize = size.get(ValueLayout.JAVA_LONG, 0);
+                        rings[i] = new PerfRing(cpus.get(i), base.get(ValueLayout.ADDRESS, 0), pageSize, dataSize, arena);
+                        int ringFd = LibBpfCall.check("get perf event fd of", description, () ->
+                                LibBpf.perf_buffer__buffer_fd(buffer, index));
+                        int errno = LibC.epollAdd(epollFd, ringFd, LibC.EPOLLIN, i);
+                        if (errno != 0) {
+                            throw BpfException.of("add perf event of CPU " + cpus.get(i) + " to epoll for", description,
+                                    errno, null);
+                        }
+                    }
+                }
+                return new PerfBuffer(description, pb, arena, rings, epollFd, sampleHandler, lostHandler);
             } catch (RuntimeException | Error e) {
-                arena.close();
+                free(arena, epollFd, pb);
                 throw e;
             }
         }
-    }
 
-    /** The sample upcall. Must never throw: an exception escaping an upcall kills the JVM. */
-    private void sample(int cpu, MemorySegment data, int size) {
-        try {
-            if (consumer.failed()) {
-                return; // a handler failed earlier in this call: skip the rest (see the class comment)
+        /**
+         * The CPU of each of libbpf's rings, in libbpf's order: the online CPUs below the map's
+         * size (perf_buffer__new skips offline ones).
+         */
+        private static List<Integer> ringCpus(BpfMap map, int count) {
+            long limit = map.maxEntries() == 0 ? Long.MAX_VALUE : Integer.toUnsignedLong(map.maxEntries());
+            List<Integer> cpus = Cpus.online().stream().filter(cpu -> cpu < limit).toList();
+            if (cpus.size() != count) {
+                throw new BpfException("create perf buffer", map.name(), "libbpf opened " + count
+                        + " CPU rings but " + cpus.size() + " CPUs are online (did a CPU go on- or offline?)");
             }
-            samplesHandled++;
-            consumer.deliver(data, Integer.toUnsignedLong(size), record -> sampleHandler.onSample(cpu, record));
-        } catch (Throwable ignored) {
-            // deliver keeps handler failures; nothing else may escape
+            return cpus;
         }
     }
 
-    /** The lost-samples upcall. Must never throw. */
-    private void lost(int cpu, long count) {
-        try {
-            lost.addAndGet(count);
-            if (lostHandler != null && !consumer.failed()) {
-                consumer.deliver(() -> lostHandler.onLost(cpu, count));
-            }
-        } catch (Throwable ignored) {
-            // deliver keeps handler failures; nothing else may escape
+    /** A loss report of a ring: counted, then handed to the lost handler; may throw (the handler's exception). */
+    void lost(int cpu, long count) throws Exception {
+        lost.addAndGet(count);
+        if (lostHandler != null) {
+            lostHandler.onLost(cpu, count);
         }
+    }
+
+    /** One epoll_wait of at most timeoutMs, then the rings it reports ready; samples handled or minus the errno. */
+    private int pollOnce(int timeoutMs) {
+        int ready = LibC.epollWait(epollFd, events, timeoutMs);
+        if (ready <= 0) {
+            return ready;
+        }
+        long count = 0;
+        for (int i = 0; i < ready && !consumer.failed(); i++) {
+            count += rings[(int) LibC.epollEventData(events, i)].consume(consumer, sampleHandler, this);
+        }
+        return (int) Math.min(count, Integer.MAX_VALUE);
+    }
+
+    /** Every ring, without waiting; the number of samples handled. */
+    private int consumeAll() {
+        long count = 0;
+        for (int i = 0; i < rings.length && !consumer.failed(); i++) {
+            count += rings[i].consume(consumer, sampleHandler, this);
+        }
+        return (int) Math.min(count, Integer.MAX_VALUE);
     }
 
     /**
@@ -178,9 +233,7 @@ public final class PerfBuffer implements AutoCloseable {
      *     BpfException
      */
     public int poll(Duration timeout) {
-        long before = samplesHandled;
-        consumer.poll(timeout, "poll", slice -> LibBpf.perf_buffer__poll(perfBuffer, slice));
-        return (int) (samplesHandled - before);
+        return consumer.poll(timeout, "poll", this::pollOnce);
     }
 
     /**
@@ -188,9 +241,7 @@ public final class PerfBuffer implements AutoCloseable {
      * perf_buffer__consume}). Returns the number of samples handled. Same rules as {@link #poll}.
      */
     public int consume() {
-        long before = samplesHandled;
-        consumer.consume("consume", () -> LibBpf.perf_buffer__consume(perfBuffer));
-        return (int) (samplesHandled - before);
+        return consumer.consume("consume", this::consumeAll);
     }
 
     /** The total of the samples the kernel reported lost so far (rings full). */
@@ -200,16 +251,19 @@ public final class PerfBuffer implements AutoCloseable {
 
     /** The number of per-CPU rings (one per CPU the map covers). */
     public int bufferCount() {
-        return consumer.whileOpen(() -> (int) LibBpf.perf_buffer__buffer_cnt(perfBuffer));
-    }
-
-    /** The epoll fd libbpf waits on (owned by this PerfBuffer), for callers with their own event loop. */
-    public int epollFd() {
-        return consumer.whileOpen(() -> LibBpf.perf_buffer__epoll_fd(perfBuffer));
+        return consumer.whileOpen(() -> rings.length);
     }
 
     /**
-     * Frees the libbpf consumer (its perf events and rings) and the upcall stubs. When
+     * The epoll fd {@link #poll} waits on (owned by this PerfBuffer; readable when a ring has
+     * data), for callers with their own event loop.
+     */
+    public int epollFd() {
+        return consumer.whileOpen(() -> epollFd);
+    }
+
+    /**
+     * Frees the libbpf consumer (its perf events and rings) and the epoll fd. When
      * another thread is polling, its poll returns soon and that thread frees them. Closing
      * twice does nothing.
      */

@@ -7,9 +7,10 @@ import java.lang.foreign.MemorySegment;
  * {@link PerfBuffer}. Called on the thread that runs {@link PerfBuffer#poll} or {@link
  * PerfBuffer#consume}.
  *
- * <p>{@code data} points into the CPU's perf ring (or libbpf's copy of a sample that wrapped
- * around its end), which is reused once the callback returns: it is read-only and only valid
- * during the call (using it afterwards throws {@link IllegalStateException}); copy what you
+ * <p>{@code data} points into the CPU's perf ring (or into a copy of a sample that wrapped
+ * around its end), which the kernel reuses once the sample is read: it is read-only and only
+ * valid during the call (using it after the poll that delivered it throws {@link
+ * IllegalStateException}; the ring memory is never reused before that); copy what you
  * keep ({@code data.toArray(ValueLayout.JAVA_BYTE)}). Its size is what the kernel stored: the
  * program's bytes padded so that size + 4 is a multiple of 8, so it may be up to 7 bytes longer
  * than what the program sent. An exception thrown here is rethrown by {@code poll}/{@code

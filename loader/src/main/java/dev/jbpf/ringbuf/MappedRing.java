@@ -25,6 +25,8 @@ final class MappedRing {
     private static final int HEADER_SIZE = 8;
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    /** Most records read before the consumer position is published (libbpf publishes after each). */
+    private static final int BATCH_RECORDS = 256;
 
     private final RecordHandler handler;
     private final MemorySegment consumerMapping;
@@ -32,7 +34,10 @@ final class MappedRing {
     private final MemorySegment consumerPage;
     private final MemorySegment producerPage;
     private final MemorySegment data;
+    private final MemorySegment readOnlyData;
     private final long mask;
+    /** A quarter of the ring: the producer gets space back at least that often while we read. */
+    private final long batchBytes;
 
     private MappedRing(RecordHandler handler, MemorySegment consumerMapping, MemorySegment producerMapping,
             long pageSize, long ringSize, Arena arena) {
@@ -42,7 +47,9 @@ final class MappedRing {
         this.consumerPage = consumerMapping.reinterpret(pageSize, arena, null);
         this.producerPage = producerMapping.reinterpret(pageSize + 2 * ringSize, arena, null);
         this.data = producerPage.asSlice(pageSize);
+        this.readOnlyData = data.asReadOnly();
         this.mask = ringSize - 1;
+        this.batchBytes = Math.max(ringSize / 4, HEADER_SIZE + 8);
     }
 
     /** Maps the ring of {@code map}; the caller owns the result ({@link #unmap()}). */
@@ -75,43 +82,55 @@ final class MappedRing {
     }
 
     /**
-     * Hands every committed record to the handler, in order, publishing the consumer position
-     * after each record. Stops at a record still being written (busy), or after a handler
-     * failed (that record counts as consumed). Returns the number of records handed over.
+     * Hands every committed record to the handler, in order. Records are read in batches of at
+     * most {@value #BATCH_RECORDS} records and a quarter of the ring: the record segments of a
+     * batch belong to a confined arena closed at the end of the batch, and only then is the
+     * consumer position published, so the kernel never reuses memory a record segment can
+     * still reach (a segment kept past the batch throws). Stops at a record still being written
+     * (busy), or after a handler failed (that record counts as consumed). Returns the number of
+     * records handed over.
      */
     @SuppressWarnings("restricted")
     int consume(CallbackConsumer consumer) {
         int count = 0;
         long cons = (long) LONG.getAcquire(consumerPage, 0L);
-        boolean progress;
-        do {
-            progress = false;
-            long prod = (long) LONG.getAcquire(producerPage, 0L);
-            while (cons < prod) {
-                long offset = cons & mask;
-                int header = (int) INT.getAcquire(data, offset);
-                if ((header & BUSY_BIT) != 0) {
-                    return count;
-                }
-                progress = true;
-                long length = header & ~(BUSY_BIT | DISCARD_BIT);
-                cons += (length + HEADER_SIZE + 7) & ~7L;
-                if ((header & DISCARD_BIT) == 0) {
-                    count++;
-                    boolean ok;
-                    try (Arena recordArena = Arena.ofConfined()) {
-                        MemorySegment record = data.asSlice(offset + HEADER_SIZE, length)
-                                .reinterpret(recordArena, null).asReadOnly();
-                        ok = consumer.deliver(() -> handler.onRecord(record));
+        long prod = (long) LONG.getAcquire(producerPage, 0L);
+        while (cons < prod) {
+            long batchEnd = Math.min(prod, cons + batchBytes);
+            int batchRecords = 0;
+            boolean stop = false;
+            try (Arena batch = Arena.ofConfined()) {
+                MemorySegment view = readOnlyData.reinterpret(batch, null);
+                while (cons < batchEnd && batchRecords < BATCH_RECORDS) {
+                    long offset = cons & mask;
+                    int header = (int) INT.getAcquire(view, offset);
+                    if ((header & BUSY_BIT) != 0) {
+                        stop = true;
+                        break;
                     }
-                    if (!ok) {
-                        LONG.setRelease(consumerPage, 0L, cons);
-                        return count;
+                    long length = header & ~(BUSY_BIT | DISCARD_BIT);
+                    cons += (length + HEADER_SIZE + 7) & ~7L;
+                    if ((header & DISCARD_BIT) == 0) {
+                        count++;
+                        batchRecords++;
+                        try {
+                            handler.onRecord(view.asSlice(offset + HEADER_SIZE, length));
+                        } catch (Throwable t) {
+                            consumer.fail(t);
+                            stop = true;
+                            break;
+                        }
                     }
                 }
-                LONG.setRelease(consumerPage, 0L, cons);
             }
-        } while (progress);
+            LONG.setRelease(consumerPage, 0L, cons);
+            if (stop) {
+                return count;
+            }
+            if (cons >= prod) {
+                prod = (long) LONG.getAcquire(producerPage, 0L);
+            }
+        }
         return count;
     }
 }

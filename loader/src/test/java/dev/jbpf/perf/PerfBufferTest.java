@@ -105,6 +105,36 @@ class PerfBufferTest {
     }
 
     @Test
+    void samplesThatWrapAroundTheRingEndArriveWhole() {
+        // ~48-byte records through a 1-page ring, 40 at a time (they fit): the ring wraps about
+        // 10 times and records straddle its end, which are read through the copy buffer
+        int rounds = 25;
+        int perRound = 40;
+        try (LoadedObject object = PerfTestSupport.loadPerfObject()) {
+            List<Sample> samples = new ArrayList<>();
+            try (PerfBuffer buffer = PerfBuffer.builder(object.map("events")).pagesPerCpu(1)
+                    .onSample((cpu, data) -> samples.add(Sample.parse(cpu, data))).build();
+                 BpfLink link = object.program("emit_sample").attach()) {
+                for (int round = 0; round < rounds; round++) {
+                    TestSupport.getppid(perRound);
+                    buffer.consume();
+                }
+            }
+            assertEquals(0, stats(object).get(2).orElseThrow(), "no output failed");
+            assertEquals(rounds * perRound, samples.size());
+            Set<Integer> seqs = new TreeSet<>();
+            for (Sample s : samples) {
+                assertEquals(PerfTestSupport.PID, s.pid(), s.toString());
+                assertEquals(s.bufferCpu(), s.cpu(), s.toString());
+                assertFalse(s.comm().isEmpty(), s.toString());
+                seqs.add(s.seq());
+            }
+            assertEquals(rounds * perRound, seqs.size(), "every sequence number once");
+            assertEquals(rounds * perRound - 1, (int) ((TreeSet<Integer>) seqs).last());
+        }
+    }
+
+    @Test
     void consumeTakesWhatIsThereWithoutWaiting() throws InterruptedException {
         try (LoadedObject object = PerfTestSupport.loadPerfObject()) {
             AtomicLong count = new AtomicLong();

@@ -1,0 +1,108 @@
+package dev.jbpf.perf;
+
+import dev.jbpf.internal.CallbackConsumer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One CPU's perf ring (a {@code bpf-output} perf event's mapping, set up by libbpf's {@code
+ * perf_buffer}) read directly in Java, as the kernel's tools/lib/perf ring reader and libbpf's
+ * {@code perf_event_read_simple} do: {@code data_head} of the {@code perf_event_mmap_page} read
+ * with acquire, the records between {@code data_tail} and it handed over, then {@code
+ * data_tail} published with release. Not API.
+ *
+ * <p>Owns no mapping (libbpf's {@code perf_buffer} does); its segments are scoped to the
+ * PerfBuffer's shared arena, closed before libbpf unmaps, so a use after close throws instead of
+ * touching unmapped memory. Owns the copy buffer for a record that wraps around the ring's end.
+ */
+final class PerfRing {
+    /** Offsets in {@code struct perf_event_mmap_page} (uapi linux/perf_event.h). */
+    private static final long DATA_HEAD = 1024;
+    private static final long DATA_TAIL = 1032;
+    private static final int PERF_RECORD_LOST = 2;
+    private static final int PERF_RECORD_SAMPLE = 9;
+    private static final int HEADER_SIZE = 8;
+    /** A record's size is a u16: the longest record, and so the copy buffer of a wrapped one. */
+    private static final int MAX_RECORD = 0xffff;
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG_UNALIGNED = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    final int cpu;
+    private final MemorySegment header;
+    private final MemorySegment data;
+    private final MemorySegment wrapCopy;
+    private final long mask;
+
+    /**
+     * @param mapping the mapping libbpf reports ({@code perf_buffer__buffer}): one header page,
+     *     then {@code dataSize} bytes of ring
+     */
+    @SuppressWarnings("restricted")
+    PerfRing(int cpu, MemorySegment mapping, long pageSize, long dataSize, Arena arena) {
+        this.cpu = cpu;
+        MemorySegment all = mapping.reinterpret(pageSize + dataSize, arena, null);
+        this.header = all.asSlice(0, pageSize);
+        this.data = all.asSlice(pageSize, dataSize).asReadOnly();
+        this.wrapCopy = arena.allocate(MAX_RECORD, 8);
+        this.mask = dataSize - 1;
+    }
+
+    /**
+     * Hands every record written so far to the handlers: samples to {@code samples}, loss
+     * reports to {@code buffer.lost}. The record segments belong to a confined arena closed
+     * before {@code data_tail} is published, so the kernel never overwrites memory a record
+     * segment can still reach. Stops after a handler failed (its record counts as read).
+     * Returns the number of samples handed over.
+     */
+    @SuppressWarnings("restricted")
+    int consume(CallbackConsumer consumer, SampleHandler samples, PerfBuffer buffer) {
+        long head = (long) LONG.getAcquire(header, DATA_HEAD);
+        long tail = header.get(LONG_UNALIGNED, DATA_TAIL);
+        if (tail == head) {
+            return 0;
+        }
+        int count = 0;
+        try (Arena batch = Arena.ofConfined()) {
+            MemorySegment view = data.reinterpret(batch, null);
+            MemorySegment copy = wrapCopy.reinterpret(batch, null).asReadOnly();
+            while (tail < head) {
+                long offset = tail & mask;
+                // the 8-byte header never wraps: records are 8-byte aligned in a power-of-2 ring
+                int type = view.get(INT, offset);
+                int size = Short.toUnsignedInt(view.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset + 6));
+                if (size < HEADER_SIZE) {
+                    tail = head; // a corrupt ring: drop what is left rather than loop
+                    break;
+                }
+                MemorySegment record;
+                if (offset + size <= view.byteSize()) {
+                    record = view.asSlice(offset, size);
+                } else {
+                    long first = view.byteSize() - offset;
+                    MemorySegment.copy(view, offset, wrapCopy, 0, first);
+                    MemorySegment.copy(view, 0, wrapCopy, first, size - first);
+                    record = copy.asSlice(0, size);
+                }
+                tail += size;
+                try {
+                    if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4) {
+                        long length = Math.min(Integer.toUnsignedLong(record.get(INT, HEADER_SIZE)),
+                                size - HEADER_SIZE - 4);
+                        count++;
+                        samples.onSample(cpu, record.asSlice(HEADER_SIZE + 4, length));
+                    } else if (type == PERF_RECORD_LOST && size >= HEADER_SIZE + 16) {
+                        buffer.lost(cpu, record.get(LONG_UNALIGNED, HEADER_SIZE + 8));
+                    }
+                } catch (Throwable t) {
+                    consumer.fail(t);
+                    break;
+                }
+            }
+        }
+        LONG.setRelease(header, DATA_TAIL, tail);
+        return count;
+    }
+}
