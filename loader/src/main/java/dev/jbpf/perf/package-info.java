@@ -9,8 +9,8 @@
  *       reset them, put them in {@code PERF_EVENT_ARRAY} maps for {@code bpf_perf_event_read_value}.</li>
  *   <li>{@link dev.jbpf.perf.PerfEventAttach}: the attach point of a {@code SEC("perf_event")}
  *       program (or a tracepoint program) on a perf event, with an optional BPF cookie.</li>
- *   <li>{@link dev.jbpf.perf.PerfBuffer} (owns libbpf's {@code perf_buffer} and its upcall
- *       stubs): the samples programs send with {@code bpf_perf_event_output}, per CPU, and the
+ *   <li>{@link dev.jbpf.perf.PerfBuffer} (owns libbpf's {@code perf_buffer} and an epoll fd;
+ *       reads the per-CPU rings from their mappings in Java): the samples programs send with {@code bpf_perf_event_output}, per CPU, and the
  *       kernel's reports of samples lost.</li>
  * </ul>
  *
