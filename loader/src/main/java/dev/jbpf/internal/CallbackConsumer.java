@@ -1,8 +1,6 @@
 package dev.jbpf.internal;
 
 import dev.jbpf.BpfException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.IntSupplier;
@@ -10,31 +8,18 @@ import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 /**
- * The Java side shared by libbpf's consumers that call Java back from native code
- * ({@code ring_buffer}, {@code perf_buffer}): handler exceptions kept out of the upcalls and
- * rethrown by the poller, one polling thread at a time, a sliced wait so that a close from
- * another thread is noticed, and freeing the native consumer only once no thread is inside
- * it. Not API.
+ * What the Java consumers of kernel rings share ({@code RingBuffer}, {@code PerfBuffer}):
+ * handler exceptions kept by the reading loop and rethrown by the poller, one polling thread at
+ * a time, a sliced wait so that a close from another thread is noticed, and freeing the native
+ * side only once no thread is reading it. Not API.
  *
  * <p>Owns no native memory itself: the consumer that creates it passes the code that frees
  * its native resources ({@code freeNative}), which runs exactly once, on {@link #close()} or,
- * when a thread is polling then, on that thread's way out of native code.
+ * when a thread is polling then, on that thread's way out of {@code poll}/{@code consume}.
  */
 public final class CallbackConsumer {
     /** Longest single wait in native code, so that close() from another thread is noticed. */
     public static final int POLL_SLICE_MS = 100;
-
-    /** A handler call made inside an upcall; may throw anything. */
-    @FunctionalInterface
-    public interface Call {
-        void run() throws Exception;
-    }
-
-    /** A handler of one record segment, valid only during the call. */
-    @FunctionalInterface
-    public interface SegmentCall {
-        void accept(MemorySegment record) throws Exception;
-    }
 
     private final String description;
     private final String handlerOperation;
@@ -47,7 +32,7 @@ public final class CallbackConsumer {
      * @param description how messages name the consumer, e.g. "ring buffer events"
      * @param handlerOperation the operation of the BpfException wrapping a handler's checked
      *     exception, e.g. "handle record of"
-     * @param freeNative frees the native consumer and its upcall stubs; run once
+     * @param freeNative frees the native side (mappings, fds); run once
      */
     public CallbackConsumer(String description, String handlerOperation, Runnable freeNative) {
         this.description = Objects.requireNonNull(description, "description");
@@ -56,23 +41,8 @@ public final class CallbackConsumer {
     }
 
     /**
-     * Runs a handler inside an upcall. Never throws (an exception escaping an upcall kills the
-     * JVM): returns false when the handler threw, after keeping the throwable for
-     * {@link #poll}/{@link #consume} to rethrow.
-     */
-    public boolean deliver(Call call) {
-        try {
-            call.run();
-            return true;
-        } catch (Throwable t) {
-            fail(t);
-            return false;
-        }
-    }
-
-    /**
      * Keeps a handler's throwable for {@link #poll}/{@link #consume} to rethrow (the first one;
-     * later ones are added as suppressed). Never throws: it may run inside an upcall.
+     * later ones are added as suppressed). Never throws.
      */
     public void fail(Throwable t) {
         try {
@@ -86,20 +56,7 @@ public final class CallbackConsumer {
         }
     }
 
-    /**
-     * {@link #deliver} for a record at {@code data} of {@code size} bytes: the handler gets a
-     * read-only segment of the record's size that is invalid once the handler returns.
-     */
-    @SuppressWarnings("restricted")
-    public boolean deliver(MemorySegment data, long size, SegmentCall handler) {
-        return deliver(() -> {
-            try (Arena recordArena = Arena.ofConfined()) {
-                handler.accept(data.reinterpret(size, recordArena, null).asReadOnly());
-            }
-        });
-    }
-
-    /** Inside an upcall: whether a handler already failed in the current poll (skip the rest then). */
+    /** Whether a handler already failed in the current poll (read no further then). */
     public boolean failed() {
         return pending != null;
     }
