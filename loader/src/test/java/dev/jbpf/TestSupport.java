@@ -52,4 +52,34 @@ public final class TestSupport {
             throw new AssertionError("getppid failed", e);
         }
     }
+
+    private static final MethodHandle SCHED_SETAFFINITY = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("sched_setaffinity").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.ADDRESS));
+
+    /**
+     * Runs {@code body} on this thread pinned to {@code cpu} (sched_setaffinity of the calling
+     * thread), then lets it run on every CPU again: for tests whose kernel effect is per CPU.
+     */
+    public static void onCpu(int cpu, Runnable body) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment mask = arena.allocate(128); // cpu_set_t: 1024 CPUs
+            java.lang.foreign.MemorySegment all = arena.allocate(128);
+            mask.set(ValueLayout.JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
+            all.fill((byte) 0xff);
+            if ((int) SCHED_SETAFFINITY.invokeExact(0, 128L, mask) != 0) {
+                throw new AssertionError("sched_setaffinity to CPU " + cpu + " failed");
+            }
+            try {
+                body.run();
+            } finally {
+                int unused = (int) SCHED_SETAFFINITY.invokeExact(0, 128L, all);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("sched_setaffinity", t);
+        }
+    }
 }
