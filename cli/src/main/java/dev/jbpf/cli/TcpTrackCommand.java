@@ -43,7 +43,7 @@ final class TcpTrackCommand implements Callable<Integer> {
     String variantName;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         if (durationSeconds != null && !(durationSeconds > 0 && Double.isFinite(durationSeconds))) {
             throw new UsageException("--duration must be a positive number of seconds");
         }
@@ -67,11 +67,7 @@ final class TcpTrackCommand implements Callable<Integer> {
             long interval = (long) (intervalSeconds * 1e9);
             for (long next = start + interval; !stop.requested(); next += interval) {
                 long wake = Math.min(next, end);
-                while (!stop.requested() && System.nanoTime() < wake) {
-                    // in slices, so that Ctrl-C is noticed promptly
-                    TimeUnit.NANOSECONDS.sleep(Math.min(100_000_000L, Math.max(0, wake - System.nanoTime())));
-                }
-                if (stop.requested()) {
+                if (!sleepUntil(wake, stop)) {
                     break;
                 }
                 print(out, tracker.connections());
@@ -84,6 +80,19 @@ final class TcpTrackCommand implements Callable<Integer> {
             stop.releaseAfter(tracker.object());
         }
         return Main.EXIT_OK;
+    }
+
+    /** Sleeps in slices so that Ctrl-C is noticed promptly; false when asked to stop (Ctrl-C, interrupt). */
+    private static boolean sleepUntil(long wake, AttachCommand.ForegroundStop stop) {
+        try {
+            while (!stop.requested() && System.nanoTime() < wake) {
+                TimeUnit.NANOSECONDS.sleep(Math.min(100_000_000L, Math.max(0, wake - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !stop.requested();
     }
 
     private TcpTracker.Variant variant() {
