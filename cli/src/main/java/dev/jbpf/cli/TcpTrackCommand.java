@@ -114,9 +114,9 @@ final class TcpTrackCommand implements Callable<Integer> {
             ArrayNode array = listing.putArray("connections");
             for (TcpTracker.Connection c : connections) {
                 ObjectNode node = array.addObject();
-                node.put("saddr", c.source().getHostAddress());
+                node.put("saddr", TcpTracker.Connection.text(c.source()));
                 node.put("sport", c.sourcePort());
-                node.put("daddr", c.destination().getHostAddress());
+                node.put("daddr", TcpTracker.Connection.text(c.destination()));
                 node.put("dport", c.destinationPort());
                 node.put("tx", c.tx());
                 node.put("rx", c.rx());

@@ -9,6 +9,7 @@ import dev.jbpf.map.MapEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -71,8 +72,44 @@ final class TcpTracker implements AutoCloseable {
         }
 
         private static String endpoint(InetAddress address, int port) {
-            String host = address.getHostAddress();
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+            return address instanceof Inet6Address ? "[" + text(address) + "]:" + port : text(address) + ":" + port;
+        }
+
+        /** An address as people write it: IPv6 in RFC 5952's short form ("::1", not Java's "0:0:0:0:0:0:0:1"). */
+        static String text(InetAddress address) {
+            if (!(address instanceof Inet6Address)) {
+                return address.getHostAddress();
+            }
+            byte[] bytes = address.getAddress();
+            int[] groups = new int[8];
+            for (int i = 0; i < 8; i++) {
+                groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
+            }
+            int bestStart = -1;
+            int bestLength = 1; // a single zero group is not shortened
+            for (int i = 0; i < 8; i++) {
+                int length = 0;
+                while (i + length < 8 && groups[i + length] == 0) {
+                    length++;
+                }
+                if (length > bestLength) {
+                    bestStart = i;
+                    bestLength = length;
+                }
+            }
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                if (i == bestStart) {
+                    text.append("::");
+                    i += bestLength - 1;
+                    continue;
+                }
+                if (!text.isEmpty() && text.charAt(text.length() - 1) != ':') {
+                    text.append(':');
+                }
+                text.append(Integer.toHexString(groups[i]));
+            }
+            return text.toString();
         }
     }
 
@@ -130,9 +167,9 @@ final class TcpTracker implements AutoCloseable {
                 result.add(connection);
             }
         }
-        result.sort(Comparator.comparing((Connection c) -> c.source().getHostAddress())
+        result.sort(Comparator.comparing((Connection c) -> Connection.text(c.source()))
                 .thenComparingInt(Connection::sourcePort)
-                .thenComparing(c -> c.destination().getHostAddress())
+                .thenComparing(c -> Connection.text(c.destination()))
                 .thenComparingInt(Connection::destinationPort));
         return result;
     }

@@ -40,6 +40,16 @@ class TcpTrackerTest {
         trackTransfer(TcpTracker.Variant.TRACEPOINT, ipv6Loopback());
     }
 
+    @Test
+    void ipv6AddressesInTheirShortForm() throws Exception {
+        assertEquals("::1", TcpTracker.Connection.text(InetAddress.getByName("::1")));
+        assertEquals("::", TcpTracker.Connection.text(InetAddress.getByName("::")));
+        assertEquals("2001:db8::1:0:0:1", TcpTracker.Connection.text(InetAddress.getByName("2001:db8:0:0:1:0:0:1")));
+        assertEquals("fe80::1:2", TcpTracker.Connection.text(InetAddress.getByName("fe80:0:0:0:0:0:1:2")));
+        assertEquals("1:0:2:3:4:5:6:7", TcpTracker.Connection.text(InetAddress.getByName("1:0:2:3:4:5:6:7")));
+        assertEquals("10.1.2.3", TcpTracker.Connection.text(InetAddress.getByName("10.1.2.3")));
+    }
+
     static void assumeTracepointVariant() {
         TestSupport.assumePrivileged();
         if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events/sock/sock_send_length"))
@@ -73,7 +83,7 @@ class TcpTrackerTest {
                 assertEquals(SERVER_TO_CLIENT, client.rx(), client::line);
                 assertEquals(SERVER_TO_CLIENT, server.tx(), server::line);
                 assertEquals(CLIENT_TO_SERVER, server.rx(), server::line);
-                String host = loopback.getHostAddress().contains(":") ? "[" + loopback.getHostAddress() + "]" : loopback.getHostAddress();
+                String host = loopback instanceof java.net.Inet6Address ? "[::1]" : "127.0.0.1";
                 assertEquals(host + ":" + transfer.clientPort() + " -> " + host + ":" + transfer.serverPort()
                         + "  TX: 123457  RX: 98765", client.line());
             } finally {
