@@ -2,17 +2,27 @@ package dev.jbpf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.TestSupport;
+import dev.jbpf.program.ProgramInfo;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code jbpf tcptrack}: the connection line of a loopback transfer, its removal when closed, bad input. */
@@ -102,6 +112,40 @@ class TcpTrackCliTest {
             assertEquals("127.0.0.1", found.get("daddr").asText());
             assertEquals(123457, found.get("tx").asLong());
             assertEquals(98765, found.get("rx").asLong());
+        }
+    }
+
+    @Test
+    void sigintDetachesAndUnloadsItsPrograms() throws Exception {
+        TcpTrackerTest.assumeTracepointVariant();
+        Process jbpf = new ProcessBuilder(Jbpf.projectDir().resolve("bin/jbpf").toString(), "tcptrack", "--interval", "0.2")
+                .redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(jbpf.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = out.readLine();
+            assertTrue(first != null && first.startsWith("Tracking TCP connections"), "first line: " + first);
+            Matcher ids = Pattern.compile("prog ids ([0-9, ]+)\\)").matcher(first);
+            assertTrue(ids.find(), first);
+            List<Integer> programs = Arrays.stream(ids.group(1).split(", ")).map(Integer::valueOf).toList();
+            assertEquals(3, programs.size(), first);
+            for (int id : programs) {
+                ProgramInfo.ofId(id); // loaded now
+            }
+            // bin/jbpf execs java, so this pid is the JVM's
+            assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(jbpf.pid())).start().waitFor());
+            Thread.ofVirtual().start(() -> {
+                try {
+                    out.transferTo(java.io.Writer.nullWriter()); // keep the pipe drained until it exits
+                } catch (java.io.IOException ignored) {
+                    // the process is gone
+                }
+            });
+            assertTrue(jbpf.waitFor(15, TimeUnit.SECONDS), "jbpf tcptrack did not exit on SIGINT");
+            assertEquals(130, jbpf.exitValue(), "exit status after SIGINT");
+            for (int id : programs) {
+                assertThrows(BpfNotFoundException.class, () -> ProgramInfo.ofId(id), "program " + id + " still loaded");
+            }
+        } finally {
+            jbpf.destroyForcibly();
         }
     }
 
