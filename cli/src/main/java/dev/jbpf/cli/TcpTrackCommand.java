@@ -23,10 +23,10 @@ import picocli.CommandLine.Spec;
  * since the start, with the bytes user space sent (TX) and received (RX) through its socket;
  * closed sockets drop out. The BPF side is built in (see {@link TcpTracker}).
  */
-@Command(name = "tcptrack", description = {
-        "Track TCP connections: bytes sent and received per socket, printed every interval.",
-        "kprobe variant: tcp_sendmsg and tcp_cleanup_rbuf; tracepoint variant (kernels without kprobes):",
-        "sock:sock_send_length and sock:sock_recv_length. Counts start when jbpf attaches."})
+@Command(name = "tcptrack", mixinStandardHelpOptions = true, description = {
+        "Track TCP connections: bytes sent and received per socket, listed every interval; closed sockets drop out.",
+        "Counts start when jbpf attaches. Variants: kprobe (tcp_sendmsg, tcp_cleanup_rbuf) and, for kernels without"
+                + " kprobes, tracepoint (sock:sock_send_length, sock:sock_recv_length)."})
 final class TcpTrackCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
