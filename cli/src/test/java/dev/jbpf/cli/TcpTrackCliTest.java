@@ -92,26 +92,29 @@ class TcpTrackCliTest {
     @Test
     void jsonListsTheConnectionWithItsCounts() throws Exception {
         TcpTrackerTest.assumeTracepointVariant();
-        Running tcptrack = new Running("tcptrack", "--duration", "2", "--interval", "0.5", "--variant", "tracepoint", "-j");
+        Running tcptrack = new Running("tcptrack", "--duration", "30", "--interval", "0.25", "--variant", "tracepoint", "-j");
         // JSON output has no start line: the first listing says the programs are attached
         tcptrack.await(out -> out.contains("\"connections\""), "first listing");
         try (TcpTrackerTest.Transfer transfer = TcpTrackerTest.Transfer.open(InetAddress.getByName("127.0.0.1"))) {
             transfer.exchange();
+            int exchanged = tcptrack.out.toString().length(); // listings from here on see every byte
+            String client = "\"sport\":" + transfer.clientPort() + ",";
+            tcptrack.await(out -> out.substring(exchanged).contains(client), "listing with the connection");
+            tcptrack.thread.interrupt(); // no need to wait out --duration
             tcptrack.finish();
-            List<String> lines = tcptrack.out.toString().lines().toList();
-            assertTrue(lines.size() >= 2, tcptrack.out::toString);
-            JsonNode last = JSON.readTree(lines.getLast());
+            String listing = tcptrack.out.toString().substring(exchanged).lines()
+                    .filter(line -> line.contains(client)).findFirst().orElseThrow();
             JsonNode found = null;
-            for (JsonNode connection : last.get("connections")) {
+            for (JsonNode connection : JSON.readTree(listing).get("connections")) {
                 if (connection.get("sport").asInt() == transfer.clientPort() && connection.get("dport").asInt() == transfer.serverPort()) {
                     found = connection;
                 }
             }
-            assertTrue(found != null, tcptrack.out::toString);
-            assertEquals("127.0.0.1", found.get("saddr").asText());
-            assertEquals("127.0.0.1", found.get("daddr").asText());
-            assertEquals(123457, found.get("tx").asLong());
-            assertEquals(98765, found.get("rx").asLong());
+            assertTrue(found != null, listing);
+            assertEquals("127.0.0.1", found.get("saddr").asText(), listing);
+            assertEquals("127.0.0.1", found.get("daddr").asText(), listing);
+            assertEquals(123457, found.get("tx").asLong(), listing);
+            assertEquals(98765, found.get("rx").asLong(), listing);
         }
     }
 
