@@ -3,12 +3,12 @@
 # ns per event of each program, run through BPF_PROG_TEST_RUN from 1 thread and from 2 at once
 # (bench/src/.../TuningBench.java). Writes build/bench/tuning.md and puts it into BENCHMARKS.md
 # between the tuning-results markers. `make bench` runs it last (scripts/bench.sh); alone:
-#   scripts/bench-tuning.sh      (after `make build`; ROUNDS=3 and EVENTS=2000000 per run by default)
+#   scripts/bench-tuning.sh      (after `make build`; ROUNDS=5 and EVENTS=2000000 per run by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 out=build/bench
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 events=${EVENTS:-2000000}
 obj=build/bpf/tuning.bpf.o
 jdk="$(scripts/find-jdk.sh)"
@@ -45,6 +45,8 @@ describe() {
 {
   echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r);"
   echo "load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; medians of $rounds runs of $events events per thread."
+  spread=$(grep 'program=count_percpu threads=2' "$out/tuning-raw.log" | tail -1 | sed -n 's/.*per_cpu=\([^ ]*\).*/\1/p')
+  echo "Where the 2-thread runs went (per-CPU counter copies after the last one, warm-up included): ${spread//,/, }."
   echo
   echo "| program | pattern | ns/event, 1 thread (BPF stats) | ns/event, 2 threads at once (BPF stats) | ns/run, 1 thread (test run) | ns/run, 2 threads (test run) |"
   echo "|---|---|---|---|---|---|"

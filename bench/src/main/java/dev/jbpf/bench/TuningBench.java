@@ -10,6 +10,8 @@ import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.ProgramInfo;
 import dev.jbpf.program.TestRunOptions;
 import dev.jbpf.program.TestRunResult;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +32,17 @@ final class TuningBench {
     static final List<String> PROGRAMS = List.of("count_nothing", "count_split", "count_merged", "count_shared_atomic", "count_percpu");
 
     private TuningBench() {
+    }
+
+    /** The per-CPU counter's copies ("cpu0:N,cpu1:M"): on which CPUs the runs really went. */
+    private static String perCpu(LoadedObject loaded) {
+        List<byte[]> values = loaded.map("percpu_counter").lookupPerCpu(new byte[4]);
+        StringBuilder text = new StringBuilder();
+        for (int cpu = 0; cpu < values.size(); cpu++) {
+            long value = ByteBuffer.wrap(values.get(cpu)).order(ByteOrder.nativeOrder()).getLong();
+            text.append(cpu == 0 ? "" : ",").append("cpu").append(cpu).append(':').append(value);
+        }
+        return text.toString();
     }
 
     static void run(Path object, int runs, int threads) throws Exception {
@@ -60,8 +73,8 @@ final class TuningBench {
                 if (count != (long) runs * threads) {
                     throw new IllegalStateException(name + ": run_cnt moved by " + count + ", expected " + (long) runs * threads);
                 }
-                System.out.printf("program=%s threads=%d runs=%d stats_ns=%.2f testrun_ns=%.2f%n", name, threads, count,
-                        (double) time / count, testRunNs / threads);
+                System.out.printf("program=%s threads=%d runs=%d stats_ns=%.2f testrun_ns=%.2f%s%n", name, threads, count,
+                        (double) time / count, testRunNs / threads, name.equals("count_percpu") ? " per_cpu=" + perCpu(loaded) : "");
             }
         } finally {
             pool.shutdownNow();
