@@ -164,3 +164,6 @@ if grep -q '<!-- results -->' BENCHMARKS.md 2>/dev/null; then
 else
   echo "results: $out/results.md (raw lines: $out/raw.log)"
 fi
+
+# ---- the guide's tuning patterns (ns per event, BPF stats): their own table in BENCHMARKS.md ------
+scripts/bench-tuning.sh

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * uprobe-attach OBJ BINARY FUNC N  attach count_uprobe N times, then detach (bench/uprobe_attach.c)
  * map-update N                fill a new N-entry hash map with updateBatch (bench/map_dump.c update)
  * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
+ * tuning OBJ RUNS THREADS      ns per event of the guide's tuning patterns (TuningBench; jbpf only)
  * </pre>
  */
 public final class Bench {
@@ -52,10 +53,12 @@ public final class Bench {
             mapUpdate(Integer.parseInt(args[1]));
         } else if (args.length == 3 && args[0].equals("map-dump")) {
             mapDump(Path.of(args[1]), args[2]);
+        } else if (args.length == 4 && args[0].equals("tuning")) {
+            TuningBench.run(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
         } else {
             System.err.println("usage: Bench ringbuf|perf OBJ SIZE SECONDS [drain] | uprobe-attach OBJ BINARY FUNC N"
                     + " | map-update N"
-                    + " | map-dump PIN batch|per-key");
+                    + " | map-dump PIN batch|per-key | tuning OBJ RUNS THREADS");
             System.exit(2);
         }
     }

@@ -249,7 +249,7 @@ final class AttachCommand implements Callable<Integer> {
      * Ctrl-C (SIGINT/SIGTERM) runs this hook: it asks the poll loop to stop and waits until
      * the links are detached, so the JVM never exits with programs still attached.
      */
-    private static final class ForegroundStop extends Thread {
+    static final class ForegroundStop extends Thread {
         private final CountDownLatch finished;
         private volatile boolean requested;
 
