@@ -32,13 +32,19 @@ deps:
 jdk:
 	@test -n "$(JDK)" || { echo "no JDK >= 22 found (see above)"; exit 1; }
 
-bpf: deps $(BPF_OBJS) $(BPF_TEST_OBJS) build/test-bin/trace_target
+bpf: deps $(BPF_OBJS) $(BPF_TEST_OBJS) build/test-bin/trace_target build/test-bin/busy_target
 
 # The user-space process the uprobe and USDT tests trace (<sys/sdt.h>: systemtap-sdt-dev).
 # No PIE, so its file offsets differ from its addresses, which the uprobe offset tests need.
 build/test-bin/trace_target: test-programs/trace_target.c | deps
 	@mkdir -p $(@D)
 	gcc -O2 -g -no-pie -Wall -o $@ $<
+
+# The process the profiler test samples: -O0 and frame pointers in every function (gcc -O2 omits
+# them in leaf functions), so the kernel walks its whole user stack.
+build/test-bin/busy_target: test-programs/busy_target.c | deps
+	@mkdir -p $(@D)
+	gcc -O0 -g -fno-omit-frame-pointer -Wall -o $@ $<
 
 $(BPF_OUT)/vmlinux.h: /sys/kernel/btf/vmlinux | deps
 	@mkdir -p $(BPF_OUT)
