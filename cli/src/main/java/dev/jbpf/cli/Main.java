@@ -70,7 +70,8 @@ public final class Main {
             if (e instanceof VerifierException verifier) {
                 err.println("Error: " + firstLine(verifier.getMessage()));
                 verifier.reason().lines().forEach(line -> err.println("  " + line));
-                verifier.diagnosis().describe().forEach(line -> err.println("  " + line));
+                verifier.diagnosis().describe(verifier.reason().lines().map(String::strip).toList())
+                        .forEach(line -> err.println("  " + line));
                 err.println("  (the whole verifier log: run with --debug or --verifier-log)");
             } else if (e instanceof BpfException || e instanceof IllegalArgumentException
                     || e instanceof IllegalStateException || e instanceof java.io.IOException

@@ -65,13 +65,22 @@ public record VerifierDiagnosis(VerifierFailure failure, String cause, String fi
 
     /** The diagnosis as lines for people: the kind, cause and fix, then the evidence. */
     public List<String> describe() {
+        return describe(List.of());
+    }
+
+    /**
+     * As {@link #describe()}, leaving out evidence lines in {@code alreadyShown} (e.g. the
+     * verifier's reason lines printed just above).
+     */
+    public List<String> describe(List<String> alreadyShown) {
         List<String> out = new ArrayList<>();
         out.add("Diagnosis: " + failure.title());
         out.add("Cause:     " + cause);
         out.add("Fix:       " + fix);
-        if (!evidence.isEmpty()) {
-            out.add("Seen in the log:");
-            evidence.forEach(line -> out.add("  " + line));
+        List<String> more = evidence.stream().filter(line -> !alreadyShown.contains(line)).toList();
+        if (!more.isEmpty()) {
+            out.add(alreadyShown.isEmpty() ? "Seen in the log:" : "Also in the log:");
+            more.forEach(line -> out.add("  " + line));
         }
         return out;
     }
@@ -90,6 +99,10 @@ public record VerifierDiagnosis(VerifierFailure failure, String cause, String fi
         }
         for (int i = at - 1; i >= 0; i--) {
             if (INSTRUCTION.matcher(lines.get(i)).matches()) {
+                // the C source line libbpf's line info puts before it ("; *slot += 1; @ file.c:19")
+                if (i > 0 && lines.get(i - 1).startsWith(";") && lines.get(i - 1).contains(" @ ")) {
+                    shown.add(lines.get(i - 1));
+                }
                 shown.add(lines.get(i));
                 break;
             }
