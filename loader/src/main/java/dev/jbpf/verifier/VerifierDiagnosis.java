@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 public record VerifierDiagnosis(VerifierFailure failure, String cause, String fix, List<String> evidence) {
     private static final Pattern INSTRUCTION = Pattern.compile("^(\\d+): \\((\\p{XDigit}{2})\\) (.*?)(\\s+;.*)?$");
     private static final Pattern ALLOC_INSN = Pattern.compile("alloc_insn=(\\d+)");
+    private static final Pattern NULLABLE_ACCESS = Pattern.compile("R(\\d+) invalid mem access '(\\w+_or_null)'");
 
     public VerifierDiagnosis {
         Objects.requireNonNull(failure, "failure");
@@ -92,7 +93,21 @@ public record VerifierDiagnosis(VerifierFailure failure, String cause, String fi
     /** The instruction the verifier was on (the last before line i), the allocation of a leaked reference, line i. */
     private static List<String> evidence(List<String> lines, int at) {
         List<String> shown = new ArrayList<>();
-        Matcher alloc = ALLOC_INSN.matcher(lines.get(at));
+        String message = lines.get(at);
+        Matcher nullable = NULLABLE_ACCESS.matcher(message);
+        if (nullable.find()) {
+            // where the register got its maybe-NULL value: the nearest instruction line saying so
+            String state = "R" + nullable.group(1) + "=" + nullable.group(2) + "(";
+            String stateWritten = "R" + nullable.group(1) + "_w=" + nullable.group(2) + "(";
+            for (int i = at - 1; i >= 0; i--) {
+                String line = lines.get(i);
+                if (INSTRUCTION.matcher(line).matches() && (line.contains(state) || line.contains(stateWritten))) {
+                    shown.add(line);
+                    break;
+                }
+            }
+        }
+        Matcher alloc = ALLOC_INSN.matcher(message);
         if (alloc.find()) {
             String prefix = alloc.group(1) + ": (";
             lines.stream().filter(line -> line.startsWith(prefix)).findFirst().ifPresent(shown::add);
