@@ -68,16 +68,17 @@ final class ProfileCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StackProfiler.Settings settings = new StackProfiler.Settings(pid == null ? 0 : pid, frequency,
                 Duration.ofNanos((long) (durationSeconds * 1e9)));
-        if (!options.json()) {
-            out.printf(Locale.ROOT, "Sampling %s at %d Hz on every CPU for %s s; Ctrl-C to stop early.%n",
-                    pid == null ? "every process" : "process " + pid, frequency, trim(durationSeconds));
-            out.flush();
-        }
+        Runnable started = () -> {
+            if (!options.json()) {
+                out.printf(Locale.ROOT, "Sampling %s at %d Hz on every CPU for %s s; Ctrl-C to stop early.%n",
+                        pid == null ? "every process" : "process " + pid, frequency, trim(durationSeconds));
+                out.flush();
+            }
+        };
         Stop stop = new Stop();
         Runtime.getRuntime().addShutdownHook(stop);
-        Profile profile;
         try {
-            profile = StackProfiler.run(BundledObjects.find("profile.bpf.o"), settings, stop::requested);
+            Profile profile = StackProfiler.run(BundledObjects.find("profile.bpf.o"), settings, started, stop::requested);
             if (foldedFile != null) {
                 profile.writeFolded(foldedFile);
             }
@@ -86,10 +87,10 @@ final class ProfileCommand implements Callable<Integer> {
                         + " at " + frequency + " Hz";
                 Files.writeString(svgFile, FlameGraph.svg(profile.folded(), title));
             }
+            print(profile, out);
         } finally {
-            stop.done();
+            stop.done(); // after the output: at Ctrl-C the JVM exits once this lets the hook return
         }
-        print(profile, out);
         return Main.EXIT_OK;
     }
 

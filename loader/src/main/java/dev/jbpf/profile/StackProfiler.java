@@ -73,6 +73,12 @@ public final class StackProfiler {
      * duration ends or {@code stop} says so (polled every 50 ms; e.g. at Ctrl-C).
      */
     public static Profile run(Path profileObject, Settings settings, BooleanSupplier stop) throws InterruptedException {
+        return run(profileObject, settings, () -> { }, stop);
+    }
+
+    /** As {@link #run(Path, Settings, BooleanSupplier)}, calling {@code started} once sampling has begun. */
+    public static Profile run(Path profileObject, Settings settings, Runnable started, BooleanSupplier stop)
+            throws InterruptedException {
         OpenedObject opened = BpfObject.open(profileObject);
         if (settings.pid() != 0) {
             opened.globals().setInt("target_tgid", settings.pid());
@@ -89,6 +95,7 @@ public final class StackProfiler {
             long deadline = start + settings.duration().toNanos();
             List<BpfLink> links = clocks.attach(loaded.program("sample_stack"));
             try {
+                started.run();
                 long nextRemember = 0;
                 while (!stop.getAsBoolean() && System.nanoTime() < deadline) {
                     if (System.nanoTime() >= nextRemember) {
