@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * stacks and writes folded stacks and an SVG flame graph. Ctrl-C ends sampling early and still
  * writes the results.
  */
-@Command(name = "profile", description = "Sample kernel and user stacks on every CPU; write folded stacks and a flame graph.")
+@Command(name = "profile", mixinStandardHelpOptions = true, description = "Sample kernel and user stacks on every CPU; write folded stacks and a flame graph.")
 final class ProfileCommand implements Callable<Integer> {
     private static final int SHOWN_STACKS = 10;
 
@@ -42,7 +42,7 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--freq", paramLabel = "HZ", description = "Samples per second on each CPU (default: ${DEFAULT-VALUE}).", defaultValue = "99")
     long frequency;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "Sample this long (default: ${DEFAULT-VALUE}; Ctrl-C ends early).", defaultValue = "10")
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Sample this long (default: ${DEFAULT-VALUE}; Ctrl-C, or the exit of --pid, ends early).", defaultValue = "10")
     double durationSeconds;
 
     @Option(names = "--folded", paramLabel = "FILE", description = "Write folded stacks ('comm;frame;frame count' lines).")

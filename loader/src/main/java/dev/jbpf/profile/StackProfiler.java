@@ -15,6 +15,8 @@ import dev.jbpf.perf.SoftwareEvent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +72,8 @@ public final class StackProfiler {
 
     /**
      * Profiles with the program of {@code profileObject} (build/bpf/profile.bpf.o) until the
-     * duration ends or {@code stop} says so (polled every 50 ms; e.g. at Ctrl-C).
+     * duration ends, the process sampled exits, or {@code stop} says so (polled every 50 ms;
+     * e.g. at Ctrl-C).
      */
     public static Profile run(Path profileObject, Settings settings, BooleanSupplier stop) throws InterruptedException {
         return run(profileObject, settings, () -> { }, stop);
@@ -99,7 +102,9 @@ public final class StackProfiler {
                 long nextRemember = 0;
                 while (!stop.getAsBoolean() && System.nanoTime() < deadline) {
                     if (System.nanoTime() >= nextRemember) {
-                        rememberProcesses(counts, users, settings.pid());
+                        if (!rememberProcesses(counts, users, settings.pid())) {
+                            break; // the process sampled exited, as perf record -p stops then
+                        }
                         nextRemember = System.nanoTime() + REMEMBER_EVERY_NANOS;
                     }
                     Thread.sleep(Math.max(1, Math.min(SLICE_MILLIS, (deadline - System.nanoTime()) / 1_000_000)));
@@ -122,11 +127,14 @@ public final class StackProfiler {
         }
     }
 
-    /** Reads the mappings of processes sampled so far that are not known yet (and the target's again). */
-    private static void rememberProcesses(BpfMap counts, UserSymbols users, int target) {
+    /**
+     * Reads the mappings of processes sampled so far that are not known yet (and the target's
+     * again). False when the one process sampled is gone.
+     */
+    private static boolean rememberProcesses(BpfMap counts, UserSymbols users, int target) {
         if (target != 0) {
             users.remember(target); // again: it may have mapped more libraries since
-            return;
+            return isAlive(target);
         }
         Set<Integer> seen = new HashSet<>();
         for (byte[] key : counts.keys()) {
@@ -136,6 +144,18 @@ public final class StackProfiler {
             if (!users.knows(tgid)) {
                 users.remember(tgid);
             }
+        }
+        return true;
+    }
+
+    /** Whether the process exists and has not exited (a zombie waits for its parent, yet runs no more). */
+    private static boolean isAlive(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+            int state = stat.lastIndexOf(')') + 2; // "pid (comm) S ...": comm may hold anything
+            return state < stat.length() && stat.charAt(state) != 'Z' && stat.charAt(state) != 'X';
+        } catch (IOException e) {
+            return false;
         }
     }
 
