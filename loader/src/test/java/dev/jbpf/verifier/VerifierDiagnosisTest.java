@@ -10,9 +10,15 @@ import dev.jbpf.TestSupport;
 import dev.jbpf.VerifierException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Each program of bpf-src/tests is rejected by this kernel's verifier, and jbpf names why.
@@ -21,28 +27,34 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class VerifierDiagnosisTest {
 
+    /** Each program of bpf-src/tests, the failure it shows, and a piece of the verifier's message. */
+    private static final List<Arguments> CASES = List.of(
+            Arguments.of("uninit_register", VerifierFailure.UNINITIALIZED_READ, "R2 !read_ok"),
+            Arguments.of("infinite_loop", VerifierFailure.INFINITE_LOOP, "infinite loop detected"),
+            Arguments.of("null_deref", VerifierFailure.INVALID_MEMORY_ACCESS, "invalid mem access 'map_value_or_null'"),
+            Arguments.of("scalar_deref", VerifierFailure.INVALID_MEMORY_ACCESS, "invalid mem access 'scalar'"),
+            Arguments.of("pointer_arith", VerifierFailure.POINTER_ARITHMETIC, "pointer arithmetic on map_ptr prohibited"),
+            Arguments.of("too_complex", VerifierFailure.TOO_COMPLEX, "BPF program is too large"),
+            Arguments.of("unknown_helper", VerifierFailure.UNKNOWN_HELPER, "invalid func unknown#10000"),
+            Arguments.of("wrong_helper", VerifierFailure.UNKNOWN_HELPER, "cannot use helper bpf_skb_store_bytes"),
+            Arguments.of("wrong_arg", VerifierFailure.WRONG_ARGUMENT_TYPE, "R2 type=ctx expected="),
+            Arguments.of("gpl_only", VerifierFailure.GPL_ONLY_HELPER, "GPL-restricted function"),
+            Arguments.of("no_return_value", VerifierFailure.INVALID_RETURN, "R0 !read_ok"),
+            Arguments.of("bad_return_value", VerifierFailure.INVALID_RETURN, "At program exit the register R0"),
+            Arguments.of("unreleased_ringbuf", VerifierFailure.UNRELEASED_REFERENCE, "Unreleased reference"),
+            Arguments.of("packet_bounds", VerifierFailure.OUT_OF_BOUNDS, "invalid access to packet"),
+            Arguments.of("map_value_bounds", VerifierFailure.OUT_OF_BOUNDS, "unbounded memory access"),
+            Arguments.of("map_value_past_end", VerifierFailure.OUT_OF_BOUNDS, "outside of the allowed memory range"),
+            Arguments.of("ctx_access", VerifierFailure.CONTEXT_ACCESS, "invalid bpf_context access"),
+            Arguments.of("stack_limit", VerifierFailure.STACK_LIMIT, "invalid write to stack R10 off=-520"),
+            Arguments.of("unreachable", VerifierFailure.UNREACHABLE_CODE, "unreachable insn"));
+
+    static List<Arguments> cases() {
+        return CASES;
+    }
+
     @ParameterizedTest(name = "{0}: {1}")
-    @CsvSource(delimiter = '|', textBlock = """
-            uninit_register    | UNINITIALIZED_READ    | R2 !read_ok
-            infinite_loop      | INFINITE_LOOP         | infinite loop detected
-            null_deref         | INVALID_MEMORY_ACCESS | invalid mem access 'map_value_or_null'
-            scalar_deref       | INVALID_MEMORY_ACCESS | invalid mem access 'scalar'
-            pointer_arith      | POINTER_ARITHMETIC    | pointer arithmetic on map_ptr prohibited
-            too_complex        | TOO_COMPLEX           | BPF program is too large
-            unknown_helper     | UNKNOWN_HELPER        | invalid func unknown#10000
-            wrong_helper       | UNKNOWN_HELPER        | cannot use helper bpf_skb_store_bytes
-            wrong_arg          | WRONG_ARGUMENT_TYPE   | R2 type=ctx expected=
-            gpl_only           | GPL_ONLY_HELPER       | GPL-restricted function
-            no_return_value    | INVALID_RETURN        | R0 !read_ok
-            bad_return_value   | INVALID_RETURN        | At program exit the register R0
-            unreleased_ringbuf | UNRELEASED_REFERENCE  | Unreleased reference
-            packet_bounds      | OUT_OF_BOUNDS         | invalid access to packet
-            map_value_bounds   | OUT_OF_BOUNDS         | unbounded memory access
-            map_value_past_end | OUT_OF_BOUNDS         | outside of the allowed memory range
-            ctx_access         | CONTEXT_ACCESS        | invalid bpf_context access
-            stack_limit        | STACK_LIMIT           | invalid write to stack R10 off=-520
-            unreachable        | UNREACHABLE_CODE      | unreachable insn
-            """)
+    @MethodSource("cases")
     void theVerifierRejectsAndJbpfNamesTheFailure(String object, VerifierFailure expected, String message) {
         TestSupport.assumePrivileged();
         Path path = TestSupport.bpfObject("tests/" + object);
@@ -59,11 +71,16 @@ class VerifierDiagnosisTest {
     }
 
     @Test
-    void everyTestProgramHasACase() throws Exception {
+    void everyTestProgramHasACaseAndEveryFailureAProgram() throws Exception {
+        Set<String> programs;
         try (var files = Files.list(Path.of(System.getProperty("jbpf.project.dir", ".."), "bpf-src", "tests"))) {
-            long programs = files.filter(p -> p.toString().endsWith(".bpf.c")).count();
-            assertEquals(19, programs, "one case above per bpf-src/tests program");
+            programs = files.map(p -> p.getFileName().toString()).filter(name -> name.endsWith(".bpf.c"))
+                    .map(name -> name.substring(0, name.length() - ".bpf.c".length())).collect(Collectors.toSet());
         }
+        assertEquals(programs, CASES.stream().map(c -> (String) c.get()[0]).collect(Collectors.toSet()));
+        Set<VerifierFailure> shown = CASES.stream().map(c -> (VerifierFailure) c.get()[1]).collect(Collectors.toSet());
+        assertEquals(EnumSet.complementOf(EnumSet.of(VerifierFailure.UNRECOGNISED)), shown,
+                "each kind jbpf names has a program the real verifier rejects for it");
     }
 
     /** Messages of other kernels and privileges than this host's, from their source (verifier.c). */
