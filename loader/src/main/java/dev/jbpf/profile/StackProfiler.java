@@ -82,13 +82,16 @@ public final class StackProfiler {
     /** As {@link #run(Path, Settings, BooleanSupplier)}, calling {@code started} once sampling has begun. */
     public static Profile run(Path profileObject, Settings settings, Runnable started, BooleanSupplier stop)
             throws InterruptedException {
-        OpenedObject opened = BpfObject.open(profileObject);
-        if (settings.pid() != 0) {
-            opened.globals().setInt("target_tgid", settings.pid());
-        }
         UserSymbols users = new UserSymbols();
-        if (settings.pid() != 0) {
-            users.remember(settings.pid());
+        OpenedObject opened = BpfObject.open(profileObject);
+        try {
+            if (settings.pid() != 0) {
+                opened.globals().setInt("target_tgid", settings.pid());
+                users.remember(settings.pid());
+            }
+        } catch (RuntimeException | Error e) {
+            opened.close(); // load() would have taken it over; now nobody else will close it
+            throw e;
         }
         try (LoadedObject loaded = opened.load();
              PerCpuPerfEvents clocks = openClocks(settings.frequency())) {
