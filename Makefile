@@ -15,6 +15,9 @@ BPFTOOL ?= bpftool
 BPF_OUT := build/bpf
 BPF_SRCS := $(wildcard bpf-src/*.bpf.c)
 BPF_OBJS := $(patsubst bpf-src/%.bpf.c,$(BPF_OUT)/%.bpf.o,$(BPF_SRCS))
+# programs the verifier must reject, one per kind of failure (VerifierDiagnosisTest)
+BPF_TEST_SRCS := $(wildcard bpf-src/tests/*.bpf.c)
+BPF_TEST_OBJS := $(patsubst bpf-src/tests/%.bpf.c,$(BPF_OUT)/tests/%.bpf.o,$(BPF_TEST_SRCS))
 BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_x86 -I$(BPF_OUT) -Ibpf-src
 
 .PHONY: deps jdk build bpf java bindings test demo kernel-fs clean vm-kernels vm-test
@@ -29,7 +32,7 @@ deps:
 jdk:
 	@test -n "$(JDK)" || { echo "no JDK >= 22 found (see above)"; exit 1; }
 
-bpf: deps $(BPF_OBJS) build/test-bin/trace_target
+bpf: deps $(BPF_OBJS) $(BPF_TEST_OBJS) build/test-bin/trace_target build/test-bin/busy_target
 
 # The user-space process the uprobe and USDT tests trace (<sys/sdt.h>: systemtap-sdt-dev).
 # No PIE, so its file offsets differ from its addresses, which the uprobe offset tests need.
@@ -37,11 +40,21 @@ build/test-bin/trace_target: test-programs/trace_target.c | deps
 	@mkdir -p $(@D)
 	gcc -O2 -g -no-pie -Wall -o $@ $<
 
+# The process the profiler test samples: -O0 and frame pointers in every function (gcc -O2 omits
+# them in leaf functions), so the kernel walks its whole user stack.
+build/test-bin/busy_target: test-programs/busy_target.c | deps
+	@mkdir -p $(@D)
+	gcc -O0 -g -fno-omit-frame-pointer -Wall -o $@ $<
+
 $(BPF_OUT)/vmlinux.h: /sys/kernel/btf/vmlinux | deps
 	@mkdir -p $(BPF_OUT)
 	$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
 $(BPF_OUT)/%.bpf.o: bpf-src/%.bpf.c $(wildcard bpf-src/*.h) $(BPF_OUT)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/tests/%.bpf.o: bpf-src/tests/%.bpf.c $(wildcard bpf-src/tests/*.h) $(BPF_OUT)/vmlinux.h
+	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 java: jdk deps

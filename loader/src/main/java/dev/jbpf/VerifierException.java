@@ -1,5 +1,6 @@
 package dev.jbpf;
 
+import dev.jbpf.verifier.VerifierDiagnosis;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,6 +29,11 @@ public class VerifierException extends BpfException {
     /** The whole verifier log, as the kernel wrote it. */
     public String log() {
         return log;
+    }
+
+    /** What the log says went wrong, with a cause and a fix ({@link VerifierDiagnosis#of}). */
+    public VerifierDiagnosis diagnosis() {
+        return VerifierDiagnosis.of(log);
     }
 
     /** The decisive lines: the last lines of the log before its statistics line. */

@@ -17,7 +17,7 @@ import picocli.CommandLine.ParseResult;
 @Command(name = "jbpf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Load, attach and inspect eBPF programs and maps through libbpf.",
         subcommands = {LoadCommand.class, AttachCommand.class, MapCommand.class, ProgCommand.class,
-                TcpTrackCommand.class,
+                TcpTrackCommand.class, ProfileCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_OK = 0;
@@ -71,6 +71,8 @@ public final class Main {
             if (e instanceof VerifierException verifier) {
                 err.println("Error: " + firstLine(verifier.getMessage()));
                 verifier.reason().lines().forEach(line -> err.println("  " + line));
+                verifier.diagnosis().describe(verifier.reason().lines().map(String::strip).toList())
+                        .forEach(line -> err.println("  " + line));
                 err.println("  (the whole verifier log: run with --debug or --verifier-log)");
             } else if (e instanceof BpfException || e instanceof IllegalArgumentException
                     || e instanceof IllegalStateException || e instanceof java.io.IOException

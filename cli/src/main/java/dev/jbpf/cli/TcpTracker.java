@@ -1,14 +1,10 @@
 package dev.jbpf.cli;
 
 import dev.jbpf.BpfException;
-import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapEntry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -31,7 +27,6 @@ import java.util.Locale;
  */
 final class TcpTracker implements AutoCloseable {
     /** Where the built-in BPF objects are packaged in the jar (cli/pom.xml copies them from build/bpf). */
-    static final String RESOURCE_DIR = "/dev/jbpf/cli/bpf/";
     /** The layout of struct tcp_conn (bpf-src/tcptrack.h). */
     private static final int VALUE_SIZE = 56;
 
@@ -133,7 +128,7 @@ final class TcpTracker implements AutoCloseable {
             throw new BpfException("tcptrack", "--variant tracepoint",
                     "this kernel has no tracepoint sock:sock_send_length (it came in Linux 6.3); use --variant kprobe");
         }
-        OpenedObject opened = BpfObject.open(builtinObject(variant.objectName + ".bpf.o"), variant.objectName);
+        OpenedObject opened = BundledObjects.open(variant.objectName);
         LoadedObject loaded = opened.load();
         try {
             loaded.attachAll();
@@ -196,19 +191,6 @@ final class TcpTracker implements AutoCloseable {
                     Short.toUnsignedInt(v.getShort(36)), v.getLong(40), v.getLong(48));
         } catch (UnknownHostException e) {
             throw new IllegalStateException("tcptrack: bad address length", e); // cannot happen: 4 or 16 bytes
-        }
-    }
-
-    /** The bytes of a BPF object packaged with the CLI (cli/pom.xml takes them from build/bpf). */
-    static byte[] builtinObject(String fileName) {
-        try (InputStream in = TcpTracker.class.getResourceAsStream(RESOURCE_DIR + fileName)) {
-            if (in == null) {
-                throw new IllegalStateException("the built-in BPF object " + fileName
-                        + " is not packaged with this jbpf (build it with 'make build')");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the built-in BPF object " + fileName, e);
         }
     }
 

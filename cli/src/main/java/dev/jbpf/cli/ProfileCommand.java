@@ -1,0 +1,169 @@
+package dev.jbpf.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbpf.profile.FlameGraph;
+import dev.jbpf.profile.Profile;
+import dev.jbpf.profile.StackProfiler;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jbpf profile [--pid P] [--freq HZ] [--duration S] [--folded FILE] [--svg FILE]}: a
+ * sampling CPU profiler (dev.jbpf.profile.StackProfiler) on every CPU; prints the hottest
+ * stacks and writes folded stacks and an SVG flame graph. Ctrl-C ends sampling early and still
+ * writes the results.
+ */
+@Command(name = "profile", mixinStandardHelpOptions = true, description = "Sample kernel and user stacks on every CPU; write folded stacks and a flame graph.")
+final class ProfileCommand implements Callable<Integer> {
+    private static final int SHOWN_STACKS = 10;
+
+    @Mixin
+    CommonOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "Sample only this process (default: every process).")
+    Integer pid;
+
+    @Option(names = "--freq", paramLabel = "HZ", description = "Samples per second on each CPU (default: ${DEFAULT-VALUE}).", defaultValue = "99")
+    long frequency;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Sample this long (default: ${DEFAULT-VALUE}; Ctrl-C, or the exit of --pid, ends early).", defaultValue = "10")
+    double durationSeconds;
+
+    @Option(names = "--folded", paramLabel = "FILE", description = "Write folded stacks ('comm;frame;frame count' lines).")
+    Path foldedFile;
+
+    @Option(names = "--svg", paramLabel = "FILE", description = "Write an SVG flame graph.")
+    Path svgFile;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (pid != null && pid <= 0) {
+            throw new UsageException("--pid must be a positive process id");
+        }
+        if (frequency <= 0) {
+            throw new UsageException("--freq must be a positive number of samples per second");
+        }
+        if (!(durationSeconds > 0) || Double.isInfinite(durationSeconds)) {
+            throw new UsageException("--duration must be a positive number of seconds");
+        }
+        if (pid != null && !Files.isDirectory(Path.of("/proc", pid.toString()))) {
+            throw new IllegalArgumentException("no process " + pid);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        StackProfiler.Settings settings = new StackProfiler.Settings(pid == null ? 0 : pid, frequency,
+                Duration.ofNanos((long) (durationSeconds * 1e9)));
+        Runnable started = () -> {
+            if (!options.json()) {
+                out.printf(Locale.ROOT, "Sampling %s at %d Hz on every CPU for %s s; Ctrl-C to stop early.%n",
+                        pid == null ? "every process" : "process " + pid, frequency, trim(durationSeconds));
+                out.flush();
+            }
+        };
+        Stop stop = new Stop();
+        Runtime.getRuntime().addShutdownHook(stop);
+        try {
+            Profile profile = StackProfiler.run(BundledObjects.open("profile"), settings, started, stop::requested);
+            if (foldedFile != null) {
+                profile.writeFolded(foldedFile);
+            }
+            if (svgFile != null) {
+                String title = "jbpf profile: " + (pid == null ? "every process" : "pid " + pid) + ", " + profile.event()
+                        + " at " + frequency + " Hz";
+                Files.writeString(svgFile, FlameGraph.svg(profile.folded(), title));
+            }
+            print(profile, out);
+        } finally {
+            stop.done(); // after the output: at Ctrl-C the JVM exits once this lets the hook return
+        }
+        return Main.EXIT_OK;
+    }
+
+    private void print(Profile profile, PrintWriter out) {
+        long stacked = profile.stacks().stream().mapToLong(Profile.Stack::count).sum();
+        if (options.json()) {
+            ObjectNode node = Output.object();
+            node.put("event", profile.event());
+            node.put("frequency", profile.frequency());
+            node.put("duration_ns", profile.duration().toNanos());
+            node.put("samples", profile.samples());
+            node.put("dropped", profile.dropped());
+            ArrayNode stacks = node.putArray("stacks");
+            for (Profile.Stack stack : profile.stacks()) {
+                ObjectNode s = stacks.addObject();
+                s.put("pid", stack.tgid());
+                s.put("comm", stack.comm());
+                s.put("count", stack.count());
+                ArrayNode frames = s.putArray("frames");
+                stack.frames().forEach(frames::add);
+            }
+            Output.printJson(out, node, options);
+            return;
+        }
+        out.printf(Locale.ROOT, "%d samples of %s in %.1f s, %d distinct stacks%s%n", profile.samples(), profile.event(),
+                profile.duration().toNanos() / 1e9, profile.stacks().size(),
+                profile.dropped() == 0 ? "" : " (" + profile.dropped() + " samples dropped: too many stacks)");
+        out.println("Hottest stacks (samples, share, folded stack):");
+        profile.stacks().stream().limit(SHOWN_STACKS).forEach(stack -> out.printf(Locale.ROOT, "%8d %5.1f%%  %s%n",
+                stack.count(), stacked == 0 ? 0.0 : 100.0 * stack.count() / stacked, stack.folded()));
+        if (foldedFile != null) {
+            out.println("Folded stacks: " + foldedFile);
+        }
+        if (svgFile != null) {
+            out.println("Flame graph: " + svgFile);
+        }
+        out.flush();
+    }
+
+    private static String trim(double seconds) {
+        return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+
+    /** Ctrl-C: ends sampling and waits (a few seconds at most) until the results are written. */
+    private static final class Stop extends Thread {
+        private final CountDownLatch finished = new CountDownLatch(1);
+        private volatile boolean requested;
+
+        Stop() {
+            super("jbpf-profile-stop");
+        }
+
+        @Override
+        public void run() {
+            requested = true;
+            try {
+                finished.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        boolean requested() {
+            return requested;
+        }
+
+        void done() {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(this);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM exits once it returns
+            }
+        }
+    }
+}
