@@ -199,10 +199,12 @@ final class MapCommand {
         }
     }
 
-    @Command(name = "pin", description = "Pin a map in bpffs: SELECTOR PATH.")
+    @Command(name = "pin", description = "Pin a map in bpffs: SELECTOR PATH (an existing pin is replaced only with --force).")
     static final class Pin implements Callable<Integer> {
         @Mixin
         CommonOptions options;
+        @Mixin
+        PinOptions pinOptions;
         @Parameters(arity = "3", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then the new PATH")
         List<String> words;
 
@@ -210,7 +212,7 @@ final class MapCommand {
         public Integer call() {
             MapSelector select = MapSelector.parse(words.subList(0, 2));
             try (BpfMap map = select.open()) {
-                map.pin(java.nio.file.Path.of(words.get(2)));
+                pinOptions.pinAt(java.nio.file.Path.of(words.get(2)), map::pin);
             }
             return Main.EXIT_OK;
         }

@@ -41,6 +41,18 @@ public final class Fd implements AutoCloseable {
         }
     }
 
+    /** {@link #kind} in words for messages: "map", "program", "link", "BTF object", else the raw kind. */
+    public static String kindName(int fd) {
+        String kind = kind(fd);
+        return switch (kind) {
+            case "bpf-map" -> "map";
+            case "bpf-prog" -> "program";
+            case "bpf_link" -> "link";
+            case "btf" -> "BTF object";
+            default -> kind;
+        };
+    }
+
     /** Closes a raw fd this process owns; returns 0 or the positive errno of close(2). */
     public static int close(int fd) {
         return LibC.close(fd);

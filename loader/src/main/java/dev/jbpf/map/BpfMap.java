@@ -109,7 +109,8 @@ public final class BpfMap implements AutoCloseable {
     private static BpfMap owning(int fd, String operation, String target) {
         try {
             if (!Fd.kind(fd).equals("bpf-map")) {
-                throw new BpfException(operation, target, Errno.EINVAL, "the object is not a BPF map");
+                throw new BpfException(operation, target, Errno.EINVAL,
+                        "what is pinned there is a " + Fd.kindName(fd) + ", not a map");
             }
             MapInfo info = MapNative.infoByFd(fd, operation, target);
             return new BpfMap(null, null, fd, info.name(), info.type(), info.keySize(), info.valueSize(),
@@ -133,7 +134,7 @@ public final class BpfMap implements AutoCloseable {
             fd = LibBpf.bpf_obj_get(arena.allocateFrom(path.toAbsolutePath().toString()));
         }
         if (fd < 0) {
-            throw BpfException.of("open pinned map", target, MapNative.errno(fd), null);
+            throw BpfFs.notAPin("open pinned map", path, MapNative.errno(fd));
         }
         return owning(fd, "open pinned map", target);
     }

@@ -109,12 +109,12 @@ public record ProgramInfo(int id, ProgramType type, String name, String tag, Ins
             fd = LibBpf.bpf_obj_get(arena.allocateFrom(path.toString()));
         }
         if (fd < 0) {
-            throw LibBpfCall.failure("open pinned program", path.toString(), -fd);
+            throw dev.jbpf.internal.BpfFs.notAPin("open pinned program", path, -fd);
         }
         try (Fd program = Fd.adopt(fd)) {
             if (!Fd.kind(program.value()).equals("bpf-prog")) {
                 throw new dev.jbpf.BpfException("open pinned program", path.toString(), Errno.EINVAL,
-                        "what is pinned there is a " + Fd.kind(program.value()) + ", not a program");
+                        "what is pinned there is a " + Fd.kindName(program.value()) + ", not a program");
             }
             return ofFd(program.value(), path.toString());
         }
