@@ -35,6 +35,10 @@ public final class Capabilities {
     /** {@link #denialHint(String, String)} for a given situation (tests try each one). */
     static String denialHint(long caps, String operation, String target, String kernelRelease, long memlockBytes) {
         boolean admin = has(caps, CAP_SYS_ADMIN);
+        if (!admin && byIdOrListing(operation, target)) {
+            return "listing BPF objects and opening them by id needs CAP_SYS_ADMIN, which this process lacks: "
+                    + GRANT + "it (docker run --cap-add SYS_ADMIN), or select the object by its pin (pinned PATH)";
+        }
         if (!admin && !has(caps, CAP_BPF)) {
             return "needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), which this process lacks: " + GRANT
                     + "them (setcap cap_bpf,cap_perfmon+ep FILE; docker run --cap-add BPF --cap-add PERFMON)";
@@ -42,10 +46,6 @@ public final class Capabilities {
         if (!admin && !has(caps, CAP_PERFMON)) {
             return "needs CAP_PERFMON besides CAP_BPF (for tracing programs and perf events), which this process lacks: "
                     + GRANT + "it (setcap cap_bpf,cap_perfmon+ep FILE; docker run --cap-add PERFMON)";
-        }
-        if (!admin && byIdOrListing(operation, target)) {
-            return "listing BPF objects and opening them by id needs CAP_SYS_ADMIN, which this process lacks: "
-                    + GRANT + "it (docker run --cap-add SYS_ADMIN), or select the object by its pin (pinned PATH)";
         }
         if (memlockBytes != Long.MAX_VALUE && kernelChargesMemlock(kernelRelease)) {
             return "this kernel (" + kernelRelease + ") charges BPF maps and programs to RLIMIT_MEMLOCK, which is "
