@@ -18,7 +18,7 @@ final class ByteWords {
             throw new UsageException("missing bytes after '" + what + "'");
         }
         List<Byte> bytes = new ArrayList<>();
-        if (words.size() == 1 && words.get(0).strip().startsWith("[")) {
+        if (words.size() == 1 && (words.get(0).strip().startsWith("[") || words.get(0).strip().startsWith("{"))) {
             return parseJson(words.get(0), what);
         }
         if (words.get(0).equals("hex")) {

@@ -80,6 +80,10 @@ public final class BpfFs {
      * the reason whatever errno the kernel chose (EACCES, EPERM, EINVAL).
      */
     public static BpfException notAPin(String operation, Path path, int errno) {
+        if (Math.abs(errno) != Errno.ENOENT && Files.isDirectory(path) && isOnBpfFs(path.toAbsolutePath())) {
+            return new BpfException(operation, path.toString(), Errno.EISDIR,
+                    "a directory of pins, not a pin: name one of the pins in it");
+        }
         if (Math.abs(errno) != Errno.ENOENT && !isOnBpfFs(path.toAbsolutePath())) {
             return new BpfException(operation, path.toString(), Errno.EINVAL,
                     "not on a BPF file system (bpffs), so nothing can be pinned there; pins live under " + DEFAULT_MOUNT);

@@ -143,7 +143,9 @@ public final class BpfMap implements AutoCloseable {
     public static BpfMap openById(int id) {
         int fd = LibBpf.bpf_map_get_fd_by_id(id);
         if (fd < 0) {
-            throw BpfException.of("open map by id", String.valueOf(id), MapNative.errno(fd), null);
+            int errno = MapNative.errno(fd);
+            throw BpfException.of("open map by id", String.valueOf(id), errno,
+                    errno == Errno.ENOENT ? "no map has this id (map list shows those that do)" : null);
         }
         return owning(fd, "open map by id", String.valueOf(id));
     }
@@ -334,7 +336,7 @@ public final class BpfMap implements AutoCloseable {
         int expected = valueBufferSize();
         if (value.length != expected) {
             String how = isPerCpu() ? " (" + possibleCpus() + " CPUs x " + MapNative.roundUp8(valueSize)
-                    + " bytes: use updatePerCpu for one value per CPU)" : "";
+                    + " bytes; one value of " + valueSize + " bytes for every CPU: updatePerCpu)" : "";
             throw new IllegalArgumentException("map " + name + ": value must be " + expected + " bytes" + how
                     + ", got " + value.length);
         }

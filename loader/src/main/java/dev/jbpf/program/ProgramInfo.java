@@ -93,6 +93,9 @@ public record ProgramInfo(int id, ProgramType type, String name, String tag, Ins
     public static ProgramInfo ofId(int id) {
         LibBpfLog.begin();
         int fd = LibBpf.bpf_prog_get_fd_by_id(id);
+        if (fd == -Errno.ENOENT) {
+            throw dev.jbpf.BpfException.of("open program", "id " + id, Errno.ENOENT, "no program has this id (prog list shows those that do)");
+        }
         if (fd < 0) {
             throw LibBpfCall.failure("open program", "id " + id, -fd);
         }
