@@ -69,6 +69,10 @@ class CliInputTest {
                 fails("'exist' on a missing key", "map update pinned {M} key 9 9 9 9 value 0 0 0 0 0 0 0 0 exist",
                         "no entry has this key"),
                 fails("map id that does not exist", "map dump id 2147483647", "ENOENT", "no map has this id"),
+                fails("'exist' update of a map id that does not exist",
+                        "map update id 2147483647 key 1 0 0 0 value 1 exist", "no map has this id"),
+                fails("'noexist' on a key that is there", "map update pinned {M} key 0 0 0 0 value 0 0 0 0 0 0 0 0 noexist",
+                        "EEXIST", "an entry has this key already"),
                 fails("program id that does not exist", "prog show id 2147483647", "ENOENT", "no program has this id"),
                 usage("map id 0", "map dump id 0", "positive integer"),
                 usage("map id too big for 32 bits", "map dump id 4294967296", "positive integer"),
@@ -101,7 +105,8 @@ class CliInputTest {
         assertEquals(0, loaded.exitCode(), loaded::toString);
         for (String args : List.of("map create {D}/q --type queue --value 4 --entries 4",
                 "map create {D}/dup1 --type hash --key 4 --value 4 --entries 4 --name {DUP}",
-                "map create {D}/dup2 --type hash --key 4 --value 4 --entries 4 --name {DUP}")) {
+                "map create {D}/dup2 --type hash --key 4 --value 4 --entries 4 --name {DUP}",
+                "map update pinned {M} key 0 0 0 0 value 0 0 0 0 0 0 0 0")) {
             Jbpf.Result result = Jbpf.run(expand(args));
             assertEquals(0, result.exitCode(), result::toString);
         }
