@@ -43,7 +43,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CtrlCTest {
     private static final Figures FIGURES = new Figures("signals", "Signals");
     private static final Pattern PROG_ID = Pattern.compile("\\(prog id (\\d+)\\)");
-    private static int linksChecked;
 
     @BeforeAll
     static void privilegedWithBpftool() {
@@ -62,8 +61,7 @@ class CtrlCTest {
 
     @AfterAll
     static void writeFigures() {
-        FIGURES.write("signal cases as expected (SIGINT, SIGTERM, SIGKILL, pinned): the " + linksChecked
-                + " links and their programs, found by id, gone after each signal (the pinned ones only once unpinned); the user's pins kept");
+        FIGURES.write();
     }
 
     /** A foreground `jbpf attach` and what it printed, read all along (a full pipe would block it). */
@@ -163,11 +161,11 @@ class CtrlCTest {
     void interruptDetachesEveryLinkAndKeepsTheUsersPins(String signal, int exitStatus) throws Exception {
         Path userPin = Path.of("/sys/fs/bpf", "jbpf-test-signal-" + signal + "-" + ProcessHandle.current().pid());
         try (Attached jbpf = new Attached(TestSupport.bpfObject("maps").toString())) {
-            FIGURES.check(() -> {
+            FIGURES.check("SIGINT and SIGTERM during attach (2 links: perf_event, raw_tracepoint)",
+                    "as expected: 'Detached', exit 130/143, links and programs gone (by id, bpftool), the user's map pin kept", () -> {
                 Set<Integer> programs = jbpf.awaitPrograms();
                 Set<Integer> links = linksOf(programs);
                 assertEquals(programs.size(), links.size(), () -> "one link per program expected: " + links + "\n" + jbpf.output);
-                linksChecked += links.size();
                 // the user pins one of the object's maps while jbpf runs: that pin is theirs, not jbpf's
                 int mapId = ProgramInfo.ofId(programs.iterator().next()).mapIds().get(0);
                 Jbpf.Result pinned = Jbpf.run("map", "pin", "id", String.valueOf(mapId), userPin.toString());
@@ -188,11 +186,10 @@ class CtrlCTest {
     @Test
     void sigkillLeavesNoAttachmentBehind() throws Exception {
         try (Attached jbpf = new Attached(TestSupport.bpfObject("maps").toString())) {
-            FIGURES.check(() -> {
+            FIGURES.check("SIGKILL during attach (2 links)", "as expected: exit 137, no Java ran, links and programs gone (by id)", () -> {
                 Set<Integer> programs = jbpf.awaitPrograms();
                 Set<Integer> links = linksOf(programs);
                 assertEquals(programs.size(), links.size(), () -> "one link per program expected: " + links);
-                linksChecked += links.size();
                 assertEquals(137, jbpf.signal("KILL"));
                 assertFalse(jbpf.output.toString().contains("Detached after"), "SIGKILL runs no Java, yet:\n" + jbpf.output);
                 assertGone(programs, links, jbpf.output);
@@ -204,7 +201,8 @@ class CtrlCTest {
     void pinnedLinksOutliveTheProcessUntilUnpinned() throws Exception {
         Path dir = Path.of("/sys/fs/bpf", "jbpf-test-signal-pinned-" + ProcessHandle.current().pid());
         try {
-            FIGURES.check(() -> {
+            FIGURES.check("attach --pin, then the process exits (2 links)",
+                    "as expected: the pinned links stay attached after the process, and go when unpinned", () -> {
                 Jbpf.Result result = Jbpf.runProcess(List.of(), "attach", TestSupport.bpfObject("maps").toString(),
                         "--pin", dir.toString());
                 assertEquals(0, result.exitCode(), result::toString);
@@ -214,7 +212,6 @@ class CtrlCTest {
                 }
                 Set<Integer> links = linksOf(programs);
                 assertEquals(2, links.size(), () -> "the pinned links are gone with the process: " + links);
-                linksChecked += links.size();
                 BadInputTest.deleteRecursively(dir); // unpinning is what detaches them
                 assertGone(programs, links, result.out());
             });

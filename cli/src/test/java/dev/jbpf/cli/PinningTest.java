@@ -46,9 +46,19 @@ class PinningTest {
 
     @AfterAll
     static void writeFigures() {
-        FIGURES.write("pin attempts as expected: no overwrite without --force, a failed --force restores the old pin,"
-                + " nothing pinned off bpffs or out of its directory, modes 0600/0700 unless --pin-mode (checked by stat)");
+        FIGURES.write();
     }
+
+    private static final String FORCE = "existing pins without and with --force (map pin, map create, load --pin)";
+    private static final String FORCE_OUTCOME = "as expected: refused without --force, replaced with it (checked by id)";
+    private static final String OFF_BPFFS = "pin paths off bpffs (/tmp, '..', a symlink out of bpffs)";
+    private static final String OFF_BPFFS_OUTCOME = "as expected: refused in one line (statfs magic), nothing created there";
+    private static final String NAMES = "pin names with '..' or '/', map names with '/'";
+    private static final String NAMES_OUTCOME = "as expected: refused, nothing pinned";
+    private static final String MODES = "pin permissions (stat): default, --pin-mode, bad modes";
+    private static final String MODES_OUTCOME = "as expected: 0600 pins and 0700 directories by default, the asked-for mode with --pin-mode, bad modes exit 2";
+    private static final String RESTORE = "--force whose new pin fails";
+    private static final String RESTORE_OUTCOME = "as expected: the old pin is pinned back (same map id)";
 
     private Path createMap(String name) {
         Path path = dir.resolve(name);
@@ -75,17 +85,17 @@ class PinningTest {
         Path b = createMap("b");
         int idA = pinnedMapId(a);
         int idB = pinnedMapId(b);
-        FIGURES.check(() -> {
+        FIGURES.check(FORCE, FORCE_OUTCOME, () -> {
             BadInputTest.assertOneLineFailure(Jbpf.run("map", "pin", "pinned", b.toString(), a.toString()),
                     a.toString(), "pinned there already", "--force");
             assertEquals(idA, pinnedMapId(a), "the refused pin changed what a pins");
         });
-        FIGURES.check(() -> {
+        FIGURES.check(FORCE, FORCE_OUTCOME, () -> {
             BadInputTest.assertOneLineFailure(Jbpf.run("map", "create", a.toString(), "--type", "array", "--key", "4",
                     "--value", "4", "--entries", "1"), "pinned there already");
             assertEquals(idA, pinnedMapId(a));
         });
-        FIGURES.check(() -> {
+        FIGURES.check(FORCE, FORCE_OUTCOME, () -> {
             Jbpf.Result forced = Jbpf.run("map", "pin", "pinned", b.toString(), a.toString(), "--force");
             assertEquals(0, forced.exitCode(), forced::toString);
             assertEquals(idB, pinnedMapId(a), "--force did not replace the pin");
@@ -100,11 +110,11 @@ class PinningTest {
         assertEquals(0, first.exitCode(), first::toString);
         Path prog = dir.resolve("progs/count_getppid");
         int firstProgram = ProgramInfo.ofPinned(prog).id();
-        FIGURES.check(() -> {
+        FIGURES.check(FORCE, FORCE_OUTCOME, () -> {
             BadInputTest.assertOneLineFailure(Jbpf.run("load", maps, "--pin", dir.toString()), "already holds pins", "--force");
             assertEquals(firstProgram, ProgramInfo.ofPinned(prog).id());
         });
-        FIGURES.check(() -> {
+        FIGURES.check(FORCE, FORCE_OUTCOME, () -> {
             Jbpf.Result forced = Jbpf.run("load", maps, "--pin", dir.toString(), "--force");
             assertEquals(0, forced.exitCode(), forced::toString);
             int secondProgram = ProgramInfo.ofPinned(prog).id();
@@ -117,7 +127,7 @@ class PinningTest {
     void aFailedForcePutsTheOldPinBack() throws Exception {
         Path a = createMap("maps/a");
         int idA = pinnedMapId(a);
-        FIGURES.check(() -> {
+        FIGURES.check(RESTORE, RESTORE_OUTCOME, () -> {
             PinOptions force = new PinOptions();
             force.force = true;
             PinDirectory pins = PinDirectory.prepare(dir, force);
@@ -136,7 +146,7 @@ class PinningTest {
         Path link = dir.resolve("to-tmp");
         Files.createSymbolicLink(link, temp);
         for (Path outside : List.of(temp.resolve("x"), Path.of(dir + "/../../../../" + temp + "/y"), link.resolve("z"))) {
-            FIGURES.check(() -> {
+            FIGURES.check(OFF_BPFFS, OFF_BPFFS_OUTCOME, () -> {
                 BadInputTest.assertOneLineFailure(Jbpf.run("map", "pin", "pinned", a.toString(), outside.toString()),
                         "not on a BPF file system");
                 try (Stream<Path> files = Files.list(temp)) {
@@ -144,10 +154,10 @@ class PinningTest {
                 }
             });
         }
-        FIGURES.check(() -> BadInputTest.assertOneLineFailure(
+        FIGURES.check(OFF_BPFFS, OFF_BPFFS_OUTCOME, () -> BadInputTest.assertOneLineFailure(
                 Jbpf.run("load", TestSupport.bpfObject("maps").toString(), "--pin", temp.resolve("d").toString()),
                 "not on a BPF file system"));
-        FIGURES.check(() -> BadInputTest.assertOneLineFailure(Jbpf.run("map", "create", temp.resolve("q").toString(),
+        FIGURES.check(OFF_BPFFS, OFF_BPFFS_OUTCOME, () -> BadInputTest.assertOneLineFailure(Jbpf.run("map", "create", temp.resolve("q").toString(),
                 "--type", "queue", "--value", "4", "--entries", "4"), "not on a BPF file system"));
     }
 
@@ -155,7 +165,7 @@ class PinningTest {
     void namesMayNotLeaveTheirDirectory() throws Exception {
         PinDirectory pins = PinDirectory.prepare(dir, new PinOptions());
         for (String name : List.of("..", "../../escape", "/etc/escape", "a/b", "")) {
-            FIGURES.check(() -> {
+            FIGURES.check(NAMES, NAMES_OUTCOME, () -> {
                 BpfException e = assertThrows(BpfException.class, () -> pins.pin("maps", name, path -> {
                     throw new AssertionError("pinned at " + path);
                 }));
@@ -164,24 +174,24 @@ class PinningTest {
         }
         pins.rollBack();
         assertFalse(Files.exists(Path.of("/sys/fs/bpf/escape")));
-        FIGURES.check(() -> assertUsageError(Jbpf.run("map", "create", dir.resolve("q").toString(), "--type", "hash",
+        FIGURES.check(NAMES, NAMES_OUTCOME, () -> assertUsageError(Jbpf.run("map", "create", dir.resolve("q").toString(), "--type", "hash",
                 "--key", "4", "--value", "4", "--entries", "4", "--name", "../q"), "not a path"));
     }
 
     @Test
     void pinsAreTheOwnersOnlyUnlessAsked() throws Exception {
         String maps = TestSupport.bpfObject("maps").toString();
-        FIGURES.check(() -> {
+        FIGURES.check(MODES, MODES_OUTCOME, () -> {
             Jbpf.Result result = Jbpf.run("load", maps, "--pin", dir.resolve("private").toString());
             assertEquals(0, result.exitCode(), result::toString);
             assertModes(dir.resolve("private"), "rw-------", "rwx------");
         });
-        FIGURES.check(() -> {
+        FIGURES.check(MODES, MODES_OUTCOME, () -> {
             Jbpf.Result result = Jbpf.run("load", maps, "--pin", dir.resolve("shared").toString(), "--pin-mode", "0640");
             assertEquals(0, result.exitCode(), result::toString);
             assertModes(dir.resolve("shared"), "rw-r-----", "rwxr-x---");
         });
-        FIGURES.check(() -> {
+        FIGURES.check(MODES, MODES_OUTCOME, () -> {
             Path single = dir.resolve("single");
             Jbpf.Result result = Jbpf.run("map", "pin", "pinned", dir.resolve("shared/maps/hash_map").toString(),
                     single.toString(), "--pin-mode", "604");
@@ -189,7 +199,7 @@ class PinningTest {
             assertEquals("rw----r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(single)));
         });
         for (String bad : List.of("0999", "rw-r--r--", "01777", "")) {
-            FIGURES.check(() -> assertUsageError(Jbpf.run("load", maps, "--pin", dir.resolve("bad").toString(),
+            FIGURES.check(MODES, MODES_OUTCOME, () -> assertUsageError(Jbpf.run("load", maps, "--pin", dir.resolve("bad").toString(),
                     "--pin-mode", bad), "--pin-mode"));
         }
         assertFalse(Files.exists(dir.resolve("bad")));
