@@ -79,6 +79,8 @@ class CliInputTest {
                 usage("program id negative", "prog show id -3", "positive integer"),
                 fails("program pin given as a map", "map dump pinned {P}", "is a program, not a map"),
                 fails("map pin given as a program", "prog show pinned {M}", "is a map, not a program"),
+                fails("link pin given as a map", "map dump pinned {L}", "is a link, not a map"),
+                fails("link pin given as a program", "prog show pinned {L}", "is a link, not a program"),
                 fails("directory of pins given as a map", "map dump pinned {D}", "a directory of pins, not a pin"),
                 fails("file off bpffs given as a map", "map dump pinned /etc/hostname", "not on a BPF file system"),
                 fails("nothing pinned there", "map show pinned {D}/nothing", "ENOENT"),
@@ -106,7 +108,8 @@ class CliInputTest {
         for (String args : List.of("map create {D}/q --type queue --value 4 --entries 4",
                 "map create {D}/dup1 --type hash --key 4 --value 4 --entries 4 --name {DUP}",
                 "map create {D}/dup2 --type hash --key 4 --value 4 --entries 4 --name {DUP}",
-                "map update pinned {M} key 0 0 0 0 value 0 0 0 0 0 0 0 0")) {
+                "map update pinned {M} key 0 0 0 0 value 0 0 0 0 0 0 0 0",
+                "attach " + TestSupport.bpfObject("maps") + " count_sys_enter --pin {D}/attached")) {
             Jbpf.Result result = Jbpf.run(expand(args));
             assertEquals(0, result.exitCode(), result::toString);
         }
@@ -123,6 +126,7 @@ class CliInputTest {
         return Arrays.stream(args.split(" "))
                 .map(word -> word.replace("{M}", DIR + "/maps/hash_map").replace("{A}", DIR + "/maps/percpu_array")
                         .replace("{P}", DIR + "/progs/count_getppid").replace("{Q}", DIR + "/q")
+                        .replace("{L}", DIR + "/attached/links/count_sys_enter")
                         .replace("{D}", DIR.toString()).replace("{DUP}", DUPLICATE))
                 .toArray(String[]::new);
     }

@@ -30,7 +30,7 @@ public final class Fd implements AutoCloseable {
 
     /**
      * What kind of kernel object an fd of this process refers to, as /proc/self/fd names BPF
-     * objects: "bpf-map", "bpf-prog", "bpf_link", "btf"; other files give their link target.
+     * objects: "bpf-map", "bpf-prog", "bpf_link" (6.18: "bpf-link"), "btf"; other files give their link target.
      */
     public static String kind(int fd) {
         try {
@@ -47,7 +47,7 @@ public final class Fd implements AutoCloseable {
         return switch (kind) {
             case "bpf-map" -> "map";
             case "bpf-prog" -> "program";
-            case "bpf_link" -> "link";
+            case "bpf_link", "bpf-link" -> "link"; // 6.18 says bpf-link
             case "btf" -> "BTF object";
             default -> kind;
         };
