@@ -43,6 +43,8 @@ final class AttachCommand implements Callable<Integer> {
 
     @Mixin
     CommonOptions options;
+    @Mixin
+    PinOptions pinOptions;
     @Spec
     CommandSpec spec;
     @Parameters(index = "0", paramLabel = "OBJ", description = "A compiled BPF object (.bpf.o).")
@@ -94,7 +96,10 @@ final class AttachCommand implements Callable<Integer> {
         }
         Map<String, AttachSpec> points = new LinkedHashMap<>();
         attachPoints.forEach((program, spec) -> points.put(program, AttachSpec.parse(spec)));
-        PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir);
+        if (pinDir == null && pinOptions.given()) {
+            throw new UsageException("--force and --pin-mode apply to --pin");
+        }
+        PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir, pinOptions);
         OpenedObject opened = BpfObject.open(objectPath);
         try {
             GlobalSettings.apply(opened.globals(), globalSettings);
@@ -128,6 +133,7 @@ final class AttachCommand implements Callable<Integer> {
                         pins.pin("links", program.name() + (i == 0 ? "" : "-" + i), programLinks.get(i)::pin);
                     }
                 }
+                pins.commit();
             } catch (RuntimeException e) {
                 pins.rollBack();
                 throw e;

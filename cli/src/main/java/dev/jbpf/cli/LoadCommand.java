@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
 final class LoadCommand implements Callable<Integer> {
     @Mixin
     CommonOptions options;
+    @Mixin
+    PinOptions pinOptions;
     @Spec
     CommandSpec spec;
     @Parameters(index = "0", paramLabel = "OBJ", description = "A compiled BPF object (.bpf.o).")
@@ -41,7 +43,10 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir);
+        if (pinDir == null && pinOptions.given()) {
+            throw new UsageException("--force and --pin-mode apply to --pin");
+        }
+        PinDirectory pins = pinDir == null ? null : PinDirectory.prepare(pinDir, pinOptions);
         OpenedObject opened = BpfObject.open(objectPath);
         try {
             GlobalSettings.apply(opened.globals(), globalSettings);
@@ -53,6 +58,7 @@ final class LoadCommand implements Callable<Integer> {
             if (pins != null) {
                 try {
                     pinAll(loaded, pins);
+                    pins.commit();
                 } catch (RuntimeException e) {
                     pins.rollBack();
                     throw e;

@@ -171,9 +171,36 @@ final class MapCommand {
             byte[] key = ByteWords.parse(parts.get(1), "key");
             byte[] value = ByteWords.parse(parts.get(2), "value");
             try (BpfMap map = select.open()) {
-                map.update(key, value, flag);
+                update(map, key, value, flag);
             }
             return Main.EXIT_OK;
+        }
+
+        /** Updates one entry; the flags' refusals are explained, a single value fills every CPU of a per-CPU map. */
+        private static void update(BpfMap map, byte[] key, byte[] value, UpdateFlag flag) {
+            if (map.isPerCpu() && value.length != map.valueSize() && value.length != map.valueBufferSize()) {
+                throw new IllegalArgumentException("map " + map.name() + ": value must be " + map.valueSize()
+                        + " bytes (set on every CPU) or " + map.valueBufferSize() + " (" + map.possibleCpus()
+                        + " CPUs x " + map.valueBufferSize() / map.possibleCpus() + "), got " + value.length);
+            }
+            try {
+                if (map.isPerCpu() && value.length == map.valueSize() && value.length != map.valueBufferSize()) {
+                    // one value for a per-CPU map: every CPU gets it, as bpftool does
+                    map.updatePerCpu(key, java.util.Collections.nCopies(map.possibleCpus(), value), flag);
+                } else {
+                    map.update(key, value, flag);
+                }
+            } catch (BpfNotFoundException e) {
+                throw flag != UpdateFlag.EXIST ? e : new BpfNotFoundException("update", "key " + Output.hex(key)
+                        + " in map " + map.name(), dev.jbpf.internal.Errno.ENOENT,
+                        "no entry has this key, and 'exist' only changes entries that are there");
+            } catch (dev.jbpf.BpfException e) {
+                if (flag == UpdateFlag.NO_EXIST && e.errno() == dev.jbpf.internal.Errno.EEXIST) {
+                    throw new dev.jbpf.BpfException("update", "key " + Output.hex(key) + " in map " + map.name(), e.errno(),
+                            "an entry has this key already, and 'noexist' only adds new ones");
+                }
+                throw e;
+            }
         }
     }
 
@@ -199,10 +226,12 @@ final class MapCommand {
         }
     }
 
-    @Command(name = "pin", description = "Pin a map in bpffs: SELECTOR PATH.")
+    @Command(name = "pin", description = "Pin a map in bpffs: SELECTOR PATH (an existing pin is replaced only with --force).")
     static final class Pin implements Callable<Integer> {
         @Mixin
         CommonOptions options;
+        @Mixin
+        PinOptions pinOptions;
         @Parameters(arity = "3", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then the new PATH")
         List<String> words;
 
@@ -210,7 +239,7 @@ final class MapCommand {
         public Integer call() {
             MapSelector select = MapSelector.parse(words.subList(0, 2));
             try (BpfMap map = select.open()) {
-                map.pin(java.nio.file.Path.of(words.get(2)));
+                pinOptions.pinAt(java.nio.file.Path.of(words.get(2)), map::pin);
             }
             return Main.EXIT_OK;
         }

@@ -122,6 +122,8 @@ final class MapKindCommands {
         String name;
         @Option(names = "--flags", paramLabel = "N", description = "BPF_F_* creation flags.")
         int flags;
+        @Mixin
+        PinOptions pinOptions;
 
         @Override
         public Integer call() {
@@ -130,10 +132,14 @@ final class MapKindCommands {
                             + Arrays.stream(MapType.values()).map(MapType::displayName).filter(n -> !n.equals("unknown"))
                                     .collect(Collectors.joining(", "))));
             String mapName = name != null ? name : path.getFileName().toString();
-            PinDirectory.requireFree(path);
+            if (mapName.contains("/")) {
+                throw new UsageException("--name is the kernel's name of the map, not a path: '" + mapName + "'");
+            }
+            pinOptions.fileMode(); // a bad --pin-mode is a usage error before the map exists
+            // a refused pin (occupied path, not bpffs) frees the new map again when it is closed
             try (BpfMap map = BpfMap.create(mapType, mapName.length() > 15 ? mapName.substring(0, 15) : mapName,
                     keySize, valueSize, maxEntries, flags)) {
-                map.pin(path);
+                pinOptions.pinAt(path, map::pin);
             }
             return Main.EXIT_OK;
         }

@@ -30,6 +30,26 @@ final class Jbpf {
         return Path.of(System.getProperty("jbpf.project.dir", "..")).toAbsolutePath().normalize();
     }
 
+    /**
+     * This JVM's fds of BPF objects, counted by kind ("bpf-prog", "bpf-map", ...): a program an
+     * in-process command left loaded is one of these (or pinned). Unlike the kernel's list of
+     * all programs, it does not see what other processes load meanwhile.
+     */
+    static java.util.Map<String, Integer> bpfFds() {
+        java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                String kind = dev.jbpf.internal.Fd.kind(Integer.parseInt(fd.getFileName().toString()));
+                if (kind.startsWith("bpf") || kind.equals("btf")) {
+                    kinds.merge(kind, 1, Integer::sum);
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return kinds;
+    }
+
     /** Runs jbpf in this JVM. */
     static Result run(String... args) {
         StringWriter out = new StringWriter();

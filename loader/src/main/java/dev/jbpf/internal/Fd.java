@@ -30,7 +30,7 @@ public final class Fd implements AutoCloseable {
 
     /**
      * What kind of kernel object an fd of this process refers to, as /proc/self/fd names BPF
-     * objects: "bpf-map", "bpf-prog", "bpf_link", "btf"; other files give their link target.
+     * objects: "bpf-map", "bpf-prog", "bpf_link" (6.18: "bpf-link"), "btf"; other files give their link target.
      */
     public static String kind(int fd) {
         try {
@@ -39,6 +39,18 @@ public final class Fd implements AutoCloseable {
         } catch (java.io.IOException | UnsupportedOperationException e) {
             return "unknown";
         }
+    }
+
+    /** {@link #kind} in words for messages: "map", "program", "link", "BTF object", else the raw kind. */
+    public static String kindName(int fd) {
+        String kind = kind(fd);
+        return switch (kind) {
+            case "bpf-map" -> "map";
+            case "bpf-prog" -> "program";
+            case "bpf_link", "bpf-link" -> "link"; // 6.18 says bpf-link
+            case "btf" -> "BTF object";
+            default -> kind;
+        };
     }
 
     /** Closes a raw fd this process owns; returns 0 or the positive errno of close(2). */

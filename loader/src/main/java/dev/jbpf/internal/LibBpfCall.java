@@ -38,7 +38,15 @@ public final class LibBpfCall {
 
     /** The exception for a failed call, with libbpf's last warnings of this thread. */
     public static BpfException failure(String operation, String target, int errno) {
-        return BpfException.of(operation, target, errno, LibBpfLog.explanation());
+        String explanation = LibBpfLog.explanation();
+        if (Math.abs(errno) == Errno.ENOENT && explanation != null && explanation.contains("tracepoint")) {
+            // libbpf says "failed to determine tracepoint ... perf event ID" also when tracefs is missing
+            String hint = TraceFs.missingHint();
+            if (hint != null) {
+                explanation = hint;
+            }
+        }
+        return BpfException.of(operation, target, errno, explanation);
     }
 
     /** Reads a C string through a pointer libbpf returned (a zero-length segment); null for NULL. */

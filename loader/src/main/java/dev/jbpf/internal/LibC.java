@@ -30,6 +30,8 @@ public final class LibC {
     private static final MethodHandle MOUNT = downcall("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
             ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle STATFS = downcall("statfs", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final int CLOCK_BOOTTIME = 7;
@@ -129,6 +131,22 @@ public final class LibC {
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("mount", t);
+        }
+    }
+
+    /**
+     * C {@code statfs(path)}'s {@code f_type}: the magic number of the file system path lies on
+     * (following symlinks), or minus the errno when it failed. f_type is the first field of
+     * struct statfs, a long on the 64-bit ABIs; the struct is 120 bytes on x86_64 and arm64.
+     */
+    public static long statfsType(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buffer = arena.allocate(256, 8);
+            int result = (int) STATFS.invokeExact(state, arena.allocateFrom(path), buffer);
+            return result == 0 ? buffer.get(ValueLayout.JAVA_LONG, 0) : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("statfs", t);
         }
     }
 

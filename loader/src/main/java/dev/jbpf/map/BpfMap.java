@@ -109,7 +109,8 @@ public final class BpfMap implements AutoCloseable {
     private static BpfMap owning(int fd, String operation, String target) {
         try {
             if (!Fd.kind(fd).equals("bpf-map")) {
-                throw new BpfException(operation, target, Errno.EINVAL, "the object is not a BPF map");
+                throw new BpfException(operation, target, Errno.EINVAL,
+                        "what is pinned there is a " + Fd.kindName(fd) + ", not a map");
             }
             MapInfo info = MapNative.infoByFd(fd, operation, target);
             return new BpfMap(null, null, fd, info.name(), info.type(), info.keySize(), info.valueSize(),
@@ -133,7 +134,7 @@ public final class BpfMap implements AutoCloseable {
             fd = LibBpf.bpf_obj_get(arena.allocateFrom(path.toAbsolutePath().toString()));
         }
         if (fd < 0) {
-            throw BpfException.of("open pinned map", target, MapNative.errno(fd), null);
+            throw BpfFs.notAPin("open pinned map", path, MapNative.errno(fd));
         }
         return owning(fd, "open pinned map", target);
     }
@@ -142,7 +143,9 @@ public final class BpfMap implements AutoCloseable {
     public static BpfMap openById(int id) {
         int fd = LibBpf.bpf_map_get_fd_by_id(id);
         if (fd < 0) {
-            throw BpfException.of("open map by id", String.valueOf(id), MapNative.errno(fd), null);
+            int errno = MapNative.errno(fd);
+            throw BpfException.of("open map by id", String.valueOf(id), errno,
+                    errno == Errno.ENOENT ? "no map has this id (map list shows those that do)" : null);
         }
         return owning(fd, "open map by id", String.valueOf(id));
     }
@@ -333,7 +336,7 @@ public final class BpfMap implements AutoCloseable {
         int expected = valueBufferSize();
         if (value.length != expected) {
             String how = isPerCpu() ? " (" + possibleCpus() + " CPUs x " + MapNative.roundUp8(valueSize)
-                    + " bytes: use updatePerCpu for one value per CPU)" : "";
+                    + " bytes; one value of " + valueSize + " bytes for every CPU: updatePerCpu)" : "";
             throw new IllegalArgumentException("map " + name + ": value must be " + expected + " bytes" + how
                     + ", got " + value.length);
         }

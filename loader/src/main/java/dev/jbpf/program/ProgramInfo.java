@@ -93,6 +93,9 @@ public record ProgramInfo(int id, ProgramType type, String name, String tag, Ins
     public static ProgramInfo ofId(int id) {
         LibBpfLog.begin();
         int fd = LibBpf.bpf_prog_get_fd_by_id(id);
+        if (fd == -Errno.ENOENT) {
+            throw dev.jbpf.BpfException.of("open program", "id " + id, Errno.ENOENT, "no program has this id (prog list shows those that do)");
+        }
         if (fd < 0) {
             throw LibBpfCall.failure("open program", "id " + id, -fd);
         }
@@ -109,12 +112,12 @@ public record ProgramInfo(int id, ProgramType type, String name, String tag, Ins
             fd = LibBpf.bpf_obj_get(arena.allocateFrom(path.toString()));
         }
         if (fd < 0) {
-            throw LibBpfCall.failure("open pinned program", path.toString(), -fd);
+            throw dev.jbpf.internal.BpfFs.notAPin("open pinned program", path, -fd);
         }
         try (Fd program = Fd.adopt(fd)) {
             if (!Fd.kind(program.value()).equals("bpf-prog")) {
                 throw new dev.jbpf.BpfException("open pinned program", path.toString(), Errno.EINVAL,
-                        "what is pinned there is a " + Fd.kind(program.value()) + ", not a program");
+                        "what is pinned there is a " + Fd.kindName(program.value()) + ", not a program");
             }
             return ofFd(program.value(), path.toString());
         }

@@ -1,0 +1,162 @@
+package dev.jbpf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jbpf.TestSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * bin/jbpf run as a user would without what BPF needs: capabilities dropped with setpriv
+ * (root stays uid 0 but loses them, as in an unprivileged container), bpffs or tracefs
+ * unmounted in a private mount namespace (unshare -m: the host's mounts are untouched), a
+ * tiny RLIMIT_MEMLOCK. Each refusal is one line naming what is missing and how to grant it;
+ * the controls show the least privilege that works does work.
+ */
+class PrivilegesTest {
+    private static final Figures FIGURES = new Figures("privileges", "Privileges");
+
+    /** setpriv dropping every capability but the named ones (e.g. "+bpf,+perfmon"), for jbpf and its children. */
+    private static List<String> keepOnly(String capabilities) {
+        return List.of("setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all" + capabilities, "--");
+    }
+
+    /** A private mount namespace where the given mount points are unmounted (exit 99 if one stays). */
+    private static List<String> without(String... mountPoints) {
+        StringBuilder script = new StringBuilder();
+        for (String point : mountPoints) {
+            script.append("while umount ").append(point).append(" 2>/dev/null; do :; done; ");
+            script.append("grep -q ' ").append(point).append(" ' /proc/self/mounts && exit 99; ");
+        }
+        script.append("exec \"$@\"");
+        return List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script.toString(), "sh");
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    /** One situation: the command's prefix, jbpf's arguments, and the fragments its one error line must hold (none: it works). */
+    record Case(String name, List<String> prefix, List<String> args, List<String> fragments) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> cases() {
+        String maps = TestSupport.bpfObject("maps").toString();
+        String pin = "/sys/fs/bpf/jbpf-test-privileges-" + ProcessHandle.current().pid();
+        List<String> bpfOnly = keepOnly(",+bpf");
+        List<String> bpfPerfmon = keepOnly(",+bpf,+perfmon");
+        return Stream.of(
+                new Case("no capabilities: load", keepOnly(""), List.of("load", maps),
+                        List.of("EPERM", "needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)", "setcap", "--cap-add")),
+                new Case("no capabilities: map list", keepOnly(""), List.of("map", "list"),
+                        List.of("EPERM", "needs CAP_SYS_ADMIN", "pinned PATH")),
+                new Case("CAP_BPF without CAP_PERFMON: load a tracing program", bpfOnly, List.of("load", maps),
+                        List.of("EPERM", "needs CAP_PERFMON besides CAP_BPF", "--cap-add PERFMON")),
+                new Case("CAP_BPF without CAP_PERFMON: attach", bpfOnly, List.of("attach", maps, "--duration", "0.2"),
+                        List.of("EPERM", "needs CAP_PERFMON besides CAP_BPF")),
+                new Case("CAP_BPF and CAP_PERFMON: attach works", bpfPerfmon, List.of("attach", maps, "--duration", "0.2"),
+                        List.of()),
+                new Case("CAP_BPF and CAP_PERFMON: map list needs CAP_SYS_ADMIN", bpfPerfmon, List.of("map", "list"),
+                        List.of("EPERM", "needs CAP_SYS_ADMIN", "pinned PATH")),
+                new Case("CAP_BPF and CAP_PERFMON: prog show by id needs CAP_SYS_ADMIN", bpfPerfmon,
+                        List.of("prog", "show", "id", "1"), List.of("EPERM", "needs CAP_SYS_ADMIN")),
+                new Case("bpffs not mounted, root: jbpf mounts it and pins", without("/sys/fs/bpf"),
+                        List.of("load", maps, "--pin", pin), List.of()),
+                new Case("bpffs not mounted, no CAP_SYS_ADMIN to mount it", concat(without("/sys/fs/bpf"), bpfPerfmon),
+                        List.of("load", maps, "--pin", pin),
+                        List.of("bpffs is not mounted", "needs CAP_SYS_ADMIN", "mount -t bpf bpf /sys/fs/bpf")),
+                new Case("tracefs not mounted: tracepoint", without("/sys/kernel/tracing", "/sys/kernel/debug"),
+                        List.of("attach", maps, "count_getppid", "--duration", "0.2"),
+                        List.of("ENOENT", "tracefs is not mounted", "mount -t tracefs", "raw_tp/NAME")),
+                new Case("tracefs not mounted: a raw tracepoint needs none", without("/sys/kernel/tracing", "/sys/kernel/debug"),
+                        List.of("attach", maps, "count_sys_enter", "--duration", "0.2"), List.of()),
+                memlockCase(maps));
+    }
+
+    /**
+     * RLIMIT_MEMLOCK of 0: kernels before 5.11 charge BPF memory to it, so there jbpf must fail
+     * saying so; later kernels (this one) charge the memory cgroup, so jbpf must just work.
+     */
+    private static Case memlockCase(String maps) {
+        List<String> prefix = List.of("prlimit", "--memlock=0:0");
+        String release = System.getProperty("os.version");
+        boolean charged = release.matches("^([0-4]\\.|5\\.([0-9]|10)\\.).*");
+        if (!charged) {
+            System.out.println("PrivilegesTest: kernel " + release + " (>= 5.11) does not charge BPF memory to RLIMIT_MEMLOCK:"
+                    + " the memlock case checks that jbpf works with RLIMIT_MEMLOCK 0");
+        }
+        return new Case("RLIMIT_MEMLOCK 0 on kernel " + release, prefix, List.of("attach", maps, "--duration", "0.2"),
+                charged ? List.of("EPERM", "RLIMIT_MEMLOCK", "ulimit -l unlimited") : List.of());
+    }
+
+    @BeforeAll
+    static void needsRootAndTools() {
+        TestSupport.assumePrivileged();
+        for (String tool : List.of("setpriv", "unshare", "prlimit")) {
+            boolean found = Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
+            if (!found) {
+                System.out.println("SKIPPED PrivilegesTest: " + tool + " (util-linux) is not installed");
+            }
+            assumeTrue(found, tool + " (util-linux) is not installed");
+        }
+    }
+
+    @AfterAll
+    static void writeFigures() {
+        FIGURES.write();
+    }
+
+    /** The check of RELIABILITY.md's table a situation counts in. */
+    private static String check(Case situation) {
+        String name = situation.name();
+        if (name.startsWith("bpffs")) {
+            return "bpffs not mounted (unshare -m, umount)";
+        }
+        if (name.startsWith("tracefs")) {
+            return "tracefs not mounted (unshare -m, umount)";
+        }
+        if (name.startsWith("RLIMIT_MEMLOCK")) {
+            return "RLIMIT_MEMLOCK 0 (prlimit), kernel " + System.getProperty("os.version");
+        }
+        return "capabilities dropped (setpriv): load, attach, map list, prog show";
+    }
+
+    private static String outcome(Case situation) {
+        if (situation.name().startsWith("RLIMIT_MEMLOCK") && situation.fragments().isEmpty()) {
+            return "as expected: jbpf works (from 5.11 on the kernel charges the memory cgroup, not RLIMIT_MEMLOCK)";
+        }
+        return "as expected: one-line error naming what is missing and how to grant it, or (controls) success";
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void oneLineSayingWhatIsMissing(Case situation) throws Exception {
+        FIGURES.check(check(situation), outcome(situation), () -> {
+            Jbpf.Result result = Jbpf.runProcess(situation.prefix(), situation.args().toArray(String[]::new));
+            assertTrue(result.exitCode() != 99, () -> "the mount namespace kept the mount:\n" + result);
+            if (situation.fragments().isEmpty()) {
+                assertEquals(0, result.exitCode(), result::toString);
+                assertTrue(result.err().isBlank(), result::toString);
+            } else {
+                BadInputTest.assertOneLineFailure(result, situation.fragments().toArray(String[]::new));
+            }
+        });
+        // a pin made inside the private namespace's own bpffs is gone with it; on the host nothing is pinned
+        assertTrue(Files.notExists(Path.of("/sys/fs/bpf/jbpf-test-privileges-" + ProcessHandle.current().pid())));
+    }
+}
