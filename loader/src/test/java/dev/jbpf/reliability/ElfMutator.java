@@ -68,6 +68,9 @@ final class ElfMutator {
     }
 
     private byte[] apply(int kind, byte[] b, SplittableRandom r) {
+        if (b.length < 2) {
+            return b; // truncated to nothing by an earlier round of a combined mutation
+        }
         switch (kind) {
             case 0 -> {
                 // cut at a random place, or just before/after a section start or end
