@@ -21,7 +21,9 @@ import java.util.stream.Stream;
 final class ProcessResources {
     private static final Linker LINKER = Linker.nativeLinker();
     /** glibc's struct mallinfo2: ten size_t fields. */
-    private static final MemoryLayout MALLINFO2 = MemoryLayout.sequenceLayout(10, ValueLayout.JAVA_LONG);
+    private static final MemoryLayout MALLINFO2 = MemoryLayout.structLayout(
+            java.util.stream.IntStream.range(0, 10).mapToObj(i -> ValueLayout.JAVA_LONG.withName("f" + i))
+                    .toArray(MemoryLayout[]::new));
     private static final MethodHandle MALLINFO2_CALL = LINKER.downcallHandle(
             LINKER.defaultLookup().find("mallinfo2").orElseThrow(), FunctionDescriptor.of(MALLINFO2));
     private static final int HBLKHD = 4, UORDBLKS = 7;
