@@ -31,6 +31,10 @@ import java.util.stream.Stream;
 public final class HostileObjectDriver {
     /** Maps whose kernel memory would exceed this are not loaded (the case counts as open only). */
     static final long MAX_MAP_BYTES = 64L << 20;
+    /** For the harness's own test: the case at which to crash the JVM (SIGSEGV), -1 for none. */
+    private static final long CRASH_AT = Long.getLong("jbpf.fuzz.crashAt", -1);
+    /** For the harness's own test: the case at which to leave an fd open, -1 for none. */
+    private static final long LEAK_AT = Long.getLong("jbpf.fuzz.leakAt", -1);
     /** Kept so that the logger configuration is not collected. */
     private static final Logger LIBBPF_LOGGER = Logger.getLogger("dev.jbpf.libbpf");
 
@@ -59,6 +63,7 @@ public final class HostileObjectDriver {
             out.println("B " + i);
             out.flush(); // before native code runs: a crash must not lose the line
             Map<Integer, String> before = openFds();
+            injectFault(i);
             String outcome;
             if (load) {
                 String[] result = openAndLoad(c);
@@ -70,7 +75,7 @@ public final class HostileObjectDriver {
                 outcome = openOnly(c, i % 2 == 0 ? file : null);
             }
             Map<Integer, String> after = openFds();
-            after.keySet().removeAll(before.keySet());
+            after.entrySet().removeAll(before.entrySet()); // same fd, same file: not new
             out.println("R " + i + " " + c.kind() + " " + outcome);
             if (!after.isEmpty()) {
                 out.println("L " + i + " " + after.values().toString().replace(' ', '_'));
@@ -80,6 +85,23 @@ public final class HostileObjectDriver {
         Files.deleteIfExists(file);
         out.println("DONE");
         out.flush();
+    }
+
+    @SuppressWarnings("resource")
+    private static void injectFault(long i) throws IOException {
+        if (i == LEAK_AT) {
+            new java.io.FileInputStream("/proc/self/stat"); // left open on purpose
+        }
+        if (i == CRASH_AT) {
+            try {
+                java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+                linker.downcallHandle(linker.defaultLookup().find("raise").orElseThrow(),
+                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                                java.lang.foreign.ValueLayout.JAVA_INT)).invoke(11); // SIGSEGV, as a libbpf bug would
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
     }
 
     /** One valid open and close first, so that fds the JVM opens once (jars, libbpf) are not counted. */
@@ -164,10 +186,14 @@ public final class HostileObjectDriver {
     /** fd number to what it refers to, for this process. */
     static Map<Integer, String> openFds() {
         Map<Integer, String> fds = new HashMap<>();
+        String listing = "/proc/" + ProcessHandle.current().pid() + "/fd"; // the listing's own fd
         try (Stream<Path> list = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : list.toList()) {
                 try {
-                    fds.put(Integer.parseInt(fd.getFileName().toString()), Files.readSymbolicLink(fd).toString());
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (!target.equals(listing)) {
+                        fds.put(Integer.parseInt(fd.getFileName().toString()), target);
+                    }
                 } catch (IOException e) {
                     // the directory stream's own fd, closed by now
                 }

@@ -76,8 +76,11 @@ class HostileObjectFuzzTest {
             System.out.println("hostile objects: not root, so no load campaign (open only)");
         }
         long start = System.nanoTime();
-        CompletableFuture<Campaign> opens = CompletableFuture.supplyAsync(() -> run("open", 0, OPEN_CASES, 0, all));
-        Campaign loads = privileged ? run("load", 0, 200L * LOAD_CASES, LOAD_CASES, loadable) : new Campaign("load");
+        Path crashes = Figures.dir().resolve("crashes");
+        CompletableFuture<Campaign> opens = CompletableFuture.supplyAsync(
+                () -> run("open", 0, OPEN_CASES, 0, all, List.of(), crashes));
+        Campaign loads = privileged ? run("load", 0, 200L * LOAD_CASES, LOAD_CASES, loadable, List.of(), crashes)
+                : new Campaign("load");
         Campaign open = opens.join();
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         List<Path> hsErr;
@@ -133,8 +136,31 @@ class HostileObjectFuzzTest {
         c.leaks.forEach(leak -> System.out.println("  FD LEAK " + leak));
     }
 
+    /**
+     * The harness itself: a JVM that crashes (SIGSEGV) at case 7 is recorded with that case,
+     * the cases after it run in a new JVM, and an fd left open at case 12 is reported.
+     */
+    @Test
+    void harnessRecordsACrashAndAnFdLeakAndGoesOn() throws Exception {
+        List<Path> objects = List.of(TestSupport.bpfObject("maps"), TestSupport.bpfObject("testrun"));
+        Campaign c = run("open", 0, 20, 0, objects, List.of("-Djbpf.fuzz.crashAt=7", "-Djbpf.fuzz.leakAt=12"),
+                tmp.resolve("crashes"));
+        print(c);
+        assertEquals(2, c.jvms, "a new JVM after the crash");
+        assertEquals(19, c.cases, "every case but the one that crashed");
+        assertEquals(1, c.crashes.size(), "crashes: " + c.crashes);
+        assertTrue(c.crashes.getFirst().startsWith("open case 7 "), c.crashes.getFirst());
+        assertTrue(!c.crashes.getFirst().contains("exit status 0"), c.crashes.getFirst());
+        assertEquals(1, c.leaks.size(), "leaks: " + c.leaks);
+        assertTrue(c.leaks.getFirst().matches("open case 12: \\[/proc/\\d+/stat]"), c.leaks.getFirst());
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("hs_err")).count(), "hs_err files");
+        }
+    }
+
     /** Runs cases first..last (in load mode until loadTarget loads), starting a new JVM after each crash. */
-    private Campaign run(String mode, long first, long last, int loadTarget, List<Path> objects) {
+    private Campaign run(String mode, long first, long last, int loadTarget, List<Path> objects,
+            List<String> extraOptions, Path crashDir) {
         Campaign c = new Campaign(mode);
         long started = System.nanoTime();
         long next = first;
@@ -146,8 +172,9 @@ class HostileObjectFuzzTest {
                 c.jvms++;
                 long current = -1;
                 boolean done = false;
-                try (ForkedJvm jvm = ForkedJvm.start(tmp, List.of("-XX:+UseSerialGC", "-Xmx256m",
-                        "-XX:TieredStopAtLevel=1"), HostileObjectDriver.class, args)) {
+                List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+                options.addAll(extraOptions);
+                try (ForkedJvm jvm = ForkedJvm.start(tmp, options, HostileObjectDriver.class, args)) {
                     try {
                         String line;
                         while ((line = jvm.nextLine(WATCHDOG_SECONDS)) != null) {
@@ -173,9 +200,10 @@ class HostileObjectFuzzTest {
                         if (done && status == 0) {
                             break;
                         }
-                        c.crashes.add(record(mode, current, objects, "exit status " + status + " " + firstLines(jvm.stderr())));
+                        c.crashes.add(record(mode, current, objects, crashDir,
+                                "exit status " + status + " " + firstLines(jvm.stderr())));
                     } catch (ForkedJvm.WatchdogTimeout e) {
-                        c.crashes.add(record(mode, current, objects, "hung for " + WATCHDOG_SECONDS + " s"));
+                        c.crashes.add(record(mode, current, objects, crashDir, "hung for " + WATCHDOG_SECONDS + " s"));
                     }
                 }
                 if (current < 0) {
@@ -194,14 +222,15 @@ class HostileObjectFuzzTest {
     }
 
     /** Keeps the case that killed a JVM under build/reliability/crashes; returns its description. */
-    private static String record(String mode, long index, List<Path> objects, String how) throws IOException {
+    private static String record(String mode, long index, List<Path> objects, Path crashDir, String how)
+            throws IOException {
         if (index < 0) {
             return mode + ": JVM died outside a case: " + how;
         }
         Path base = objects.get((int) (index % objects.size()));
         ElfMutator.Case c = new ElfMutator(base.getFileName().toString(), Files.readAllBytes(base))
                 .mutate(SEED, index, mode.equals("load"));
-        Path dir = Files.createDirectories(Figures.dir().resolve("crashes"));
+        Path dir = Files.createDirectories(crashDir);
         Path file = dir.resolve(mode + "-" + index + "-" + c.kind() + "-" + base.getFileName());
         Files.write(file, c.bytes());
         return mode + " case " + index + " (" + c.kind() + " of " + base.getFileName() + ", kept as " + file + "): "
