@@ -115,7 +115,7 @@ public final class LoadedObject implements AutoCloseable {
     public synchronized GlobalVariables globals() {
         state.ensureOpen();
         if (globals == null) {
-            globals = GlobalVariables.of(object, name, btfOrNull(), true, state::ensureOpen);
+            globals = GlobalVariables.of(object, name, btfOrNull(), true, state);
         }
         return globals;
     }

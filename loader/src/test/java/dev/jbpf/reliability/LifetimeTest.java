@@ -182,6 +182,22 @@ class LifetimeTest {
     }
 
     @Test
+    void closeWhileAnotherThreadReadsAndWritesGlobalVariables() throws Exception {
+        Outcomes outcomes = new Outcomes();
+        for (int round = 0; round < ROUNDS; round++) {
+            LoadedObject object = BpfObject.open(TestSupport.bpfObject("globals")).load();
+            dev.jbpf.GlobalVariables globals = object.globals(); // .bss/.data: the kernel's mmapped map memory
+            long value = round;
+            closeWhile(object, round, outcomes, o -> {
+                globals.setLong("hits", value);
+                globals.getLong("hits");
+            });
+        }
+        outcomes.check("close the object while another thread reads and writes its global variables (mmapped)",
+                ROUNDS);
+    }
+
+    @Test
     void concurrentUserSpaceUpdatesLoseNothing() throws Exception {
         int perThread = 20_000;
         try (BpfMap map = BpfMap.create(MapType.HASH, "jbpf_concurrent", 4, 8, THREADS * perThread)) {
