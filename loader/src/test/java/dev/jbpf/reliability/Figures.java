@@ -18,10 +18,20 @@ final class Figures {
     private final String area;
     private final List<String> lines = new ArrayList<>();
 
-    /** @param file the file name without .txt, e.g. "hostile-objects" */
+    /**
+     * Deletes the previous run's file, so that a test that fails before {@link #write()} leaves
+     * no stale figures behind; make one at the start of the test.
+     *
+     * @param file the file name without .txt, e.g. "hostile-objects"
+     */
     Figures(String file, String area) {
         this.file = file;
         this.area = area;
+        try {
+            Files.deleteIfExists(dir().resolve(file + ".txt"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Adds a check: what was tried, how many (with the unit, e.g. "10000 cases"), what came out. */
@@ -33,10 +43,9 @@ final class Figures {
 
     /** Writes the file (replacing the previous run's). */
     void write() {
-        Path dir = Path.of(System.getProperty("jbpf.project.dir", "."), "build", "reliability");
         try {
-            Files.createDirectories(dir);
-            Files.write(dir.resolve(file + ".txt"), lines);
+            Files.createDirectories(dir());
+            Files.write(dir().resolve(file + ".txt"), lines);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

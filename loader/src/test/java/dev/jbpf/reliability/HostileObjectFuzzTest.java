@@ -66,6 +66,7 @@ class HostileObjectFuzzTest {
 
     @Test
     void hostileObjectsNeverCrashTheJvmNorLeakFds() throws Exception {
+        Figures figures = new Figures("hostile-objects", "Hostile objects");
         List<Path> all;
         try (Stream<Path> files = Files.list(TestSupport.bpfObject("maps").getParent())) {
             all = files.filter(p -> p.toString().endsWith(".bpf.o")).sorted().toList();
@@ -99,7 +100,6 @@ class HostileObjectFuzzTest {
                 + "in %d JVMs, %d s%n", SEED, open.cases, open.count("opened"), open.jvms, loads.loads,
                 loads.count("loaded"), loads.jvms, seconds);
 
-        Figures figures = new Figures("hostile-objects", "Hostile objects");
         figures.add("mutated .bpf.o files through BpfObject.open (seed " + SEED + ", " + all.size() + " objects, "
                 + ElfMutator.KINDS.size() + " mutation kinds)", open.cases + " cases",
                 verdict(open) + ": " + open.count("opened") + " opened, " + open.count("rejected")
