@@ -77,7 +77,9 @@ public final class Owner {
 
     /**
      * Marks the owner closed with the given reason (e.g. "was loaded") once no other thread is
-     * inside {@link #use()}, and closes what it owns, newest first. Returns false when it was already closed (close twice is harmless).
+     * inside {@link #use()}, and closes what it owns, newest first. Returns false when it was
+     * already closed (close twice is harmless). Throws IllegalStateException, leaving it open,
+     * when this thread is inside a use of it (waiting would never end).
      */
     public boolean close(String reason) {
         if (lock.getReadHoldCount() > 0) {
