@@ -348,7 +348,8 @@ public final class GlobalVariables {
     private byte[] read(Entry entry) {
         GlobalVariable v = entry.variable();
         Section section = entry.section();
-        try (Owner.Use use = owner.use(); Arena arena = Arena.ofConfined()) { // the mapping stays until the use ends
+        // inside a use: a close from another thread waits, so the mapping is not unmapped under us
+        try (Owner.Use use = owner.use(); Arena arena = Arena.ofConfined()) {
             if (section.mapped()) {
                 return load(section.image(), v.offset(), v.size());
             }
@@ -365,7 +366,8 @@ public final class GlobalVariables {
                     + section.name() + " " + section.readOnlyReason());
         }
         GlobalVariable v = entry.variable();
-        try (Owner.Use use = owner.use(); Arena arena = Arena.ofConfined()) { // the mapping stays until the use ends
+        // inside a use: a close from another thread waits, so the mapping is not unmapped under us
+        try (Owner.Use use = owner.use(); Arena arena = Arena.ofConfined()) {
             if (section.mapped()) {
                 store(section.image(), v.offset(), bytes);
                 return;

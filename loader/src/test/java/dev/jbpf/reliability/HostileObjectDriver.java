@@ -142,7 +142,8 @@ public final class HostileObjectDriver {
         try (object) {
             inspect(object);
             for (OpenedMap map : object.maps()) {
-                long bytes = (long) Math.max(1, map.keySize() + map.valueSize()) * Integer.toUnsignedLong(map.maxEntries());
+                long entryBytes = Math.max(1, map.keySize() + map.valueSize());
+                long bytes = entryBytes * Integer.toUnsignedLong(map.maxEntries());
                 if (bytes > MAX_MAP_BYTES) {
                     return new String[] {"skipped-huge-map", null};
                 }
