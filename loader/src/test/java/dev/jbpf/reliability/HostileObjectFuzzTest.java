@@ -104,11 +104,11 @@ class HostileObjectFuzzTest {
                 + ElfMutator.KINDS.size() + " mutation kinds)", open.cases + " cases",
                 verdict(open) + ": " + open.count("opened") + " opened, " + open.count("rejected")
                         + " BpfException, " + open.count("java:") + " other Java exception; "
-                        + open.crashes.size() + " JVM crashes, " + open.leaks.size() + " cases leaving fds open");
+                        + open.crashes.size() + " JVM crashes or hangs, " + open.leaks.size() + " cases leaving fds open");
         figures.add("mutated objects that open, through load() (" + loadable.size() + " objects)",
                 loads.loads + " cases", privileged ? verdict(loads) + ": " + loads.count("loaded") + " loaded, "
                         + loads.count("load-rejected") + " BpfException (verifier or kernel), " + loads.count("load-java:")
-                        + " other Java exception; " + loads.crashes.size() + " JVM crashes, " + loads.leaks.size()
+                        + " other Java exception; " + loads.crashes.size() + " JVM crashes or hangs, " + loads.leaks.size()
                         + " cases leaving fds open" : "skipped: not root");
         figures.write();
 
