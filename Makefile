@@ -82,6 +82,7 @@ image: build
 test: build kernel-fs image vm-kernels
 	mvn -B -Dstyle.color=never test
 	@scripts/vm-test $(VM_KERNELS)
+	@scripts/reliability-report
 
 vm-kernels: deps
 	@scripts/vm-kernels $(VM_KERNELS)

@@ -7,6 +7,7 @@ import dev.jbpf.btf.BtfFormatter;
 import dev.jbpf.btf.BtfType;
 import dev.jbpf.btf.BtfValueCodec;
 import dev.jbpf.internal.LibBpfCall;
+import dev.jbpf.internal.Owner;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -64,7 +65,8 @@ public final class GlobalVariables {
     private final String objectName;
     private final Btf btf;
     private final boolean loaded;
-    private final Runnable ensureOpen;
+    /** The object's state: closed with it; its close waits for reads and writes in progress. */
+    private final Owner owner;
     private final List<Entry> entries = new ArrayList<>();
     private final Map<String, List<Entry>> byName = new LinkedHashMap<>();
     private final Map<CodecKey, BtfValueCodec<?>> codecs = new ConcurrentHashMap<>();
@@ -83,20 +85,21 @@ public final class GlobalVariables {
     private record CodecKey(String qualifiedName, Class<?> type) {
     }
 
-    private GlobalVariables(String objectName, Btf btf, boolean loaded, Runnable ensureOpen) {
+    private GlobalVariables(String objectName, Btf btf, boolean loaded, Owner owner) {
         this.objectName = objectName;
         this.btf = btf;
         this.loaded = loaded;
-        this.ensureOpen = ensureOpen;
+        this.owner = owner;
     }
 
     /**
      * The global variables of a libbpf {@code struct bpf_object}: before load ({@code loaded}
      * false) or after. {@code btf} is the object's BTF (null when it has none: then there are no
-     * variables); {@code ensureOpen} throws IllegalStateException once the object is gone.
+     * variables); {@code owner} is the object's state: once it is closed every method throws
+     * IllegalStateException, and its close waits for reads and writes in progress.
      */
-    static GlobalVariables of(MemorySegment object, String objectName, Btf btf, boolean loaded, Runnable ensureOpen) {
-        GlobalVariables globals = new GlobalVariables(objectName, btf, loaded, ensureOpen);
+    static GlobalVariables of(MemorySegment object, String objectName, Btf btf, boolean loaded, Owner owner) {
+        GlobalVariables globals = new GlobalVariables(objectName, btf, loaded, owner);
         if (btf != null) {
             for (MemorySegment map : ObjectPointers.maps(object)) {
                 globals.addSection(map);
@@ -155,7 +158,7 @@ public final class GlobalVariables {
 
     /** True for the view of a loaded object (live kernel values), false before load. */
     public boolean isLoaded() {
-        ensureOpen.run();
+        owner.ensureOpen();
         return loaded;
     }
 
@@ -164,7 +167,7 @@ public final class GlobalVariables {
      * appears qualified as "SECTION:NAME" (".data.custom:counter"), the form every method accepts.
      */
     public List<String> names() {
-        ensureOpen.run();
+        owner.ensureOpen();
         List<String> names = new ArrayList<>();
         for (Entry entry : entries) {
             names.add(byName.get(entry.variable().name()).size() > 1 ? qualified(entry) : entry.variable().name());
@@ -174,7 +177,7 @@ public final class GlobalVariables {
 
     /** Every variable with its section, BTF type, offset and size. */
     public List<GlobalVariable> variables() {
-        ensureOpen.run();
+        owner.ensureOpen();
         return entries.stream().map(Entry::variable).toList();
     }
 
@@ -185,7 +188,7 @@ public final class GlobalVariables {
 
     /** The object's BTF these variables are typed by (borrowed: owned by the object). */
     public Btf btf() {
-        ensureOpen.run();
+        owner.ensureOpen();
         if (btf == null) {
             throw new BpfNotFoundException("get BTF of", objectName, "the object has no BTF (compile it with -g)");
         }
@@ -303,7 +306,7 @@ public final class GlobalVariables {
 
     private Entry entry(String name) {
         Objects.requireNonNull(name, "name");
-        ensureOpen.run();
+        owner.ensureOpen();
         int colon = name.lastIndexOf(QUALIFIER);
         String section = colon > 0 ? name.substring(0, colon) : null;
         String plain = colon > 0 ? name.substring(colon + 1) : name;
@@ -343,31 +346,32 @@ public final class GlobalVariables {
     }
 
     private byte[] read(Entry entry) {
-        ensureOpen.run();
         GlobalVariable v = entry.variable();
         Section section = entry.section();
-        if (section.mapped()) {
-            return load(section.image(), v.offset(), v.size());
-        }
-        try (Arena arena = Arena.ofConfined()) {
+        // inside a use: a close from another thread waits, so the mapping is not unmapped under us
+        try (Owner.Use use = owner.use(); Arena arena = Arena.ofConfined()) {
+            if (section.mapped()) {
+                return load(section.image(), v.offset(), v.size());
+            }
             MemorySegment value = lookup(section, arena);
             return value.asSlice(v.offset(), v.size()).toArray(ValueLayout.JAVA_BYTE);
         }
     }
 
     private void write(Entry entry, byte[] bytes) {
-        ensureOpen.run();
+        owner.ensureOpen();
         Section section = entry.section();
         if (section.readOnlyReason() != null) {
             throw new IllegalStateException("global variable '" + entry.variable().name() + "' of section "
                     + section.name() + " " + section.readOnlyReason());
         }
         GlobalVariable v = entry.variable();
-        if (section.mapped()) {
-            store(section.image(), v.offset(), bytes);
-            return;
-        }
-        try (Arena arena = Arena.ofConfined()) {
+        // inside a use: a close from another thread waits, so the mapping is not unmapped under us
+        try (Owner.Use use = owner.use(); Arena arena = Arena.ofConfined()) {
+            if (section.mapped()) {
+                store(section.image(), v.offset(), bytes);
+                return;
+            }
             MemorySegment value = lookup(section, arena);
             MemorySegment.copy(bytes, 0, value, ValueLayout.JAVA_BYTE, v.offset(), bytes.length);
             MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);

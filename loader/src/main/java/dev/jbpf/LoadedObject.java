@@ -20,8 +20,11 @@ import java.util.List;
  * its programs are registered with it: {@link #close()} closes those still open — detaching
  * them unless pinned — then {@code bpf_object__close}, which unloads the programs and maps that
  * nothing else (a pin, a link, another process's fd) keeps in the kernel. After close every
- * method, including those of its programs and maps, throws IllegalStateException. Not meant
- * for closing while other threads still use it.
+ * method, including those of its programs and maps, throws IllegalStateException. It may be
+ * closed while other threads use its programs and maps: the close waits for calls in
+ * progress (a map lookup, an attach) to return, and calls after it throw
+ * IllegalStateException ("object 'NAME' is closed"); it never frees memory or fds a call is
+ * using.
  *
  * <p>When it is made, the memory libbpf keeps for each mmapable data section (.data, .bss,
  * .rodata, ...) is mapped onto the kernel map itself, at the same address and size (see
@@ -48,7 +51,7 @@ public final class LoadedObject implements AutoCloseable {
             programs.add(BpfProgram.of(program, name, state));
         }
         for (MemorySegment map : ObjectPointers.maps(object)) {
-            maps.add(BpfMap.ofObjectMap(map, state::ensureOpen));
+            maps.add(BpfMap.ofObjectMap(map, state));
         }
     }
 
@@ -112,7 +115,7 @@ public final class LoadedObject implements AutoCloseable {
     public synchronized GlobalVariables globals() {
         state.ensureOpen();
         if (globals == null) {
-            globals = GlobalVariables.of(object, name, btfOrNull(), true, state::ensureOpen);
+            globals = GlobalVariables.of(object, name, btfOrNull(), true, state);
         }
         return globals;
     }
@@ -145,11 +148,22 @@ public final class LoadedObject implements AutoCloseable {
         if (!state.isOpen()) {
             return;
         }
+        RuntimeException failure = null;
         try {
-            state.close();
-        } finally {
-            LibBpf.bpf_object__close(object);
-            arena.close();
+            if (!state.close()) {
+                return; // another thread closed it meanwhile
+            }
+        } catch (RuntimeException e) {
+            if (state.isOpen()) {
+                throw e; // not closed: e.g. called from inside one of its own operations
+            }
+            failure = e; // closed, but a link failed to close: free the object all the same
+        }
+        // no other thread is inside a use() of this object now, and none can enter one
+        LibBpf.bpf_object__close(object);
+        arena.close();
+        if (failure != null) {
+            throw failure;
         }
     }
 

@@ -158,7 +158,7 @@ public final class OpenedObject implements AutoCloseable {
     public GlobalVariables globals() {
         state.ensureOpen();
         if (globals == null) {
-            globals = GlobalVariables.of(object, name, btfOrNull(), false, state::ensureOpen);
+            globals = GlobalVariables.of(object, name, btfOrNull(), false, state);
         }
         return globals;
     }

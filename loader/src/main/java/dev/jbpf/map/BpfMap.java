@@ -10,6 +10,7 @@ import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.Fd;
 import dev.jbpf.internal.LibBpfLog;
+import dev.jbpf.internal.Owner;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -44,7 +45,10 @@ import java.util.Set;
  * copied into Java arrays.
  *
  * <p><b>Threads.</b> Data operations may run concurrently from several threads (the kernel
- * serialises them per map); {@link #close()} must not race with other calls on the same map.
+ * serialises them per map). Closing the map (or, for an object's map, its object) while other
+ * threads use it is safe: the close waits for the calls in progress, later calls throw
+ * {@link IllegalStateException}; an iteration in progress ends with that exception at its
+ * next step. A value from {@link #fd()} is only good while the map is open.
  *
  * <p><b>Per-CPU maps</b> ({@link #isPerCpu()}) keep one value per possible CPU: their raw value
  * buffers ({@link #lookup}, {@link #update}, {@link MapEntry#value()}) hold
@@ -62,7 +66,8 @@ import java.util.Set;
  */
 public final class BpfMap implements AutoCloseable {
     private final MemorySegment objectMap;
-    private final Runnable ensureOpen;
+    /** The object's state for object maps, this map's own for maps that own their fd. */
+    private final Owner owner;
     private final int ownedFd;
     private final String name;
     private final MapType type;
@@ -72,12 +77,11 @@ public final class BpfMap implements AutoCloseable {
     private final int flags;
     private final int id;
     private final MapBatches.State batchState = new MapBatches.State();
-    private volatile boolean closed;
 
-    private BpfMap(MemorySegment objectMap, Runnable ensureOpen, int ownedFd, String name, MapType type,
+    private BpfMap(MemorySegment objectMap, Owner owner, int ownedFd, String name, MapType type,
             int keySize, int valueSize, int maxEntries, int flags, int id) {
         this.objectMap = objectMap;
-        this.ensureOpen = ensureOpen;
+        this.owner = owner != null ? owner : new Owner("map " + name);
         this.ownedFd = ownedFd;
         this.name = name;
         this.type = type;
@@ -90,17 +94,18 @@ public final class BpfMap implements AutoCloseable {
 
     /**
      * Internal (used by {@code LoadedObject}): wraps a loaded object's {@code struct bpf_map *}.
-     * The map does not own its fd; {@code ensureOpen} runs first in every method and throws
-     * {@link IllegalStateException} once the owning object is closed.
+     * The map does not own its fd; every method uses it inside {@code object.use()}, so it
+     * throws {@link IllegalStateException} once the owning object is closed and the object's
+     * close waits for calls in progress.
      */
-    public static BpfMap ofObjectMap(MemorySegment bpfMap, Runnable ensureOpen) {
+    public static BpfMap ofObjectMap(MemorySegment bpfMap, Owner object) {
         Objects.requireNonNull(bpfMap, "bpfMap");
-        Objects.requireNonNull(ensureOpen, "ensureOpen");
-        ensureOpen.run();
+        Objects.requireNonNull(object, "object");
+        object.ensureOpen();
         String name = LibBpfCall.string(LibBpf.bpf_map__name(bpfMap));
         int fd = LibBpf.bpf_map__fd(bpfMap);
         int id = fd >= 0 ? MapNative.infoByFd(fd, "get map info", name).id() : 0;
-        return new BpfMap(bpfMap, ensureOpen, -1, name, MapType.of(LibBpf.bpf_map__type(bpfMap)),
+        return new BpfMap(bpfMap, object, -1, name, MapType.of(LibBpf.bpf_map__type(bpfMap)),
                 LibBpf.bpf_map__key_size(bpfMap), LibBpf.bpf_map__value_size(bpfMap),
                 LibBpf.bpf_map__max_entries(bpfMap), LibBpf.bpf_map__map_flags(bpfMap), id);
     }
@@ -219,12 +224,26 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (ensureOpen != null) {
-            ensureOpen.run();
-        }
-        if (closed) {
-            throw new IllegalStateException("map " + name + " is closed");
-        }
+        owner.ensureOpen();
+    }
+
+    /**
+     * Internal, not API: closes {@code resource} (e.g. a ring buffer reading this map) when the
+     * map's owner closes: its object, or the map itself when it owns its fd. IllegalStateException
+     * when that is closed already. {@link #forget} undoes it when the resource closes first.
+     */
+    public void closeWith(AutoCloseable resource) {
+        owner.own(resource);
+    }
+
+    /** Internal, not API: the resource given to {@link #closeWith} closed on its own. */
+    public void forget(AutoCloseable resource) {
+        owner.release(resource);
+    }
+
+    /** A use of the map's fd: a close in another thread waits for it (see {@link Owner#use()}). */
+    Owner.Use use() {
+        return owner.use();
     }
 
     /** The map's name (libbpf's full name for object maps; the kernel's, at most 15 characters, otherwise). */
@@ -272,8 +291,13 @@ public final class BpfMap implements AutoCloseable {
 
     /** The map's file descriptor (owned by the object for object maps, by this map otherwise). */
     public int fd() {
-        checkOpen();
-        return objectMap != null ? LibBpf.bpf_map__fd(objectMap) : ownedFd;
+        if (objectMap == null) {
+            checkOpen();
+            return ownedFd;
+        }
+        try (Owner.Use use = use()) {
+            return LibBpf.bpf_map__fd(objectMap);
+        }
     }
 
     /** The kernel's id of the map (0 when an object's map was not created). */
@@ -295,7 +319,9 @@ public final class BpfMap implements AutoCloseable {
 
     /** What the kernel says about this map now ({@code bpf_map_get_info_by_fd}), BTF type ids included. */
     public MapInfo info() {
-        return MapNative.infoByFd(fd(), "get map info", name);
+        try (Owner.Use use = use()) {
+            return MapNative.infoByFd(fd(), "get map info", name);
+        }
     }
 
     /**
@@ -380,7 +406,7 @@ public final class BpfMap implements AutoCloseable {
         requireKeys("lookup");
         checkKey(key);
         int size = valueBufferSize();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = use(); Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_BYTE, key);
             MemorySegment v = arena.allocate(Math.max(size, 1), 8);
             int ret = LibBpf.bpf_map_lookup_elem(fd(), k, v);
@@ -439,7 +465,7 @@ public final class BpfMap implements AutoCloseable {
         checkKey(key);
         checkValue(value);
         Objects.requireNonNull(flag, "flag");
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = use(); Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_BYTE, key);
             MemorySegment v = arena.allocate(value.length, 8);
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
@@ -488,7 +514,7 @@ public final class BpfMap implements AutoCloseable {
         checkOpen();
         requireKeys("delete");
         checkKey(key);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = use(); Arena arena = Arena.ofConfined()) {
             int ret = LibBpf.bpf_map_delete_elem(fd(), arena.allocateFrom(ValueLayout.JAVA_BYTE, key));
             if (ret < 0) {
                 int errno = MapNative.errno(ret);
@@ -532,7 +558,7 @@ public final class BpfMap implements AutoCloseable {
         List<byte[]> keys = new ArrayList<>();
         Set<ByteBuffer> seen = new HashSet<>();
         long limit = maxEntries > 0 ? 4L * maxEntries + 1024 : Long.MAX_VALUE;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = use(); Arena arena = Arena.ofConfined()) {
             MemorySegment current = arena.allocate(keySize, 8);
             MemorySegment next = arena.allocate(keySize, 8);
             int fd = fd();
@@ -787,7 +813,7 @@ public final class BpfMap implements AutoCloseable {
             throw new IllegalArgumentException("push " + name + ": a " + type.displayName() + " map does not take "
                     + flag);
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = use(); Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(Math.max(value.length, 1), 8);
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
             int ret = LibBpf.bpf_map_update_elem(fd(), MemorySegment.NULL, v, flag.value());
@@ -816,7 +842,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private Optional<byte[]> keyless(String operation, boolean delete) {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = use(); Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(Math.max(valueSize, 1), 8);
             int ret = delete ? LibBpf.bpf_map_lookup_and_delete_elem(fd(), MemorySegment.NULL, v)
                     : LibBpf.bpf_map_lookup_elem(fd(), MemorySegment.NULL, v);
@@ -840,7 +866,7 @@ public final class BpfMap implements AutoCloseable {
         checkOpen();
         requireKind("mightContain", MapType.BLOOM_FILTER);
         checkPlainValue(value);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = use(); Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(Math.max(value.length, 1), 8);
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
             int ret = LibBpf.bpf_map_lookup_elem(fd(), MemorySegment.NULL, v);
@@ -940,10 +966,11 @@ public final class BpfMap implements AutoCloseable {
      * fails (EPERM, or EBUSY on some kernels).
      */
     public void freeze() {
-        checkOpen();
-        int ret = LibBpf.bpf_map_freeze(fd());
-        if (ret < 0) {
-            throw BpfException.of("freeze", name, MapNative.errno(ret), null);
+        try (Owner.Use use = use()) {
+            int ret = LibBpf.bpf_map_freeze(fd());
+            if (ret < 0) {
+                throw BpfException.of("freeze", name, MapNative.errno(ret), null);
+            }
         }
     }
 
@@ -959,7 +986,7 @@ public final class BpfMap implements AutoCloseable {
     /** The fields of /proc/self/fdinfo/FD (map_type, frozen, flags, ...); empty when unreadable. */
     private Map<String, String> fdInfo() {
         Map<String, String> fields = new java.util.HashMap<>();
-        try {
+        try (Owner.Use use = use()) {
             for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd()))) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
@@ -1014,7 +1041,7 @@ public final class BpfMap implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         Path absolute = path.toAbsolutePath();
         BpfFs.preparePin(absolute);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = use(); Arena arena = Arena.ofConfined()) {
             int ret = LibBpf.bpf_obj_pin(fd(), arena.allocateFrom(absolute.toString()));
             if (ret < 0) {
                 int errno = MapNative.errno(ret);
@@ -1061,15 +1088,13 @@ public final class BpfMap implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (objectMap != null || closed) {
-            return;
+        if (objectMap == null && owner.close()) { // waits for calls in progress in other threads
+            Fd.close(ownedFd);
         }
-        closed = true;
-        Fd.close(ownedFd);
     }
 
     @Override
     public String toString() {
-        return "BpfMap[" + name + ", " + type.displayName() + ", id " + id + (closed ? ", closed]" : "]");
+        return "BpfMap[" + name + ", " + type.displayName() + ", id " + id + (owner.isOpen() ? "]" : ", closed]");
     }
 }

@@ -4,6 +4,7 @@ import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_map_batch_opts;
 import dev.jbpf.internal.Errno;
+import dev.jbpf.internal.Owner;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -143,7 +144,12 @@ final class MapBatches {
      * count); ENOSPC with nothing returned = one hash bucket holds more than fits: grow, retry.
      */
     private static int kernelStep(BpfMap map, BatchCursor c, Buffers b) {
-        int fd = map.fd();
+        try (Owner.Use use = map.use()) {
+            return kernelStep(map, c, b, map.fd());
+        }
+    }
+
+    private static int kernelStep(BpfMap map, BatchCursor c, Buffers b, int fd) {
         boolean started = c.token != null;
         if (started) {
             MemorySegment.copy(c.token, 0, b.in, ValueLayout.JAVA_BYTE, 0, c.token.length);
@@ -187,7 +193,12 @@ final class MapBatches {
      * restarts from the first key when the current one was deleted, which could go on forever.
      */
     private static int perKeyStep(BpfMap map, BatchCursor c, Buffers b, int max) {
-        int fd = map.fd();
+        try (Owner.Use use = map.use()) {
+            return perKeyStep(map, c, b, max, map.fd());
+        }
+    }
+
+    private static int perKeyStep(BpfMap map, BatchCursor c, Buffers b, int max, int fd) {
         long limit = 4L * Math.max(map.maxEntries(), 0) + 1024;
         MemorySegment last = b.in.asSlice(0, b.keySize);
         boolean started = !c.deleting && c.token != null;
@@ -334,7 +345,7 @@ final class MapBatches {
         int perCall = entriesPerCall(keySize + valueSize, total);
         MapBatches.State state = map.batchState();
         int stored = 0;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = map.use(); Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocate((long) keySize * perCall, 8);
             MemorySegment v = arena.allocate(Math.max(1L, (long) valueSize * perCall), 8);
             MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
@@ -398,7 +409,7 @@ final class MapBatches {
         int next = 0;
         int deleted = 0;
         boolean progressed = false;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = map.use(); Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocate((long) keySize * perCall, 8);
             MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment opts = bpf_map_batch_opts.allocate(arena);

@@ -70,20 +70,24 @@ public final class BpfProgram {
     }
 
     public ProgramType type() {
-        object.ensureOpen();
-        return ProgramType.of(LibBpf.bpf_program__type(program));
+        try (Owner.Use use = object.use()) {
+            return ProgramType.of(LibBpf.bpf_program__type(program));
+        }
     }
 
     /** Whether the program is in the kernel (false when its autoload was off). */
     public boolean isLoaded() {
-        object.ensureOpen();
-        return LibBpf.bpf_program__fd(program) >= 0;
+        try (Owner.Use use = object.use()) {
+            return LibBpf.bpf_program__fd(program) >= 0;
+        }
     }
 
     /** The program's fd, owned by the object. IllegalStateException when it was not loaded. */
     public int fd() {
-        object.ensureOpen();
-        int fd = LibBpf.bpf_program__fd(program);
+        int fd;
+        try (Owner.Use use = object.use()) {
+            fd = LibBpf.bpf_program__fd(program);
+        }
         if (fd < 0) {
             throw new IllegalStateException("program " + target + " was not loaded (its autoload was off)");
         }
@@ -106,8 +110,9 @@ public final class BpfProgram {
 
     /** Instructions in the program as libbpf loaded it ({@code bpf_program__insn_cnt}). */
     public int instructionCount() {
-        object.ensureOpen();
-        return (int) LibBpf.bpf_program__insn_cnt(program);
+        try (Owner.Use use = object.use()) {
+            return (int) LibBpf.bpf_program__insn_cnt(program);
+        }
     }
 
     /**
@@ -115,8 +120,7 @@ public final class BpfProgram {
      * above 0 (a rejection throws a {@code VerifierException} carrying the log instead).
      */
     public String verifierLog() {
-        object.ensureOpen();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = object.use(); Arena arena = Arena.ofConfined()) {
             MemorySegment size = arena.allocate(ValueLayout.JAVA_LONG);
             String log = LibBpfCall.string(LibBpf.bpf_program__log_buf(program, size));
             return log == null ? "" : log;
@@ -141,16 +145,19 @@ public final class BpfProgram {
      */
     public BpfLink attach(AttachPoint point) {
         Objects.requireNonNull(point, "point");
-        fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
-        try (Arena arena = Arena.ofConfined()) {
+        // in use: a close from another thread waits, so the program stays there while attaching
+        try (Owner.Use use = object.use(); Arena arena = Arena.ofConfined()) {
+            fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
             return point.attach(new AttachRequest(program, arena, target + " to " + point.describe(), object));
         }
     }
 
     private BpfLink attach(String operation, String description, Supplier<MemorySegment> call) {
-        fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
-        MemorySegment link = LibBpfCall.checkNonNull(operation, description, call);
-        return BpfLink.adopt(link, "link of " + description, object);
+        try (Owner.Use use = object.use()) {
+            fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
+            MemorySegment link = LibBpfCall.checkNonNull(operation, description, call);
+            return BpfLink.adopt(link, "link of " + description, object);
+        }
     }
 
     /**
@@ -169,7 +176,12 @@ public final class BpfProgram {
      */
     public TestRunResult testRun(TestRunOptions options) {
         Objects.requireNonNull(options, "options");
-        int fd = fd();
+        try (Owner.Use use = object.use()) {
+            return testRun(options, fd());
+        }
+    }
+
+    private TestRunResult testRun(TestRunOptions options, int fd) {
         byte[] data = options.data();
         byte[] context = options.context();
         int dataOutCapacity = options.effectiveDataOutCapacity();
@@ -251,7 +263,7 @@ public final class BpfProgram {
         Objects.requireNonNull(path, "path");
         fd();
         BpfFs.preparePin(path);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = object.use(); Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path.toString());
             LibBpfCall.check("pin program", target + " at " + path, () -> LibBpf.bpf_program__pin(program, cPath));
         }
@@ -261,7 +273,7 @@ public final class BpfProgram {
     public void unpin(Path path) {
         Objects.requireNonNull(path, "path");
         fd();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = object.use(); Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path.toString());
             LibBpfCall.check("unpin program", target + " at " + path, () -> LibBpf.bpf_program__unpin(program, cPath));
         }

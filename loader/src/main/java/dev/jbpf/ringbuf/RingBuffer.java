@@ -22,7 +22,9 @@ import java.util.Objects;
  *
  * <p><b>Native memory.</b> A RingBuffer owns its epoll fd and the memory mappings of the
  * rings, whose segments belong to a shared arena of its own. {@link #close()} closes the
- * arena, unmaps the rings and closes the epoll fd. The maps are not owned: close the RingBuffer before the maps' object.
+ * arena, unmaps the rings and closes the epoll fd. The maps are not owned; closing their
+ * object (or a map that owns its fd) closes this RingBuffer too, so that a poll in another
+ * thread returns and the next one throws {@link IllegalStateException}.
  * After close every method throws {@link IllegalStateException}.
  *
  * <p><b>Threads.</b> {@link #poll} and {@link #consume} must be called by one thread at a
@@ -41,8 +43,11 @@ public final class RingBuffer implements AutoCloseable {
     private final MemorySegment events;
     private final String names;
     private final CallbackConsumer consumer;
+    /** The maps read, whose owners close this RingBuffer with them. */
+    private final List<BpfMap> maps;
 
-    private RingBuffer(Arena arena, int epollFd, MappedRing[] rings, String names) {
+    private RingBuffer(Arena arena, int epollFd, MappedRing[] rings, String names, List<BpfMap> maps) {
+        this.maps = maps;
         this.epollFd = epollFd;
         this.rings = rings;
         this.names = names;
@@ -112,6 +117,7 @@ public final class RingBuffer implements AutoCloseable {
             Arena arena = Arena.ofShared();
             MappedRing[] rings = new MappedRing[maps.size()];
             int epollFd = -1;
+            RingBuffer ringBuffer;
             try {
                 epollFd = LibC.epollCreate();
                 if (epollFd < 0) {
@@ -125,11 +131,20 @@ public final class RingBuffer implements AutoCloseable {
                         throw BpfException.of("add ring buffer to epoll", map.name(), errno, null);
                     }
                 }
-                return new RingBuffer(arena, epollFd, rings, names);
+                ringBuffer = new RingBuffer(arena, epollFd, rings, names, List.copyOf(maps));
             } catch (RuntimeException | Error e) {
                 free(arena, rings, epollFd);
                 throw e;
             }
+            try {
+                for (BpfMap map : maps) {
+                    map.closeWith(ringBuffer); // closing the maps' object closes this ring buffer first
+                }
+            } catch (RuntimeException | Error e) {
+                ringBuffer.close();
+                throw e;
+            }
+            return ringBuffer;
         }
     }
 
@@ -192,6 +207,7 @@ public final class RingBuffer implements AutoCloseable {
     @Override
     public void close() {
         consumer.close();
+        maps.forEach(map -> map.forget(this));
     }
 
     @Override

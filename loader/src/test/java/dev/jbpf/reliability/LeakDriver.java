@@ -1,0 +1,191 @@
+package dev.jbpf.reliability;
+
+import dev.jbpf.BpfObject;
+import dev.jbpf.LoadedObject;
+import dev.jbpf.OpenedObject;
+import dev.jbpf.link.BpfLink;
+import dev.jbpf.map.BpfMap;
+import dev.jbpf.program.BpfProgram;
+import dev.jbpf.ringbuf.RingBuffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
+
+/**
+ * The forked JVM of {@link LeakTest}, run with {@code -XX:NativeMemoryTracking=summary}: cycles
+ * of open, load, attach, poll and close of a tracepoint + ring buffer object, measuring before
+ * and after each phase the process's fds, the malloc'd bytes outside the JVM (libbpf's: glibc's
+ * total minus what NMT says the JVM malloc'd) and the JVM's malloc'd bytes of category Other
+ * (where FFM arenas allocate), then checks that the kernel has none of the objects the cycles
+ * made. Arguments: {@code OBJECT CYCLES ATTACH_CYCLES FULL_CYCLES}. Output lines:
+ * {@code PHASE name<TAB>cycles<TAB>ms<TAB>libbpfBytesPerCycle<TAB>otherBytesPerCycle<TAB>detail},
+ * {@code FDS before<TAB>after<TAB>bpfBefore<TAB>bpfAfter}, {@code KERNEL created<TAB>alive<TAB>detail}.
+ */
+public final class LeakDriver {
+    private static final Pattern TOTAL_MALLOC = Pattern.compile("Total:.*?\\n\\s*malloc: (\\d+) #(\\d+)", Pattern.DOTALL);
+    private static final Pattern OTHER_MALLOC = Pattern.compile("-\\s+Other \\(.*?\\n\\s*\\(malloc=(\\d+)", Pattern.DOTALL);
+    /** Bytes NMT puts before each malloc block it tracks (its header), counted by glibc, not by NMT. */
+    private static final long NMT_HEADER = 16;
+
+    private final int pid = (int) ProcessHandle.current().pid();
+    private final Path marker;
+    private final KernelIds ids = new KernelIds();
+
+    private LeakDriver(Path marker) {
+        this.marker = marker;
+    }
+
+    public static void main(String[] args) throws Exception {
+        java.util.logging.Logger.getLogger("dev.jbpf.libbpf").setLevel(java.util.logging.Level.OFF);
+        Path object = Path.of(args[0]);
+        int cycles = Integer.parseInt(args[1]), attachCycles = Integer.parseInt(args[2]), full = Integer.parseInt(args[3]);
+        Path marker = Files.createTempFile("jbpf-leak", ".txt");
+        try {
+            new LeakDriver(marker).run(object, cycles, attachCycles, full);
+        } finally {
+            Files.deleteIfExists(marker);
+        }
+        System.out.println("DONE");
+    }
+
+    private void run(Path object, int cycles, int attachCycles, int full) throws InterruptedException {
+        Map<String, Integer> bpfBefore = ProcessResources.bpfFds();
+        int fdsBefore = ProcessResources.fdCount();
+        phase("open, close", cycles, () -> {
+            try (OpenedObject opened = BpfObject.open(object)) {
+                opened.programs().getFirst().instructionCount();
+                opened.maps().size();
+            }
+        });
+        try (LoadedObject loaded = BpfObject.open(object).load()) {
+            BpfProgram program = loaded.program("trace_openat");
+            BpfMap events = loaded.map("events");
+            record(loaded, program);
+            try (BpfLink link = program.attach()) {
+                ids.links.add(link.id());
+                phase("ring buffer: build, poll (the record of an openat of this thread), close; program attached",
+                        cycles, () -> pollOwnRecord(events));
+            }
+            phase("attach, poll, detach", attachCycles, () -> {
+                try (BpfLink link = program.attach()) {
+                    ids.links.add(link.id());
+                    pollOwnRecord(events);
+                }
+            });
+        }
+        phase("open, load, attach, poll, close", full, () -> {
+            try (LoadedObject loaded = BpfObject.open(object).load()) {
+                BpfProgram program = loaded.program("trace_openat");
+                record(loaded, program);
+                ids.links.add(program.attach().id()); // the link is closed by the object
+                pollOwnRecord(loaded.map("events"));
+            }
+        });
+        Map<String, Integer> bpfAfter = ProcessResources.bpfFds();
+        int fdsAfter = ProcessResources.fdCount();
+        System.out.println("FDS\t" + fdsBefore + "\t" + fdsAfter + "\t" + bpfBefore + "\t" + bpfAfter);
+        List<String> alive = ids.stillInKernel();
+        System.out.println("KERNEL\t" + ids.size() + "\t" + alive.size() + "\t" + ids.programs.size() + " programs, "
+                + ids.maps.size() + " maps, " + ids.links.size() + " links, " + ids.btfs.size() + " BTF"
+                + (alive.isEmpty() ? "" : "; alive: " + alive.subList(0, Math.min(10, alive.size()))));
+    }
+
+    private void record(LoadedObject loaded, BpfProgram program) {
+        ids.programs.add(program.id());
+        loaded.maps().forEach(m -> ids.maps.add(m.id()));
+        int btf = program.info().btfId();
+        if (btf != 0) {
+            ids.btfs.add(btf);
+        }
+    }
+
+    /** Opens the marker file (an openat of this thread) and polls the ring until that record arrives. */
+    private void pollOwnRecord(BpfMap events) {
+        int[] own = new int[1];
+        try (RingBuffer ring = RingBuffer.builder().add(events, record -> {
+            if (record.get(ValueLayout.JAVA_INT_UNALIGNED, 0) == pid) {
+                own[0]++;
+            }
+        }).build()) {
+            try {
+                Files.newInputStream(marker).close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (own[0] == 0 && System.nanoTime() < deadline) {
+                ring.poll(Duration.ofMillis(100));
+            }
+        }
+        if (own[0] == 0) {
+            throw new AssertionError("no record of this thread's openat arrived within 5 s");
+        }
+    }
+
+    /**
+     * Runs a cycle n times. Memory is measured after the first tenth (warm-up: JIT, caches,
+     * libbpf's one-time feature probes), half way and at the end; the growth reported is that
+     * of the second half, per cycle: a leak grows with every cycle, allocator noise and caches
+     * that fill once do not.
+     */
+    static void phase(String name, int n, Runnable cycle) {
+        if (n <= 0) {
+            return;
+        }
+        int warmUp = Math.max(1, n / 10), half = warmUp + (n - warmUp) / 2;
+        long start = System.nanoTime();
+        for (int i = 0; i < warmUp; i++) {
+            cycle.run();
+        }
+        long[] first = memory();
+        for (int i = warmUp; i < half; i++) {
+            cycle.run();
+        }
+        long[] middle = memory();
+        for (int i = half; i < n; i++) {
+            cycle.run();
+        }
+        long[] last = memory();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        int measured = Math.max(1, n - half);
+        System.out.println("PHASE\t" + name + "\t" + n + "\t" + millis + "\t" + (last[0] - middle[0]) / measured + "\t"
+                + (last[1] - middle[1]) / measured + "\tmalloc outside the JVM " + first[0] / 1024 + " → "
+                + middle[0] / 1024 + " → " + last[0] / 1024 + " KiB, NMT Other " + first[1] / 1024 + " → "
+                + middle[1] / 1024 + " → " + last[1] / 1024 + " KiB after " + warmUp + ", " + half + ", " + n
+                + " cycles");
+    }
+
+    /** {malloc'd bytes outside the JVM, NMT category Other malloc'd bytes}, after a GC. */
+    private static long[] memory() {
+        System.gc(); // frees what automatic arenas and cleaners hold
+        String nmt = nmtSummary();
+        long glibc = ProcessResources.mallocInUse();
+        Matcher total = TOTAL_MALLOC.matcher(nmt);
+        Matcher other = OTHER_MALLOC.matcher(nmt);
+        if (!total.find() || !other.find()) {
+            throw new IllegalStateException("cannot read the NMT summary (run with -XX:NativeMemoryTracking=summary):\n"
+                    + nmt.lines().limit(12).reduce("", (a, b) -> a + "\n" + b));
+        }
+        long jvm = Long.parseLong(total.group(1)) + NMT_HEADER * Long.parseLong(total.group(2));
+        return new long[] {glibc - jvm, Long.parseLong(other.group(1))};
+    }
+
+    private static String nmtSummary() {
+        try {
+            return (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {"summary", "scale=b"}}, new String[] {String[].class.getName()});
+        } catch (Exception e) {
+            throw new IllegalStateException("NMT summary failed", e);
+        }
+    }
+}
