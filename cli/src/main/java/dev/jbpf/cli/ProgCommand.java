@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code jbpf prog list}: the kernel's BPF programs. */
 @Command(name = "prog", description = "Inspect BPF programs.", mixinStandardHelpOptions = true,
-        subcommands = {ProgCommand.ListPrograms.class, ProgRunCommand.class})
+        subcommands = {ProgCommand.ListPrograms.class, ProgRunCommand.class, ProgDumpCommand.class})
 final class ProgCommand {
     private ProgCommand() {
     }
