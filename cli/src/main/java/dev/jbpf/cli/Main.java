@@ -16,7 +16,7 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "jbpf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Load, attach and inspect eBPF programs and maps through libbpf.",
-        subcommands = {LoadCommand.class, AttachCommand.class, MapCommand.class, ProgCommand.class,
+        subcommands = {LoadCommand.class, AttachCommand.class, MapCommand.class, ProgCommand.class, ObjCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_OK = 0;

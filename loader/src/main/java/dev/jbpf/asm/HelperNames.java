@@ -30,9 +30,12 @@ public final class HelperNames {
         return table;
     }
 
-    /** The helpers of a BTF's {@code enum bpf_func_id} ({@code BPF_FUNC_x} is named {@code bpf_x}). */
+    /** The helpers of a BTF's {@code enum bpf_func_id} ({@code BPF_FUNC_x} is named {@code bpf_x}); null: none. */
     public static HelperNames of(Btf btf) {
         Map<Integer, String> names = new HashMap<>();
+        if (btf == null) {
+            return new HelperNames(names);
+        }
         btf.find(BtfType.Enum.class, "bpf_func_id").ifPresent(e -> {
             for (BtfType.EnumConstant constant : e.constants()) {
                 if (constant.name().startsWith("BPF_FUNC_")) {
