@@ -117,7 +117,7 @@ final class ProgDumpCommand {
                     if (options.json()) {
                         all.add(json(image, functions, disassembler));
                     } else {
-                        print(out, image, functions, disassembler);
+                        print(out, image, functions, disassembler, symbols);
                     }
                 }
             }
@@ -128,8 +128,20 @@ final class ProgDumpCommand {
             return Main.EXIT_OK;
         }
 
+        /** Where a relative branch goes: an offset in this function, else a kernel symbol. */
+        private static String branchComment(X86Disassembler.Decoded insn, JitFunction function, KernelSymbols symbols) {
+            if (insn.target() == 0) {
+                return "";
+            }
+            long inside = insn.target() - function.address();
+            if (inside >= 0 && inside < function.bytes().length) {
+                return "\t; -> " + Long.toHexString(inside);
+            }
+            return "\t; " + symbols.at(insn.target()).orElse("0x" + Long.toHexString(insn.target()));
+        }
+
         private static void print(PrintWriter out, ProgramImage image, List<JitFunction> functions,
-                X86Disassembler disassembler) {
+                X86Disassembler disassembler, KernelSymbols symbols) {
             out.printf("%d: %s  jited %dB in %d function%s%n", image.info().id(), image.info().name(), image.jited().length,
                     functions.size(), functions.size() == 1 ? "" : "s");
             for (JitFunction function : functions) {
@@ -143,7 +155,8 @@ final class ProgDumpCommand {
                     continue;
                 }
                 for (X86Disassembler.Decoded insn : disassembler.disassemble(function.bytes(), function.address())) {
-                    out.printf("%4x:\t%-30s\t%s%n", insn.offset(), Output.hex(insn.bytes()), insn.text());
+                    out.printf("%4x:\t%-30s\t%s%s%n", insn.offset(), Output.hex(insn.bytes()), insn.text(),
+                            branchComment(insn, function, symbols));
                 }
             }
         }
@@ -167,6 +180,9 @@ final class ProgDumpCommand {
                         ObjectNode i = insns.addObject();
                         i.put("pc", "0x" + Integer.toHexString(insn.offset()));
                         i.put("operation", insn.text());
+                        if (insn.target() != 0) {
+                            i.put("target", "0x" + Long.toHexString(insn.target()));
+                        }
                         i.set("opcodes", Output.hexArray(insn.bytes()));
                     }
                 }

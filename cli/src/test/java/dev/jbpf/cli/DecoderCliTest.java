@@ -142,6 +142,21 @@ class DecoderCliTest {
     }
 
     @Test
+    void jitedWithoutLlvmSaysSoAndShowsTheBytes() throws Exception {
+        try (LoadedObject object = BpfObject.open(TestSupport.bpfObject("testrun")).load()) {
+            BpfProgram program = object.program("xdp_mark");
+            Jbpf.Result result = Jbpf.runProcess(List.of("env", "JBPF_LIBLLVM=/nonexistent/libLLVM.so"), "prog", "dump",
+                    "jited", "id", String.valueOf(program.id()));
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.out().startsWith("note: JBPF_LIBLLVM=/nonexistent/libLLVM.so is not a file; showing the "
+                    + "bytes only"), result::toString);
+            long hexBytes = result.out().lines().filter(l -> l.matches("\\s+[0-9a-f]+:\\t.*"))
+                    .mapToLong(l -> l.substring(l.indexOf('\t') + 1).split(" ").length).sum();
+            assertEquals(program.info().jitedLength(), hexBytes, result::toString);
+        }
+    }
+
+    @Test
     void objectDumpNamesRelocations() {
         String object = TestSupport.bpfObject("isa").toString();
         Jbpf.Result result = Jbpf.run("obj", "dump", object, "isa_mix");

@@ -23,7 +23,7 @@ import java.util.Optional;
  * <p>Owns one LLVM disassembler context; {@link #close()} disposes of it. Not thread-safe.
  */
 public final class X86Disassembler implements AutoCloseable {
-    /** Where Debian puts libLLVM-19; {@code JBPF_LIBLLVM} names another file. */
+    /** Where Debian puts libLLVM-19; the environment variable {@code JBPF_LIBLLVM} names another file instead. */
     static final List<String> LIBRARY_PATHS = List.of("/usr/lib/x86_64-linux-gnu/libLLVM-19.so",
             "/usr/lib/x86_64-linux-gnu/libLLVM.so.19.1", "/usr/lib/llvm-19/lib/libLLVM.so");
     private static final String TRIPLE = "x86_64-pc-linux-gnu";
@@ -39,9 +39,16 @@ public final class X86Disassembler implements AutoCloseable {
     private final MemorySegment text;
     private boolean closed;
 
-    /** One decoded instruction: its offset in the function, its bytes and its text (AT&T syntax). */
-    public record Decoded(int offset, byte[] bytes, String text) {
+    /**
+     * One decoded instruction: its offset in the function, its bytes, its text (AT&T syntax)
+     * and, for a relative call or jump, the absolute address it goes to (else 0).
+     */
+    public record Decoded(int offset, byte[] bytes, String text, long target) {
     }
+
+    /** "callq -0x3eb05922", "je 0x4": LLVM prints a relative branch's displacement. */
+    private static final java.util.regex.Pattern RELATIVE_BRANCH =
+            java.util.regex.Pattern.compile("^(?:call|j)\\w* (-?)0x([0-9a-f]+)$");
 
     /** The downcalls, bound once. */
     private record Native(MethodHandle create, MethodHandle options, MethodHandle disassemble, MethodHandle dispose) {
@@ -87,11 +94,16 @@ public final class X86Disassembler implements AutoCloseable {
         List<String> candidates = new ArrayList<>();
         String override = System.getenv("JBPF_LIBLLVM");
         if (override != null && !override.isBlank()) {
-            candidates.add(override);
+            candidates.add(override); // only that file: a wrong path shows the fallback rather than hiding it
+        } else {
+            candidates.addAll(LIBRARY_PATHS);
         }
-        candidates.addAll(LIBRARY_PATHS);
         Path library = candidates.stream().map(Path::of).filter(Files::isRegularFile).findFirst().orElse(null);
         if (library == null) {
+            if (!candidates.equals(LIBRARY_PATHS)) {
+                unavailable = "JBPF_LIBLLVM=" + override + " is not a file";
+                return null;
+            }
             unavailable = "libLLVM-19 not found (" + String.join(", ", LIBRARY_PATHS)
                     + "): install Debian's libllvm19 (it comes with clang-19) for x86-64 disassembly";
             return null;
@@ -138,7 +150,13 @@ public final class X86Disassembler implements AutoCloseable {
                         (long) Math.min(MAX_INSTRUCTION * 4, code.length - at), address + at, text, text.byteSize());
                 int length = size > 0 ? (int) size : 1;
                 String decoded = size > 0 ? text.getString(0).strip().replace('\t', ' ') : "(bad)";
-                result.add(new Decoded(at, java.util.Arrays.copyOfRange(code, at, at + length), decoded));
+                long target = 0;
+                java.util.regex.Matcher branch = RELATIVE_BRANCH.matcher(decoded);
+                if (size > 0 && branch.matches()) {
+                    long displacement = Long.parseUnsignedLong(branch.group(2), 16);
+                    target = address + at + length + (branch.group(1).isEmpty() ? displacement : -displacement);
+                }
+                result.add(new Decoded(at, java.util.Arrays.copyOfRange(code, at, at + length), decoded, target));
                 at += length;
             }
         } catch (Throwable e) {
