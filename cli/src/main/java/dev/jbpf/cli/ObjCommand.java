@@ -42,6 +42,7 @@ final class ObjCommand {
                     ObjectNode node = array.addObject();
                     node.put("section", listing.section());
                     node.put("function", listing.function());
+                    node.put("first_insn", listing.firstSlot());
                     if (listing.prototype() != null) {
                         node.put("proto", listing.prototype());
                     }
@@ -49,6 +50,9 @@ final class ObjCommand {
                     for (int i = 0; i < listing.instructions().size(); i++) {
                         ObjectNode insn = insns.addObject();
                         insn.put("pc", listing.instructions().get(i).index());
+                        if (!listing.sources().get(i).isEmpty()) {
+                            insn.put("src", listing.sources().get(i));
+                        }
                         insn.put("disasm", listing.texts().get(i));
                     }
                 }

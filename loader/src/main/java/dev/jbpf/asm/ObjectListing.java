@@ -22,16 +22,22 @@ import java.util.Optional;
  *
  * @param section the ELF section (the program's section name, or .text for subprograms)
  * @param function the function's symbol name
+ * @param firstSlot where the function starts in its section, in instruction slots (a section
+ *     can hold several programs); the listing counts slots from the function's start, as
+ *     bpftool does for a loaded program
  * @param prototype its BTF signature as bpftool prints it, or null without BTF
  * @param instructions its instructions, slots counted from its first
  * @param texts each instruction's text, in the same order
+ * @param sources the source line (from the object's {@code .BTF.ext} line info) first compiled
+ *     at each instruction, "" where none starts, in the same order
  */
-public record ObjectListing(String section, String function, String prototype, List<Instruction> instructions,
-        List<String> texts) {
+public record ObjectListing(String section, String function, int firstSlot, String prototype, List<Instruction> instructions,
+        List<String> texts, List<String> sources) {
 
     public ObjectListing {
         instructions = List.copyOf(instructions);
         texts = List.copyOf(texts);
+        sources = List.copyOf(sources);
     }
 
     /**
@@ -51,6 +57,7 @@ public record ObjectListing(String section, String function, String prototype, L
         try {
             List<ObjectListing> listings = new ArrayList<>();
             List<String> available = new ArrayList<>();
+            Map<String, Map<Long, String>> lines = sourceLines(elf, btf);
             for (RelocatableElf.Section section : elf.sections()) {
                 if (!section.isCode() || section.size() == 0) {
                     continue;
@@ -73,8 +80,12 @@ public record ObjectListing(String section, String function, String prototype, L
                     Names names = new Names(elf, section, functions, relocations, start, helpers);
                     instructions = instructions.stream().map(names::asLoaded).toList();
                     List<String> texts = instructions.stream().map(i -> Disassembler.format(i, names)).toList();
-                    listings.add(new ObjectListing(section.name(), function.name(), prototype(btf, function.name()),
-                            instructions, texts));
+                    Map<Long, String> sectionLines = lines.getOrDefault(section.name(), Map.of());
+                    List<String> sources = instructions.stream()
+                            .map(i -> sectionLines.getOrDefault(start + (long) i.index() * 8, "")).toList();
+                    listings.add(new ObjectListing(section.name(), function.name(), (int) (start / 8),
+                            prototype(btf, function.name()),
+                            instructions, texts, sources));
                 }
             }
             if (listings.isEmpty()) {
@@ -87,6 +98,43 @@ public record ObjectListing(String section, String function, String prototype, L
                 btf.close();
             }
         }
+    }
+
+    /**
+     * The line info of {@code .BTF.ext}: per section name, the source line starting at each byte
+     * offset (the first record there). Empty without BTF or line info.
+     */
+    private static Map<String, Map<Long, String>> sourceLines(RelocatableElf elf, Btf btf) {
+        Map<String, Map<Long, String>> result = new HashMap<>();
+        Optional<RelocatableElf.Section> ext = elf.section(".BTF.ext");
+        if (btf == null || ext.isEmpty()) {
+            return result;
+        }
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(elf.bytes(ext.get())).order(elf.order());
+        try {
+            int headerLength = data.getInt(4);
+            int lineInfoOffset = headerLength + data.getInt(16);
+            int lineInfoLength = data.getInt(20);
+            if (lineInfoLength < 4) {
+                return result;
+            }
+            int recordSize = data.getInt(lineInfoOffset);
+            int at = lineInfoOffset + 4;
+            int end = lineInfoOffset + lineInfoLength;
+            while (at + 8 <= end) {
+                String sectionName = btf.stringAt(data.getInt(at));
+                int count = data.getInt(at + 4);
+                at += 8;
+                Map<Long, String> byOffset = result.computeIfAbsent(sectionName, k -> new HashMap<>());
+                for (int i = 0; i < count && at + 16 <= end; i++, at += recordSize) {
+                    long instructionOffset = Integer.toUnsignedLong(data.getInt(at)); // bytes, in the object
+                    byOffset.putIfAbsent(instructionOffset, btf.stringAt(data.getInt(at + 8)).stripLeading());
+                }
+            }
+        } catch (IndexOutOfBoundsException e) {
+            return result; // a truncated .BTF.ext: what was read so far
+        }
+        return result;
     }
 
     private static HelperNames kernelHelpers() {
@@ -111,11 +159,15 @@ public record ObjectListing(String section, String function, String prototype, L
         return signature.isEmpty() ? null : signature;
     }
 
-    /** The listing as text: the signature (or name), then "slot: (op) text" lines. */
+    /** The listing as text: the signature (or name), then "; source" and "slot: (op) text" lines. */
     public List<String> lines() {
         List<String> lines = new ArrayList<>();
-        lines.add((prototype != null ? prototype : function) + ":  ; section " + section);
+        lines.add((prototype != null ? prototype : function) + ":  ; section " + section
+                + (firstSlot > 0 ? ", from insn " + firstSlot : ""));
         for (int i = 0; i < instructions.size(); i++) {
+            if (!sources.get(i).isEmpty()) {
+                lines.add("; " + sources.get(i));
+            }
             lines.add(String.format("%4d: %s", instructions.get(i).index(), texts.get(i)));
         }
         return lines;

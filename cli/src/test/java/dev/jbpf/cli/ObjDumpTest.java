@@ -1,0 +1,107 @@
+package dev.jbpf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbpf.TestSupport;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * jbpf obj dump against LLVM's own disassembler of the same objects (llvm-objdump-19 -dr, from
+ * Debian's llvm-19): the same functions, the same instruction slots and opcodes (so ld_imm64
+ * fills two slots as it should), and every relocation's symbol named on its instruction.
+ * Needs no privileges: nothing is loaded.
+ */
+class ObjDumpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern FUNCTION = Pattern.compile("^[0-9a-f]{16} <(\\w+)>:$");
+    private static final Pattern INSTRUCTION = Pattern.compile("^\\s+(\\d+):\\t([0-9a-f]{2}) .*");
+    private static final Pattern RELOCATION = Pattern.compile("^\\s+[0-9a-f]+:\\s+R_BPF_\\w+\\s+(\\S+)$");
+
+    /** A function as llvm-objdump lists it: slot → opcode, slot → relocation symbol. */
+    private record LlvmFunction(Map<Integer, Integer> opcodes, Map<Integer, String> relocations) {
+    }
+
+    private static Map<String, LlvmFunction> llvmObjdump(Path object) throws Exception {
+        Process process = new ProcessBuilder("llvm-objdump-19", "-dr", object.toString()).redirectErrorStream(true)
+                .start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), out);
+        Map<String, LlvmFunction> functions = new LinkedHashMap<>();
+        LlvmFunction current = null;
+        int lastSlot = -1;
+        for (String line : out.lines().toList()) {
+            Matcher m;
+            if ((m = FUNCTION.matcher(line)).matches()) {
+                current = new LlvmFunction(new LinkedHashMap<>(), new LinkedHashMap<>());
+                functions.put(m.group(1), current);
+            } else if (current != null && (m = INSTRUCTION.matcher(line)).matches()) {
+                lastSlot = Integer.parseInt(m.group(1));
+                current.opcodes().put(lastSlot, Integer.parseInt(m.group(2), 16));
+            } else if (current != null && (m = RELOCATION.matcher(line)).matches()) {
+                current.relocations().put(lastSlot, m.group(1));
+            }
+        }
+        return functions;
+    }
+
+    @Test
+    void sameSlotsOpcodesAndRelocationsAsLlvmObjdump() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/llvm-objdump-19")),
+                "llvm-objdump-19 (Debian llvm-19) is not installed");
+        int functions = 0;
+        int instructions = 0;
+        int relocations = 0;
+        for (String name : List.of("maps", "opensnoop", "globals", "testrun", "isa", "net", "map_kinds", "uprobes")) {
+            Path object = TestSupport.bpfObject(name);
+            Map<String, LlvmFunction> expected = llvmObjdump(object);
+            Jbpf.Result result = Jbpf.run("obj", "dump", object.toString(), "-j");
+            assertEquals(0, result.exitCode(), result::toString);
+            List<String> seen = new ArrayList<>();
+            for (JsonNode function : JSON.readTree(result.out())) {
+                String fn = function.get("function").asText();
+                seen.add(fn);
+                LlvmFunction llvm = expected.get(fn);
+                assertTrue(llvm != null, name + ": llvm-objdump has no function " + fn);
+                Map<Integer, Integer> opcodes = new LinkedHashMap<>();
+                Map<Integer, String> texts = new LinkedHashMap<>();
+                int first = function.get("first_insn").asInt(); // llvm-objdump counts from the section's start
+                for (JsonNode insn : function.get("insns")) {
+                    String text = insn.get("disasm").asText();
+                    opcodes.put(first + insn.get("pc").asInt(), Integer.parseInt(text.substring(1, 3), 16));
+                    texts.put(first + insn.get("pc").asInt(), text);
+                }
+                assertEquals(llvm.opcodes(), opcodes, name + "/" + fn + ": slots or opcodes differ");
+                for (Map.Entry<Integer, String> relocation : llvm.relocations().entrySet()) {
+                    String text = texts.get(relocation.getKey());
+                    String symbol = relocation.getValue();
+                    // a section symbol (.bss, .text) names the section, or the function it points into
+                    assertTrue(text.contains(symbol) || symbol.startsWith(".") && text.matches(".*(map\\[\\.|#\\w+).*"),
+                            () -> name + "/" + fn + " slot " + relocation.getKey() + ": '" + text + "' does not name "
+                                    + symbol);
+                    relocations++;
+                }
+                functions++;
+                instructions += opcodes.size();
+            }
+            assertEquals(List.copyOf(expected.keySet()).stream().sorted().toList(), seen.stream().sorted().toList(),
+                    name + ": functions");
+        }
+        System.out.println("obj dump: " + functions + " functions, " + instructions + " instructions, " + relocations
+                + " relocations agree with llvm-objdump-19");
+    }
+}
