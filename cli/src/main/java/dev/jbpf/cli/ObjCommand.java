@@ -53,6 +53,10 @@ final class ObjCommand {
                         if (!listing.sources().get(i).isEmpty()) {
                             insn.put("src", listing.sources().get(i));
                         }
+                        if (!listing.coreRelocations().get(i).isEmpty()) {
+                            ArrayNode core = insn.putArray("core_relocations");
+                            listing.coreRelocations().get(i).forEach(core::add);
+                        }
                         insn.put("disasm", listing.texts().get(i));
                     }
                 }

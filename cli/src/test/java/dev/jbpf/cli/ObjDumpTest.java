@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * jbpf obj dump against LLVM's own disassembler of the same objects (llvm-objdump-19 -dr, from
  * Debian's llvm-19): the same functions, the same instruction slots and opcodes (so ld_imm64
- * fills two slots as it should), and every relocation's symbol named on its instruction.
+ * fills two slots as it should), every relocation's symbol named on its instruction, and the
+ * CO-RE relocations of .BTF.ext in the same words.
  * Needs no privileges: nothing is loaded.
  */
 class ObjDumpTest {
@@ -30,9 +31,11 @@ class ObjDumpTest {
     private static final Pattern FUNCTION = Pattern.compile("^[0-9a-f]{16} <(\\w+)>:$");
     private static final Pattern INSTRUCTION = Pattern.compile("^\\s+(\\d+):\\t([0-9a-f]{2}) .*");
     private static final Pattern RELOCATION = Pattern.compile("^\\s+[0-9a-f]+:\\s+R_BPF_\\w+\\s+(\\S+)$");
+    private static final Pattern CORE = Pattern.compile("^\\s+[0-9a-f]+:\\s+(CO-RE .*)$");
 
     /** A function as llvm-objdump lists it: slot → opcode, slot → relocation symbol. */
-    private record LlvmFunction(Map<Integer, Integer> opcodes, Map<Integer, String> relocations) {
+    private record LlvmFunction(Map<Integer, Integer> opcodes, Map<Integer, String> relocations,
+            Map<Integer, List<String>> core) {
     }
 
     private static Map<String, LlvmFunction> llvmObjdump(Path object) throws Exception {
@@ -47,13 +50,15 @@ class ObjDumpTest {
         for (String line : out.lines().toList()) {
             Matcher m;
             if ((m = FUNCTION.matcher(line)).matches()) {
-                current = new LlvmFunction(new LinkedHashMap<>(), new LinkedHashMap<>());
+                current = new LlvmFunction(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
                 functions.put(m.group(1), current);
             } else if (current != null && (m = INSTRUCTION.matcher(line)).matches()) {
                 lastSlot = Integer.parseInt(m.group(1));
                 current.opcodes().put(lastSlot, Integer.parseInt(m.group(2), 16));
             } else if (current != null && (m = RELOCATION.matcher(line)).matches()) {
                 current.relocations().put(lastSlot, m.group(1));
+            } else if (current != null && (m = CORE.matcher(line)).matches()) {
+                current.core().computeIfAbsent(lastSlot, k -> new ArrayList<>()).add(m.group(1));
             }
         }
         return functions;
@@ -66,7 +71,9 @@ class ObjDumpTest {
         int functions = 0;
         int instructions = 0;
         int relocations = 0;
-        for (String name : List.of("maps", "opensnoop", "globals", "testrun", "isa", "net", "map_kinds", "uprobes")) {
+        int coreRelocations = 0;
+        for (String name : List.of("maps", "opensnoop", "globals", "testrun", "isa", "net", "map_kinds", "uprobes",
+                "conn", "kprobes", "perf")) {
             Path object = TestSupport.bpfObject(name);
             Map<String, LlvmFunction> expected = llvmObjdump(object);
             Jbpf.Result result = Jbpf.run("obj", "dump", object.toString(), "-j");
@@ -79,12 +86,20 @@ class ObjDumpTest {
                 assertTrue(llvm != null, name + ": llvm-objdump has no function " + fn);
                 Map<Integer, Integer> opcodes = new LinkedHashMap<>();
                 Map<Integer, String> texts = new LinkedHashMap<>();
+                Map<Integer, List<String>> core = new LinkedHashMap<>();
                 int first = function.get("first_insn").asInt(); // llvm-objdump counts from the section's start
                 for (JsonNode insn : function.get("insns")) {
                     String text = insn.get("disasm").asText();
                     opcodes.put(first + insn.get("pc").asInt(), Integer.parseInt(text.substring(1, 3), 16));
                     texts.put(first + insn.get("pc").asInt(), text);
+                    if (insn.has("core_relocations")) {
+                        List<String> notes = new ArrayList<>();
+                        insn.get("core_relocations").forEach(n -> notes.add(n.asText()));
+                        core.put(first + insn.get("pc").asInt(), notes);
+                        coreRelocations += notes.size();
+                    }
                 }
+                assertEquals(llvm.core(), core, name + "/" + fn + ": CO-RE relocations differ");
                 assertEquals(llvm.opcodes(), opcodes, name + "/" + fn + ": slots or opcodes differ");
                 for (Map.Entry<Integer, String> relocation : llvm.relocations().entrySet()) {
                     String text = texts.get(relocation.getKey());
@@ -102,6 +117,7 @@ class ObjDumpTest {
                     name + ": functions");
         }
         System.out.println("obj dump: " + functions + " functions, " + instructions + " instructions, " + relocations
-                + " relocations agree with llvm-objdump-19");
+                + " relocations, " + coreRelocations + " CO-RE relocations agree with llvm-objdump-19");
+        assertTrue(coreRelocations > 10, "the objects have CO-RE relocations: " + coreRelocations);
     }
 }

@@ -17,8 +17,9 @@ import java.util.Optional;
  * One function of a {@code .bpf.o} disassembled before loading, in the notation of
  * {@link Disassembler}, with what its relocations name: {@code map[counts]} for a map,
  * {@code map[.bss][0]+8 <hits>} for a global variable, {@code extern[LINUX_KERNEL_VERSION]} for
- * an extern, {@code call bpf_rcu_read_lock#-1} for a kfunc (clang's pseudo call to an extern, shown as the kfunc call libbpf makes of it), {@code call pc+12#helper_fn} for a
- * BPF-to-BPF call; helpers are named by id from the running kernel's BTF. A plain value.
+ * an extern, {@code call bpf_rcu_read_lock#-1} for a kfunc (clang's pseudo call to an extern, shown as the
+ * kfunc call libbpf makes of it), {@code call pc+12#helper_fn} for a BPF-to-BPF call, and the
+ * CO-RE relocations of {@code .BTF.ext}; helpers are named by id from the running kernel's BTF. A plain value.
  *
  * @param section the ELF section (the program's section name, or .text for subprograms)
  * @param function the function's symbol name
@@ -30,14 +31,17 @@ import java.util.Optional;
  * @param texts each instruction's text, in the same order
  * @param sources the source line (from the object's {@code .BTF.ext} line info) first compiled
  *     at each instruction, "" where none starts, in the same order
+ * @param coreRelocations the CO-RE relocations of each instruction ({@code .BTF.ext}), in the
+ *     notation of llvm-objdump: {@code CO-RE <byte_off> [16] struct xdp_md::data_end (0:1)}
  */
-public record ObjectListing(String section, String function, int firstSlot, String prototype, List<Instruction> instructions,
-        List<String> texts, List<String> sources) {
+public record ObjectListing(String section, String function, int firstSlot, String prototype,
+        List<Instruction> instructions, List<String> texts, List<String> sources, List<List<String>> coreRelocations) {
 
     public ObjectListing {
         instructions = List.copyOf(instructions);
         texts = List.copyOf(texts);
         sources = List.copyOf(sources);
+        coreRelocations = coreRelocations.stream().map(List::copyOf).toList();
     }
 
     /**
@@ -58,6 +62,7 @@ public record ObjectListing(String section, String function, int firstSlot, Stri
             List<ObjectListing> listings = new ArrayList<>();
             List<String> available = new ArrayList<>();
             Map<String, Map<Long, String>> lines = sourceLines(elf, btf);
+            Map<String, Map<Long, List<String>>> core = coreRelocations(elf, btf);
             for (RelocatableElf.Section section : elf.sections()) {
                 if (!section.isCode() || section.size() == 0) {
                     continue;
@@ -83,9 +88,11 @@ public record ObjectListing(String section, String function, int firstSlot, Stri
                     Map<Long, String> sectionLines = lines.getOrDefault(section.name(), Map.of());
                     List<String> sources = instructions.stream()
                             .map(i -> sectionLines.getOrDefault(start + (long) i.index() * 8, "")).toList();
+                    Map<Long, List<String>> sectionCore = core.getOrDefault(section.name(), Map.of());
+                    List<List<String>> coreNotes = instructions.stream()
+                            .map(i -> sectionCore.getOrDefault(start + (long) i.index() * 8, List.of())).toList();
                     listings.add(new ObjectListing(section.name(), function.name(), (int) (start / 8),
-                            prototype(btf, function.name()),
-                            instructions, texts, sources));
+                            prototype(btf, function.name()), instructions, texts, sources, coreNotes));
                 }
             }
             if (listings.isEmpty()) {
@@ -137,6 +144,89 @@ public record ObjectListing(String section, String function, int firstSlot, Stri
         return result;
     }
 
+    private static final String[] CORE_KINDS = {"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64",
+        "rshift_u64", "local_type_id", "target_type_id", "type_exists", "type_size", "enumval_exists",
+        "enumval_value", "type_matches"};
+
+    /** The CO-RE relocations of {@code .BTF.ext} (bpf_core_relo): per section, per byte offset. */
+    private static Map<String, Map<Long, List<String>>> coreRelocations(RelocatableElf elf, Btf btf) {
+        Map<String, Map<Long, List<String>>> result = new HashMap<>();
+        Optional<RelocatableElf.Section> ext = elf.section(".BTF.ext");
+        if (btf == null || ext.isEmpty()) {
+            return result;
+        }
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(elf.bytes(ext.get())).order(elf.order());
+        try {
+            int headerLength = data.getInt(4);
+            if (headerLength < 32) {
+                return result; // an older header without CO-RE relocations
+            }
+            int offset = headerLength + data.getInt(24);
+            int length = data.getInt(28);
+            if (length < 4) {
+                return result;
+            }
+            int recordSize = data.getInt(offset);
+            int at = offset + 4;
+            int end = offset + length;
+            while (at + 8 <= end) {
+                String sectionName = btf.stringAt(data.getInt(at));
+                int count = data.getInt(at + 4);
+                at += 8;
+                Map<Long, List<String>> byOffset = result.computeIfAbsent(sectionName, k -> new HashMap<>());
+                for (int i = 0; i < count && at + 16 <= end; i++, at += recordSize) {
+                    long instructionOffset = Integer.toUnsignedLong(data.getInt(at));
+                    String note = coreNote(btf, data.getInt(at + 4), btf.stringAt(data.getInt(at + 8)), data.getInt(at + 12));
+                    byOffset.computeIfAbsent(instructionOffset, k -> new ArrayList<>()).add(note);
+                }
+            }
+        } catch (IndexOutOfBoundsException e) {
+            return result; // a truncated .BTF.ext: what was read so far
+        }
+        return result;
+    }
+
+    /** "CO-RE <byte_off> [16] struct xdp_md::data_end (0:1)": the root type, then the access path by name. */
+    private static String coreNote(Btf btf, int typeId, String access, int kind) {
+        String kindName = kind >= 0 && kind < CORE_KINDS.length ? CORE_KINDS[kind] : "kind " + kind;
+        StringBuilder spec = new StringBuilder();
+        try {
+            BtfType root = btf.type(typeId);
+            spec.append(btf.typeName(typeId));
+            String[] indices = access.split(":");
+            if (kind <= 5 && indices.length > 0 && !access.isEmpty()) { // field relocations walk members
+                int first = Integer.parseInt(indices[0]);
+                if (first != 0) {
+                    spec.append('[').append(first).append(']');
+                }
+                BtfType current = btf.resolve(root.id());
+                for (int i = 1; i < indices.length; i++) {
+                    int index = Integer.parseInt(indices[i]);
+                    if (current instanceof BtfType.Struct struct && index < struct.members().size()) {
+                        BtfType.Member member = struct.members().get(index);
+                        spec.append(i == 1 ? "::" : ".").append(member.name());
+                        current = btf.resolve(member.typeId());
+                    } else if (current instanceof BtfType.Array array) {
+                        spec.append('[').append(index).append(']');
+                        current = btf.resolve(array.elementTypeId());
+                    } else {
+                        break;
+                    }
+                }
+            } else if (kind == 10 || kind == 11) { // enum value relocations: the enumerator
+                if (btf.resolve(root.id()) instanceof BtfType.Enum e && !access.isEmpty()
+                        && Integer.parseInt(access) < e.constants().size()) {
+                    BtfType.EnumConstant constant = e.constants().get(Integer.parseInt(access));
+                    spec.append("::").append(constant.name()).append(" = ").append(constant.value());
+                }
+            }
+        } catch (RuntimeException e) {
+            spec.setLength(0);
+            spec.append("type ").append(typeId); // a bad id or access string: show the raw record
+        }
+        return "CO-RE <" + kindName + "> [" + typeId + "] " + spec + (kind <= 5 ? " (" + access + ")" : "");
+    }
+
     private static HelperNames kernelHelpers() {
         try {
             return HelperNames.kernel();
@@ -169,6 +259,9 @@ public record ObjectListing(String section, String function, int firstSlot, Stri
                 lines.add("; " + sources.get(i));
             }
             lines.add(String.format("%4d: %s", instructions.get(i).index(), texts.get(i)));
+            for (String relocation : coreRelocations.get(i)) {
+                lines.add("      ; " + relocation);
+            }
         }
         return lines;
     }
