@@ -40,6 +40,7 @@ final class ProgCommand {
         double duration;
 
         @Override
+        @SuppressWarnings("try") // the BpfStats is only held open, never called
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             if (duration < 0 || duration > 0 && !stats) {
@@ -49,7 +50,7 @@ final class ProgCommand {
                     : ProgSelector.parse(selector).find();
             java.util.Map<Integer, ProgramInfo> before = null;
             if (stats) {
-                try (BpfStats enabled = BpfStats.enable()) {
+                try (BpfStats enabled = BpfStats.enable()) { // counting while this is open
                     if (duration > 0) {
                         before = new java.util.HashMap<>();
                         for (ProgramInfo info : programs) {

@@ -175,6 +175,7 @@ class DecoderCliTest {
     }
 
     @Test
+    @SuppressWarnings("try") // BpfStats is held open, not called
     void showStatsCountsTestRuns() throws Exception {
         try (LoadedObject object = BpfObject.open(TestSupport.bpfObject("testrun")).load()) {
             BpfProgram xdp = object.program("xdp_mark");

@@ -82,6 +82,7 @@ public final class X86Disassembler implements AutoCloseable {
         return unavailable;
     }
 
+    @SuppressWarnings("restricted") // loads libLLVM and binds its C functions: the point of this class
     private static synchronized Native bind() {
         if (bindings != null || unavailable != null) {
             return bindings;

@@ -65,6 +65,7 @@ public record XlatedListing(List<Entry> entries) {
      * The source line shown above each instruction, chosen as bpftool does: libbpf's
      * {@code bpf_prog_linfo__lfind} with a count of lines already shown.
      */
+    @SuppressWarnings("restricted") // sizes the line record libbpf's lfind returns
     private static String[] sourceLines(ProgramImage image, Btf btf, List<Instruction> instructions) {
         String[] sources = new String[instructions.size()];
         if (btf == null || image.lines().isEmpty()) {

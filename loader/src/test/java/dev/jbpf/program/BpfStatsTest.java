@@ -17,6 +17,7 @@ class BpfStatsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // BpfStats is held open, not called
     void testRunsAreCountedWhileStatsAreEnabled() {
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("testrun")).load()) {
             BpfProgram xdp = loaded.program("xdp_mark");
