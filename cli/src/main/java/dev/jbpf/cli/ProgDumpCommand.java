@@ -3,6 +3,7 @@ package dev.jbpf.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbpf.asm.HelperNames;
+import dev.jbpf.asm.JitedListing;
 import dev.jbpf.asm.KernelSymbols;
 import dev.jbpf.asm.X86Disassembler;
 import dev.jbpf.asm.XlatedListing;
@@ -113,11 +114,11 @@ final class ProgDumpCommand {
                         throw new IllegalStateException("program " + image.info().id() + " has no JIT-compiled code"
                                 + " visible (not JIT-compiled, or kernel.kptr_restrict / missing CAP_SYS_ADMIN)");
                     }
-                    List<JitFunction> functions = JitFunction.split(image, symbols);
+                    JitedListing listing = JitedListing.of(image, symbols, disassembler);
                     if (options.json()) {
-                        all.add(json(image, functions, disassembler));
+                        all.add(json(image, listing, disassembler != null));
                     } else {
-                        print(out, image, functions, disassembler, symbols);
+                        print(out, image, listing, disassembler != null, symbols);
                     }
                 }
             }
@@ -129,7 +130,8 @@ final class ProgDumpCommand {
         }
 
         /** Where a relative branch goes: an offset in this function, else a kernel symbol. */
-        private static String branchComment(X86Disassembler.Decoded insn, JitFunction function, KernelSymbols symbols) {
+        private static String branchComment(X86Disassembler.Decoded insn, JitedListing.Function function,
+                KernelSymbols symbols) {
             if (insn.target() == 0) {
                 return "";
             }
@@ -140,13 +142,14 @@ final class ProgDumpCommand {
             return "\t; " + symbols.at(insn.target()).orElse("0x" + Long.toHexString(insn.target()));
         }
 
-        private static void print(PrintWriter out, ProgramImage image, List<JitFunction> functions,
-                X86Disassembler disassembler, KernelSymbols symbols) {
+        private static void print(PrintWriter out, ProgramImage image, JitedListing listing, boolean disassembled,
+                KernelSymbols symbols) {
+            List<JitedListing.Function> functions = listing.functions();
             out.printf("%d: %s  jited %dB in %d function%s%n", image.info().id(), image.info().name(), image.jited().length,
                     functions.size(), functions.size() == 1 ? "" : "s");
-            for (JitFunction function : functions) {
+            for (JitedListing.Function function : functions) {
                 out.printf("%s:  (%dB at 0x%x)%n", function.name(), function.bytes().length, function.address());
-                if (disassembler == null) {
+                if (!disassembled) {
                     byte[] bytes = function.bytes();
                     for (int at = 0; at < bytes.length; at += 16) {
                         byte[] row = java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 16));
@@ -154,30 +157,38 @@ final class ProgDumpCommand {
                     }
                     continue;
                 }
-                for (X86Disassembler.Decoded insn : disassembler.disassemble(function.bytes(), function.address())) {
+                for (JitedListing.Line line : function.instructions()) {
+                    if (line.source() != null) {
+                        out.println("; " + line.source());
+                    }
+                    X86Disassembler.Decoded insn = line.instruction();
                     out.printf("%4x:\t%-30s\t%s%s%n", insn.offset(), Output.hex(insn.bytes()), insn.text(),
                             branchComment(insn, function, symbols));
                 }
             }
         }
 
-        private static ObjectNode json(ProgramImage image, List<JitFunction> functions, X86Disassembler disassembler) {
+        private static ObjectNode json(ProgramImage image, JitedListing listing, boolean disassembled) {
             ObjectNode node = Output.object();
             node.put("id", image.info().id());
             node.put("name", image.info().name());
             node.put("bytes_jited", image.jited().length);
-            node.put("disassembler", disassembler != null ? "llvm" : null);
+            node.put("disassembler", disassembled ? "llvm" : null);
             ArrayNode array = node.putArray("functions");
-            for (JitFunction function : functions) {
+            for (JitedListing.Function function : listing.functions()) {
                 ObjectNode f = array.addObject();
                 f.put("name", function.name());
                 f.put("address", "0x" + Long.toHexString(function.address()));
                 f.put("size", function.bytes().length);
                 f.set("opcodes", Output.hexArray(function.bytes()));
-                if (disassembler != null) {
+                if (disassembled) {
                     ArrayNode insns = f.putArray("insns");
-                    for (X86Disassembler.Decoded insn : disassembler.disassemble(function.bytes(), function.address())) {
+                    for (JitedListing.Line line : function.instructions()) {
+                        X86Disassembler.Decoded insn = line.instruction();
                         ObjectNode i = insns.addObject();
+                        if (line.source() != null) {
+                            i.put("src", line.source());
+                        }
                         i.put("pc", "0x" + Integer.toHexString(insn.offset()));
                         i.put("operation", insn.text());
                         if (insn.target() != 0) {
@@ -188,32 +199,6 @@ final class ProgDumpCommand {
                 }
             }
             return node;
-        }
-    }
-
-    /** One JIT-compiled function of a program: its kernel symbol, address and bytes. */
-    record JitFunction(String name, long address, byte[] bytes) {
-        /** The program's native code cut at jited_func_lens, named from jited_ksyms and kallsyms. */
-        static List<JitFunction> split(ProgramImage image, KernelSymbols symbols) {
-            List<Integer> lengths = image.jitedFunctionLengths();
-            if (lengths.isEmpty()) {
-                long address = image.jitedSymbols().isEmpty() ? 0 : image.jitedSymbols().get(0);
-                return List.of(new JitFunction(name(symbols, address, image), address, image.jited()));
-            }
-            java.util.ArrayList<JitFunction> functions = new java.util.ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < lengths.size(); i++) {
-                int end = Math.min(image.jited().length, start + lengths.get(i));
-                long address = i < image.jitedSymbols().size() ? image.jitedSymbols().get(i) : 0;
-                functions.add(new JitFunction(name(symbols, address, image), address,
-                        java.util.Arrays.copyOfRange(image.jited(), start, end)));
-                start = end;
-            }
-            return functions;
-        }
-
-        private static String name(KernelSymbols symbols, long address, ProgramImage image) {
-            return symbols.at(address).orElse("bpf_prog_" + image.info().tag() + "_" + image.info().name());
         }
     }
 }

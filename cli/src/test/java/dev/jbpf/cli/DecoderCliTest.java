@@ -134,6 +134,15 @@ class DecoderCliTest {
                         && o.contains("return_thunk")), () -> "no return in " + operations);
                 assertTrue(operations.stream().anyMatch(o -> o.startsWith("push")), () -> "no prologue: " + operations);
             }
+            // BTF line info mapped to native addresses (jited_line_info): source above the code
+            List<String> sources = new ArrayList<>();
+            dump.get("functions").forEach(f -> f.get("insns").forEach(i -> {
+                if (i.has("src")) {
+                    sources.add(i.get("src").asText());
+                }
+            }));
+            assertTrue(sources.contains("int isa_mix(struct xdp_md *ctx)"), sources::toString);
+            assertTrue(sources.contains("return value * by + (value >> 3);"), sources::toString);
             Jbpf.Result text = Jbpf.run("prog", "dump", "jited", "id", String.valueOf(program.id()));
             assertEquals(0, text.exitCode(), text::toString);
             assertTrue(text.out().contains("jited " + kernelLength + "B"), text::toString);

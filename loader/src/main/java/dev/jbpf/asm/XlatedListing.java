@@ -1,13 +1,7 @@
 package dev.jbpf.asm;
 
-import dev.jbpf.bindings.LibBpf;
-import dev.jbpf.bindings.bpf_line_info;
-import dev.jbpf.bindings.bpf_prog_info;
 import dev.jbpf.btf.Btf;
 import dev.jbpf.program.ProgramImage;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,43 +59,19 @@ public record XlatedListing(List<Entry> entries) {
      * The source line shown above each instruction, chosen as bpftool does: libbpf's
      * {@code bpf_prog_linfo__lfind} with a count of lines already shown.
      */
-    @SuppressWarnings("restricted") // sizes the line record libbpf's lfind returns
     private static String[] sourceLines(ProgramImage image, Btf btf, List<Instruction> instructions) {
         String[] sources = new String[instructions.size()];
-        if (btf == null || image.lines().isEmpty()) {
+        SourceLines lines = SourceLines.of(image, btf);
+        if (lines == null) {
             return sources;
         }
-        int recordSize = (int) bpf_line_info.sizeof();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment lines = arena.allocate((long) recordSize * image.lines().size());
-            for (int i = 0; i < image.lines().size(); i++) {
-                ProgramImage.SourceLine line = image.lines().get(i);
-                MemorySegment record = lines.asSlice((long) i * recordSize, recordSize);
-                bpf_line_info.insn_off(record, line.instruction());
-                bpf_line_info.file_name_off(record, line.fileNameOffset());
-                bpf_line_info.line_off(record, line.lineOffset());
-                bpf_line_info.line_col(record, line.lineColumn());
-            }
-            MemorySegment info = bpf_prog_info.allocate(arena);
-            bpf_prog_info.nr_line_info(info, image.lines().size());
-            bpf_prog_info.line_info_rec_size(info, recordSize);
-            bpf_prog_info.line_info(info, lines.address());
-            MemorySegment linfo = LibBpf.bpf_prog_linfo__new(info);
-            if (linfo.address() == 0) {
-                return sources;
-            }
-            try {
-                int shown = 0;
-                for (int i = 0; i < instructions.size(); i++) {
-                    MemorySegment found = LibBpf.bpf_prog_linfo__lfind(linfo, instructions.get(i).index(), shown);
-                    if (found.address() != 0) {
-                        int lineOffset = bpf_line_info.line_off(found.reinterpret(recordSize));
-                        sources[i] = btf.stringAt(lineOffset).stripLeading();
-                        shown++;
-                    }
+        try (lines) {
+            int shown = 0;
+            for (int i = 0; i < instructions.size(); i++) {
+                sources[i] = lines.atInstruction(instructions.get(i).index(), shown);
+                if (sources[i] != null) {
+                    shown++;
                 }
-            } finally {
-                LibBpf.bpf_prog_linfo__free(linfo);
             }
         }
         return sources;

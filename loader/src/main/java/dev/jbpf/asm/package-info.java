@@ -5,7 +5,8 @@
  * {@link dev.jbpf.asm.KernelSymbols} ({@code /proc/kallsyms}), {@link dev.jbpf.asm.XlatedListing}
  * (a loaded program's translated instructions as bpftool prints them),
  * {@link dev.jbpf.asm.ObjectListing} (a program section of a {@code .bpf.o} before loading,
- * relocations named) and {@link dev.jbpf.asm.X86Disassembler} (JIT-compiled code through
+ * relocations named), {@link dev.jbpf.asm.JitedListing} (a loaded program's native code by
+ * function, with source lines) and {@link dev.jbpf.asm.X86Disassembler} (x86-64 code through
  * LLVM's C disassembler).
  *
  * <p>Everything here works on copies in the Java heap; only {@link dev.jbpf.asm.X86Disassembler}

@@ -29,11 +29,13 @@ import java.util.List;
  * @param jitedFunctionLengths bytes of native code of each of those functions
  * @param functions where each function starts (BTF {@code bpf_func_info})
  * @param lines source lines of instructions (BTF {@code bpf_line_info}), sorted by instruction
+ * @param jitedLineAddresses the native address where each of {@code lines} starts, when
+ *     JIT-compiled (same order and count), else empty
  * @param memlockBytes the bytes charged to the memlock limit, from {@code /proc/self/fdinfo}
  */
 public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<Long> jitedSymbols,
         List<Integer> jitedFunctionLengths, List<FunctionStart> functions, List<SourceLine> lines,
-        long memlockBytes) {
+        List<Long> jitedLineAddresses, long memlockBytes) {
 
     /** A function of the program: its first instruction and its BTF FUNC type (in the program's BTF). */
     public record FunctionStart(int instruction, int typeId) {
@@ -58,6 +60,7 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
         jitedFunctionLengths = List.copyOf(jitedFunctionLengths);
         functions = List.copyOf(functions);
         lines = List.copyOf(lines);
+        jitedLineAddresses = List.copyOf(jitedLineAddresses);
     }
 
     /** The program with this kernel id; none → {@link dev.jbpf.BpfNotFoundException}. */
@@ -97,6 +100,8 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
             int functionRecord = bpf_prog_info.func_info_rec_size(counts);
             int lineCount = bpf_prog_info.nr_line_info(counts);
             int lineRecord = bpf_prog_info.line_info_rec_size(counts);
+            int jitedLineCount = bpf_prog_info.nr_jited_line_info(counts);
+            int jitedLineRecord = bpf_prog_info.jited_line_info_rec_size(counts);
 
             MemorySegment xlated = arena.allocate(Math.max(1, xlatedLength));
             MemorySegment jited = arena.allocate(Math.max(1, jitedLength));
@@ -104,6 +109,7 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
             MemorySegment lengths = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, lengthCount));
             MemorySegment functions = arena.allocate(Math.max(1, (long) functionCount * functionRecord));
             MemorySegment lines = arena.allocate(Math.max(1, (long) lineCount * lineRecord));
+            MemorySegment jitedLines = arena.allocate(Math.max(8, (long) jitedLineCount * jitedLineRecord));
             MemorySegment full = query(arena, fd, target, request -> {
                 bpf_prog_info.xlated_prog_len(request, xlatedLength);
                 bpf_prog_info.xlated_prog_insns(request, xlated.address());
@@ -119,6 +125,9 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
                 bpf_prog_info.nr_line_info(request, lineCount);
                 bpf_prog_info.line_info_rec_size(request, lineRecord);
                 bpf_prog_info.line_info(request, lines.address());
+                bpf_prog_info.nr_jited_line_info(request, jitedLineCount);
+                bpf_prog_info.jited_line_info_rec_size(request, jitedLineRecord);
+                bpf_prog_info.jited_line_info(request, jitedLines.address());
             });
             // A program can only shrink its reported arrays between the calls (e.g. when hidden).
             int xlatedBytes = Math.min(xlatedLength, bpf_prog_info.xlated_prog_len(full));
@@ -145,9 +154,16 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
                         lines.get(ValueLayout.JAVA_INT_UNALIGNED, base + 8),
                         lines.get(ValueLayout.JAVA_INT_UNALIGNED, base + 12)));
             }
+            List<Long> jitedLineList = new ArrayList<>();
+            int jitedLinesReturned = Math.min(jitedLineCount, bpf_prog_info.nr_jited_line_info(full));
+            if (jitedLinesReturned == lineList.size()) { // one address per line record, or none at all
+                for (int i = 0; i < jitedLinesReturned; i++) {
+                    jitedLineList.add(jitedLines.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * jitedLineRecord));
+                }
+            }
             return new ProgramImage(info, xlated.asSlice(0, xlatedBytes).toArray(ValueLayout.JAVA_BYTE),
                     jited.asSlice(0, jitedBytes).toArray(ValueLayout.JAVA_BYTE), symbolList, lengthList, functionList,
-                    lineList, memlock(fd));
+                    lineList, jitedLineList, memlock(fd));
         }
     }
 
