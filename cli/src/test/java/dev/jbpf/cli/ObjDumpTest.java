@@ -65,6 +65,32 @@ class ObjDumpTest {
     }
 
     @Test
+    void badObjectsAreOneLineErrors() throws Exception {
+        Path text = Files.createTempFile("not-elf", ".o");
+        Path x86 = Files.createTempFile("x86", ".o");
+        try {
+            Files.writeString(text, "hello");
+            Process cc = new ProcessBuilder("gcc", "-c", "-x", "c", "-", "-o", x86.toString()).start();
+            cc.getOutputStream().write("int f(void) { return 1; }\n".getBytes(StandardCharsets.UTF_8));
+            cc.getOutputStream().close();
+            assertEquals(0, cc.waitFor());
+            for (String[] bad : new String[][] {{"/nonexistent.bpf.o", "no such file"},
+                    {text.toString(), "is not an ELF file"}, {"/bin/ls", "is not a relocatable object"},
+                    {x86.toString(), "is not a BPF object (e_machine 62"}}) {
+                Jbpf.Result result = Jbpf.run("obj", "dump", bad[0]);
+                assertEquals(1, result.exitCode(), result::toString);
+                assertEquals(1, result.errLines().size(), result::toString);
+                assertTrue(result.err().contains(bad[1]), result::toString);
+            }
+            Jbpf.Result usage = Jbpf.run("obj", "dump");
+            assertEquals(2, usage.exitCode(), usage::toString);
+        } finally {
+            Files.deleteIfExists(text);
+            Files.deleteIfExists(x86);
+        }
+    }
+
+    @Test
     void sameSlotsOpcodesAndRelocationsAsLlvmObjdump() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/llvm-objdump-19")),
                 "llvm-objdump-19 (Debian llvm-19) is not installed");

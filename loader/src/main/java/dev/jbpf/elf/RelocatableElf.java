@@ -14,14 +14,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A relocatable ELF64 object ({@code ET_REL}), such as a compiled {@code .bpf.o}, read whole
+ * A relocatable ELF64 BPF object ({@code ET_REL}, {@code EM_BPF}): a compiled {@code .bpf.o}, read whole
  * into the Java heap: its sections, its whole symbol table (undefined externs included) and
  * its {@code SHT_REL} relocations. {@link ElfFile} is for executables and libraries (segments,
  * defined symbols, USDT notes); this is what a disassembler of an unlinked object needs.
  * A plain immutable value: nothing native, the file is closed when {@link #read} returns.
  */
 public final class RelocatableElf {
-    private static final int SHT_SYMTAB = 2, SHT_REL = 9;
+    private static final int SHT_SYMTAB = 2, SHT_REL = 9, EM_BPF = 247;
     /** {@code SHF_EXECINSTR}: the section holds code. */
     public static final long SHF_EXECINSTR = 0x4;
     /** {@code st_shndx} of an undefined (extern) symbol. */
@@ -83,6 +83,11 @@ public final class RelocatableElf {
         file.order(file.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         if (file.getShort(16) != 1) {
             throw new BpfException("read ELF file", path.toString(), "is not a relocatable object (ET_REL)");
+        }
+        int machine = file.getShort(18) & 0xffff;
+        if (machine != EM_BPF) {
+            throw new BpfException("read ELF file", path.toString(), "is not a BPF object (e_machine " + machine
+                    + ", not EM_BPF " + EM_BPF + ")");
         }
         long sectionTable = file.getLong(0x28);
         int entrySize = file.getShort(0x3a) & 0xffff;
