@@ -19,7 +19,8 @@ import java.util.List;
  * arrays asked for): the instructions after the verifier's rewriting, the JIT's machine code,
  * the start address and length of each JIT-compiled function, and the BTF function and line
  * records that tie instructions to source. Copied into the Java heap: owns no native memory and
- * no fd.
+ * no fd. (Its byte arrays are its own copies; as in any record, {@code equals} compares them by
+ * identity.)
  *
  * @param info the program's {@link ProgramInfo}
  * @param xlated the translated instructions, 8 bytes each (empty when the kernel hides them)
