@@ -50,6 +50,9 @@ $(BPF_OUT)/vmlinux.h: /sys/kernel/btf/vmlinux | deps
 	@mkdir -p $(BPF_OUT)
 	$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
+# isa.bpf.o covers cpu v4's instructions (ldsx, movsx, sdiv/smod, bswap) for the decoder tests
+$(BPF_OUT)/isa.bpf.o: BPF_CFLAGS += -mcpu=v4
+
 $(BPF_OUT)/%.bpf.o: bpf-src/%.bpf.c $(wildcard bpf-src/*.h) $(BPF_OUT)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

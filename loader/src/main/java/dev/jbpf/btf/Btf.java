@@ -362,6 +362,15 @@ public final class Btf implements AutoCloseable {
         };
     }
 
+    /**
+     * The string at {@code offset} of this BTF's string section ("" when out of range): names,
+     * and the file names and source lines that line info points at.
+     */
+    public String stringAt(int offset) {
+        ensureOpen();
+        return string(offset);
+    }
+
     private String string(int offset) {
         MemorySegment s = LibBpf.btf__name_by_offset(btf, offset);
         return s.address() == 0 ? "" : s.reinterpret(Long.MAX_VALUE).getString(0);
