@@ -2,11 +2,8 @@ package dev.jbpf.bench;
 
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.bindings.BpfConstants;
-import dev.jbpf.bindings.LibBpf;
-import dev.jbpf.internal.Errno;
-import dev.jbpf.internal.Fd;
 import dev.jbpf.program.BpfProgram;
+import dev.jbpf.program.BpfStats;
 import dev.jbpf.program.ProgramInfo;
 import dev.jbpf.program.TestRunOptions;
 import dev.jbpf.program.TestRunResult;
@@ -45,13 +42,11 @@ final class TuningBench {
         return text.toString();
     }
 
+    @SuppressWarnings("try") // the BpfStats is only held open
     static void run(Path object, int runs, int threads) throws Exception {
-        int statsFd = LibBpf.bpf_enable_stats(BpfConstants.BPF_STATS_RUN_TIME);
-        if (statsFd < 0) {
-            throw new IllegalStateException("BPF_ENABLE_STATS: " + Errno.name(-statsFd));
-        }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (LoadedObject loaded = BpfObject.open(object).load()) {
+        try (BpfStats stats = BpfStats.enable(); // statistics on for the runs (off again unless others hold them)
+             LoadedObject loaded = BpfObject.open(object).load()) {
             byte[] packet = new byte[64];
             Arrays.fill(packet, (byte) 7);
             TestRunOptions options = TestRunOptions.ofData(packet).withRepeat(runs);
@@ -78,7 +73,6 @@ final class TuningBench {
             }
         } finally {
             pool.shutdownNow();
-            Fd.close(statsFd); // statistics off again (unless someone else holds them on)
         }
     }
 }
