@@ -1,5 +1,6 @@
 package dev.jbpf.cli;
 
+import dev.jbpf.reliability.Figures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
