@@ -26,7 +26,7 @@ final class MappedRing {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     /** Most records read before the consumer position is published (libbpf publishes after each). */
-    private static final int BATCH_RECORDS = 256;
+    private static final int BATCH_RECORDS = 4096;
 
     private final RecordHandler handler;
     private final MemorySegment consumerMapping;
@@ -109,20 +109,17 @@ final class MappedRing {
                         break;
                     }
                     long length = header & ~(BUSY_BIT | DISCARD_BIT);
-                    cons += (length + HEADER_SIZE + 7) & ~7L;
+                    cons += (length + HEADER_SIZE + 7) & ~7L; // before the handler: a record that throws is consumed
                     if ((header & DISCARD_BIT) == 0) {
-                        count++;
                         batchRecords++;
-                        try {
-                            handler.onRecord(view.asSlice(offset + HEADER_SIZE, length));
-                        } catch (Throwable t) {
-                            consumer.fail(t);
-                            stop = true;
-                            break;
-                        }
+                        handler.onRecord(view.asSlice(offset + HEADER_SIZE, length));
                     }
                 }
+            } catch (Throwable t) {
+                consumer.fail(t);
+                stop = true;
             }
+            count += batchRecords;
             LONG.setRelease(consumerPage, 0L, cons);
             if (stop) {
                 return count;
