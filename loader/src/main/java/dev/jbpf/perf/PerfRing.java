@@ -50,6 +50,26 @@ final class PerfRing {
         this.mask = dataSize - 1;
     }
 
+    /** A record that wraps around the ring's end, handed over from a copy; 1 when it was a sample. */
+    @SuppressWarnings("restricted")
+    private int wrapped(MemorySegment view, long offset, int size, Arena batch, SampleHandler samples,
+            PerfBuffer buffer) throws Exception {
+        long first = view.byteSize() - offset;
+        MemorySegment.copy(view, offset, wrapCopy, 0, first);
+        MemorySegment.copy(view, 0, wrapCopy, first, size - first);
+        MemorySegment record = wrapCopy.reinterpret(batch, null).asReadOnly().asSlice(0, size);
+        int type = record.get(INT, 0);
+        if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4) {
+            long length = Math.min(Integer.toUnsignedLong(record.get(INT, HEADER_SIZE)), size - HEADER_SIZE - 4);
+            samples.onSample(cpu, record.asSlice(HEADER_SIZE + 4, length));
+            return 1;
+        }
+        if (type == PERF_RECORD_LOST && size >= HEADER_SIZE + 16) {
+            buffer.lost(cpu, record.get(LONG_UNALIGNED, HEADER_SIZE + 8));
+        }
+        return 0;
+    }
+
     /**
      * Hands every record written so far to the handlers: samples to {@code samples}, loss
      * reports to {@code buffer.lost}. The record segments belong to a confined arena closed
@@ -67,40 +87,33 @@ final class PerfRing {
         int count = 0;
         try (Arena batch = Arena.ofConfined()) {
             MemorySegment view = data.reinterpret(batch, null);
-            MemorySegment copy = wrapCopy.reinterpret(batch, null).asReadOnly();
+            long ringSize = view.byteSize();
             while (tail < head) {
                 long offset = tail & mask;
                 // the 8-byte header never wraps: records are 8-byte aligned in a power-of-2 ring
-                int type = view.get(INT, offset);
-                int size = Short.toUnsignedInt(view.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset + 6));
+                long word = view.get(LONG_UNALIGNED, offset); // type (u32), misc (u16), size (u16)
+                int type = (int) word;
+                int size = (int) (word >>> 48);
                 if (size < HEADER_SIZE) {
                     tail = head; // a corrupt ring: drop what is left rather than loop
                     break;
                 }
-                MemorySegment record;
-                if (offset + size <= view.byteSize()) {
-                    record = view.asSlice(offset, size);
-                } else {
-                    long first = view.byteSize() - offset;
-                    MemorySegment.copy(view, offset, wrapCopy, 0, first);
-                    MemorySegment.copy(view, 0, wrapCopy, first, size - first);
-                    record = copy.asSlice(0, size);
-                }
                 tail += size;
-                try {
+                if (offset + size <= ringSize) {
                     if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4) {
-                        long length = Math.min(Integer.toUnsignedLong(record.get(INT, HEADER_SIZE)),
-                                size - HEADER_SIZE - 4);
                         count++;
-                        samples.onSample(cpu, record.asSlice(HEADER_SIZE + 4, length));
+                        long length = Math.min(Integer.toUnsignedLong(view.get(INT, offset + HEADER_SIZE)),
+                                size - HEADER_SIZE - 4);
+                        samples.onSample(cpu, view.asSlice(offset + HEADER_SIZE + 4, length));
                     } else if (type == PERF_RECORD_LOST && size >= HEADER_SIZE + 16) {
-                        buffer.lost(cpu, record.get(LONG_UNALIGNED, HEADER_SIZE + 8));
+                        buffer.lost(cpu, view.get(LONG_UNALIGNED, offset + HEADER_SIZE + 8));
                     }
-                } catch (Throwable t) {
-                    consumer.fail(t);
-                    break;
+                } else {
+                    count += wrapped(view, offset, size, batch, samples, buffer);
                 }
             }
+        } catch (Throwable t) {
+            consumer.fail(t); // the record whose handler threw counts as read (tail is past it)
         }
         LONG.setRelease(header, DATA_TAIL, tail);
         return count;
