@@ -112,18 +112,20 @@ row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (for
 row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text)"
 
 # ---- 2b. uprobe attach/detach x100 -------------------------------------------------------------
-c_att=() j_att=() c_det=() j_det=()
+c_att=() j_att=() c_det=() j_det=() j_att_warm=()
 for ((i = 0; i < runs; i++)); do
   line=$("$out/uprobe_attach" build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
   c_att+=("$(field attach_seconds <<<"$line")"); c_det+=("$(field detach_seconds <<<"$line")")
   line=$("${bench_java[@]}" uprobe-attach build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
   j_att+=("$(field attach_seconds <<<"$line")"); j_det+=("$(field detach_seconds <<<"$line")")
+  j_att_warm+=("$(field warm_attach_seconds <<<"$line")")
 done
+jaw=$(echo "${j_att_warm[*]}" | median)
 ca=$(echo "${c_att[*]}" | median); ja=$(echo "${j_att[*]}" | median)
 cdt=$(echo "${c_det[*]}" | median); jdt=$(echo "${j_det[*]}" | median)
-echo "uprobe attach x100: C ${ca} s, jbpf ${ja} s, ratio $(ratio "$ca" "$ja")"
+echo "uprobe attach x100: C ${ca} s, jbpf ${ja} s, ratio $(ratio "$ca" "$ja") (jbpf warm ${jaw} s, ratio $(ratio "$ca" "$jaw"))"
 echo "uprobe detach x100: C ${cdt} s, jbpf ${jdt} s, ratio $(ratio "$cdt" "$jdt")"
-row "attach 100 uprobes (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$ja (attach(Uprobe.entry(...)))" "$(ratio "$ca" "$ja")" "symbol resolved on every attach, by both; jbpf: first calls in a new JVM"
+row "attach 100 uprobes (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$ja (attach(Uprobe.entry(...)))" "$(ratio "$ca" "$ja")" "by symbol name: libbpf parses the ELF file on every attach, jbpf once (then one stat per attach); jbpf: first calls in a new JVM; the next 100 in the same JVM: $jaw s, ratio $(ratio "$ca" "$jaw")"
 row "detach 100 uprobes (s)" "$cdt (bpf_link__destroy)" "$jdt (BpfLink.close)" "$(ratio "$cdt" "$jdt")" "the kernel's unregistering dominates"
 
 # ---- 3. start-up ------------------------------------------------------------------------------
