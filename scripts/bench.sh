@@ -147,6 +147,23 @@ echo "map dump 100 entries: bpftool $(ms "$tm") ms, jbpf $(ms "$jm") ms, ratio $
 row "\`prog list\` wall time (ms, median of 10)" "$(ms "$tp") (bpftool)" "$(ms "$jp") (bin/jbpf)" "$(ratio "$tp" "$jp")" "target: jbpf < 150 ms"
 row "\`map dump pinned\`, 100 entries (ms, median of 10)" "$(ms "$tm") (bpftool)" "$(ms "$jm") (bin/jbpf)" "$(ratio "$tm" "$jm")" ""
 
+# ---- 4. JMH in-JVM microbenchmarks (bench/src/main/java/dev/jbpf/bench/jmh) ----------------------
+# No C counterpart: codec and record-view costs per operation. One fork, 3 x 1 s warm-up, 5 x 1 s measured (about 1.5 min).
+jmh_cp="$top/bench/target/classes:$top/bench/target/lib/*:$top/cli/target/jbpf.jar"
+if ls bench/target/lib/jmh-core-*.jar >/dev/null 2>&1; then
+  "$jdk/bin/java" -cp "$jmh_cp" org.openjdk.jmh.Main -f 1 -wi 3 -w 1s -i 5 -r 1s \
+    -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Djbpf.bpf.dir=$top/build/bpf" \
+    -rf csv -rff "$out/jmh.csv" 'dev\.jbpf\.bench\.jmh\.' >> "$out/raw.log" 2>&1 || echo "bench: JMH failed (see $out/raw.log)" >&2
+  # "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit"
+  while IFS=, read -r name _ _ _ score error unit; do
+    name=${name//\"/}; name=${name#dev.jbpf.bench.jmh.}; unit=${unit//\"/}
+    printf 'jmh %s: %.1f %s\n' "$name" "$score" "$unit"
+    row "JMH $name ($unit, lower is better)" "-" "$(printf '%.1f ± %.1f' "$score" "$error")" "-" "in-JVM, no C counterpart"
+  done < <(tail -n +2 "$out/jmh.csv" 2>/dev/null)
+else
+  echo "bench: bench/target/lib has no JMH (make build); JMH skipped" >&2
+fi
+
 # ---- results ----------------------------------------------------------------------------------
 {
   echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)),"
