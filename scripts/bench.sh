@@ -118,7 +118,7 @@ for ((i = 0; i < runs; i++)); do
   c_att+=("$(field attach_seconds <<<"$line")"); c_det+=("$(field detach_seconds <<<"$line")")
   line=$("${bench_java[@]}" uprobe-attach build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
   j_att+=("$(field attach_seconds <<<"$line")"); j_det+=("$(field detach_seconds <<<"$line")")
-  j_att_warm+=("$(field warm_attach_seconds <<<"$line")")
+  j_att_warm+=("$(field warm_attach_s <<<"$line")")
 done
 jaw=$(echo "${j_att_warm[*]}" | median)
 ca=$(echo "${c_att[*]}" | median); ja=$(echo "${j_att[*]}" | median)

@@ -232,7 +232,7 @@ public final class Bench {
                     attach[round] = (attached - start) / 1e9;
                     detach[round] = (detached - attached) / 1e9;
                 }
-                System.out.printf("tool=jbpf uprobes=%d attach_seconds=%.4f detach_seconds=%.4f warm_attach_seconds=%.4f%n",
+                System.out.printf("tool=jbpf uprobes=%d attach_seconds=%.4f detach_seconds=%.4f warm_attach_s=%.4f%n",
                         count, attach[0], detach[0], attach[1]);
             }
         }
