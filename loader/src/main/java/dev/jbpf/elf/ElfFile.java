@@ -233,12 +233,12 @@ public final class ElfFile {
         if (candidates.isEmpty()) {
             throw notFound(query, name, target);
         }
-        if (version == null) {
+        if (version == null && candidates.size() > 1) {
             candidates = preferred(candidates, s -> s.version() == null || s.defaultVersion());
             candidates = preferred(candidates, s -> s.binding() != ElfSymbol.Binding.LOCAL);
             candidates = preferred(candidates, s -> s.binding() == ElfSymbol.Binding.GLOBAL);
         }
-        if (candidates.stream().map(ElfSymbol::address).distinct().count() > 1) {
+        if (candidates.size() > 1 && candidates.stream().map(ElfSymbol::address).distinct().count() > 1) {
             throw new BpfException("find symbol", target, "ambiguous: " + candidates.stream()
                     .map(s -> s.qualifiedName() + " (" + s.binding().name().toLowerCase() + ") at 0x"
                             + Long.toHexString(s.address()))

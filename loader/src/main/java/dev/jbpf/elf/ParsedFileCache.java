@@ -2,13 +2,13 @@ package dev.jbpf.elf;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -102,17 +102,20 @@ final class ParsedFileCache<T> {
     static Identity identity(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
         try {
-            BasicFileAttributes basic = Files.readAttributes(absolute, BasicFileAttributes.class);
-            if (!basic.isRegularFile()) {
-                return null;
-            }
-            Object changed = null;
             try {
-                changed = Files.getAttribute(absolute, "unix:ctime", new LinkOption[0]);
+                // one stat(2) for all of them, through the "unix" view (Linux and other Unixes)
+                Map<String, Object> unix = Files.readAttributes(absolute, "unix:isRegularFile,dev,ino,size,lastModifiedTime,ctime");
+                if (!Boolean.TRUE.equals(unix.get("isRegularFile"))) {
+                    return null;
+                }
+                return new Identity(path, List.of(unix.get("dev"), unix.get("ino")), (Long) unix.get("size"),
+                        (FileTime) unix.get("lastModifiedTime"), unix.get("ctime"));
             } catch (UnsupportedOperationException | IllegalArgumentException e) {
-                // no "unix" view on this file system: path, inode, size and mtime must do
+                // no "unix" view on this file system: path, file key, size and mtime must do
+                BasicFileAttributes basic = Files.readAttributes(absolute, BasicFileAttributes.class);
+                return basic.isRegularFile()
+                        ? new Identity(path, basic.fileKey(), basic.size(), basic.lastModifiedTime(), null) : null;
             }
-            return new Identity(path, basic.fileKey(), basic.size(), basic.lastModifiedTime(), changed);
         } catch (IOException | SecurityException e) {
             return null;
         }
