@@ -112,18 +112,20 @@ row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (for
 row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text)"
 
 # ---- 2b. uprobe attach/detach x100 -------------------------------------------------------------
-c_att=() j_att=() c_det=() j_det=()
+c_att=() j_att=() c_det=() j_det=() j_att_warm=()
 for ((i = 0; i < runs; i++)); do
   line=$("$out/uprobe_attach" build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
   c_att+=("$(field attach_seconds <<<"$line")"); c_det+=("$(field detach_seconds <<<"$line")")
   line=$("${bench_java[@]}" uprobe-attach build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
   j_att+=("$(field attach_seconds <<<"$line")"); j_det+=("$(field detach_seconds <<<"$line")")
+  j_att_warm+=("$(field warm_attach_s <<<"$line")")
 done
+jaw=$(echo "${j_att_warm[*]}" | median)
 ca=$(echo "${c_att[*]}" | median); ja=$(echo "${j_att[*]}" | median)
 cdt=$(echo "${c_det[*]}" | median); jdt=$(echo "${j_det[*]}" | median)
-echo "uprobe attach x100: C ${ca} s, jbpf ${ja} s, ratio $(ratio "$ca" "$ja")"
+echo "uprobe attach x100: C ${ca} s, jbpf ${ja} s, ratio $(ratio "$ca" "$ja") (jbpf warm ${jaw} s, ratio $(ratio "$ca" "$jaw"))"
 echo "uprobe detach x100: C ${cdt} s, jbpf ${jdt} s, ratio $(ratio "$cdt" "$jdt")"
-row "attach 100 uprobes (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$ja (attach(Uprobe.entry(...)))" "$(ratio "$ca" "$ja")" "symbol resolved on every attach, by both; jbpf: first calls in a new JVM"
+row "attach 100 uprobes (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$ja (attach(Uprobe.entry(...)))" "$(ratio "$ca" "$ja")" "by symbol name: libbpf parses the ELF file on every attach, jbpf once (then one stat per attach); jbpf: first calls in a new JVM; the next 100 in the same JVM: $jaw s, ratio $(ratio "$ca" "$jaw")"
 row "detach 100 uprobes (s)" "$cdt (bpf_link__destroy)" "$jdt (BpfLink.close)" "$(ratio "$cdt" "$jdt")" "the kernel's unregistering dominates"
 
 # ---- 3. start-up ------------------------------------------------------------------------------
@@ -144,6 +146,23 @@ echo "prog list: bpftool $(ms "$tp") ms, jbpf $(ms "$jp") ms, ratio $(ratio "$tp
 echo "map dump 100 entries: bpftool $(ms "$tm") ms, jbpf $(ms "$jm") ms, ratio $(ratio "$tm" "$jm")"
 row "\`prog list\` wall time (ms, median of 10)" "$(ms "$tp") (bpftool)" "$(ms "$jp") (bin/jbpf)" "$(ratio "$tp" "$jp")" "target: jbpf < 150 ms"
 row "\`map dump pinned\`, 100 entries (ms, median of 10)" "$(ms "$tm") (bpftool)" "$(ms "$jm") (bin/jbpf)" "$(ratio "$tm" "$jm")" ""
+
+# ---- 4. JMH in-JVM microbenchmarks (bench/src/main/java/dev/jbpf/bench/jmh) ----------------------
+# No C counterpart: codec and record-view costs per operation. One fork, 3 x 1 s warm-up, 5 x 1 s measured (about 1.5 min).
+jmh_cp="$top/bench/target/classes:$top/bench/target/lib/*:$top/cli/target/jbpf.jar"
+if ls bench/target/lib/jmh-core-*.jar >/dev/null 2>&1; then
+  "$jdk/bin/java" -cp "$jmh_cp" org.openjdk.jmh.Main -f 1 -wi 3 -w 1s -i 5 -r 1s \
+    -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Djbpf.bpf.dir=$top/build/bpf" \
+    -rf csv -rff "$out/jmh.csv" 'dev\.jbpf\.bench\.jmh\.' >> "$out/raw.log" 2>&1 || echo "bench: JMH failed (see $out/raw.log)" >&2
+  # "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit"
+  while IFS=, read -r name _ _ _ score error unit; do
+    name=${name//\"/}; name=${name#dev.jbpf.bench.jmh.}; unit=${unit//\"/}
+    printf 'jmh %s: %.1f %s\n' "$name" "$score" "$unit"
+    row "JMH $name ($unit, lower is better)" "-" "$(printf '%.1f ± %.1f' "$score" "$error")" "-" "in-JVM, no C counterpart"
+  done < <(tail -n +2 "$out/jmh.csv" 2>/dev/null)
+else
+  echo "bench: bench/target/lib has no JMH (make build); JMH skipped" >&2
+fi
 
 # ---- results ----------------------------------------------------------------------------------
 {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -34,7 +35,7 @@ public final class Main {
     /** Runs one jbpf command line with the given streams and returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         showLibbpfMessages(java.util.Arrays.asList(args).contains("--debug"), err);
-        CommandLine commandLine = new CommandLine(new Main());
+        CommandLine commandLine = commandLine(args);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExitCodeExceptionMapper(e -> EXIT_FAILED);
@@ -42,6 +43,30 @@ public final class Main {
         commandLine.setExecutionExceptionHandler(new FailureHandler());
         commandLine.getCommandSpec().exitCodeOnInvalidInput(EXIT_USAGE);
         return commandLine.execute(args);
+    }
+
+    /**
+     * The command model for this command line. picocli builds a command's model by reflection,
+     * milliseconds per command in a new JVM, and the whole tree would be most of a short
+     * command's run: when the first argument names one of the subcommands listed on
+     * {@link Main} (other than help), only that one is built (with its own subcommands), under a
+     * root that has just the name. Any other command line (options first, help, a mistyped
+     * name) gets the whole tree, so that help and "did you mean" see every command.
+     */
+    static CommandLine commandLine(String[] args) {
+        Command main = Main.class.getAnnotation(Command.class);
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            for (Class<?> subcommand : main.subcommands()) {
+                Command command = subcommand.getAnnotation(Command.class);
+                if (subcommand != CommandLine.HelpCommand.class && command != null
+                        && (command.name().equals(args[0]) || java.util.List.of(command.aliases()).contains(args[0]))) {
+                    CommandLine root = new CommandLine(CommandSpec.create().name(main.name()));
+                    root.addSubcommand(new CommandLine(subcommand));
+                    return root;
+                }
+            }
+        }
+        return new CommandLine(new Main());
     }
 
     /** Usage errors: the reason and a hint, exit 2. */

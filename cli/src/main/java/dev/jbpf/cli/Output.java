@@ -12,9 +12,13 @@ import java.util.HexFormat;
 /** Formatting shared by the commands: hex bytes as bpftool prints them, and JSON. */
 final class Output {
     static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final ObjectMapper COMPACT = new ObjectMapper();
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final HexFormat HEX = HexFormat.of();
+
+    /** Made on first use: an ObjectMapper costs ~100 ms in a new JVM, and text output needs none. */
+    private static final class Mappers {
+        static final ObjectMapper COMPACT = new ObjectMapper();
+        static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private Output() {
     }
@@ -35,7 +39,7 @@ final class Output {
 
     /** Plain Java data (maps, lists, strings, numbers, booleans) as a JSON tree. */
     static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
-        return COMPACT.valueToTree(value);
+        return Mappers.COMPACT.valueToTree(value);
     }
 
     static ObjectNode object() {
@@ -48,7 +52,7 @@ final class Output {
 
     static void printJson(PrintWriter out, Object node, CommonOptions options) {
         try {
-            out.println((options.pretty ? PRETTY : COMPACT).writeValueAsString(node));
+            out.println((options.pretty ? Mappers.PRETTY : Mappers.COMPACT).writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }

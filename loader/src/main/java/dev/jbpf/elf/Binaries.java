@@ -47,7 +47,8 @@ public final class Binaries {
      * @throws IllegalArgumentException when {@code binary} is blank
      */
     public static Path resolve(String binary) {
-        return resolve(binary, systemSearch());
+        Objects.requireNonNull(binary, "binary");
+        return binary.contains("/") ? resolvePath(binary) : resolve(binary, systemSearch());
     }
 
     /** Whether {@code name} is a library name ({@code libc.so.6}, {@code libz.so}) rather than a program or path. */
@@ -72,14 +73,7 @@ public final class Binaries {
             throw new IllegalArgumentException("binary must not be empty");
         }
         if (binary.contains("/")) {
-            Path path = Path.of(binary).toAbsolutePath().normalize();
-            if (!Files.exists(path)) {
-                throw new BpfNotFoundException(RESOLVE, binary, "no such file");
-            }
-            if (Files.isDirectory(path)) {
-                throw new BpfException(RESOLVE, binary, "is a directory");
-            }
-            return path;
+            return resolvePath(binary);
         }
         if (isLibraryName(binary)) {
             for (Path dir : search.libraryPath()) {
@@ -116,6 +110,18 @@ public final class Binaries {
         }
         throw new BpfNotFoundException(RESOLVE, binary, "no such program on PATH (" + join(search.path())
                 + "); give its path, or a library name such as libc.so.6");
+    }
+
+    /** A name with a '/' in it: a path, relative to the working directory; no search. */
+    private static Path resolvePath(String binary) {
+        Path path = Path.of(binary).toAbsolutePath().normalize();
+        if (!Files.exists(path)) {
+            throw new BpfNotFoundException(RESOLVE, binary, "no such file");
+        }
+        if (Files.isDirectory(path)) {
+            throw new BpfException(RESOLVE, binary, "is a directory");
+        }
+        return path;
     }
 
     private static String join(List<Path> dirs) {

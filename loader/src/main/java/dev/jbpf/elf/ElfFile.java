@@ -56,6 +56,9 @@ public final class ElfFile {
     private final List<UsdtProbe> usdtProbes;
     /** Names of the undefined (imported) symbols of .dynsym, for the not-found message. */
     private final Set<String> imports;
+    /** {@link #functions()}, computed once: a lookup by name must not sort every symbol again. */
+    private final List<ElfSymbol> functions;
+    private final Map<String, List<ElfSymbol>> functionsByName;
 
     /**
      * A {@code PT_LOAD} program header: bytes {@code [offset, offset + fileSize)} of the file
@@ -77,15 +80,41 @@ public final class ElfFile {
         this.symbols = List.copyOf(symbols);
         this.usdtProbes = List.copyOf(usdtProbes);
         this.imports = Set.copyOf(imports);
+        Map<String, ElfSymbol> unique = new LinkedHashMap<>();
+        for (ElfSymbol symbol : this.symbols) {
+            if (symbol.isFunction()) {
+                unique.merge(symbol.name() + "\0" + symbol.address(), symbol,
+                        (first, second) -> first.version() != null || second.version() == null ? first : second);
+            }
+        }
+        List<ElfSymbol> sorted = new ArrayList<>(unique.values());
+        sorted.sort(Comparator.comparing(ElfSymbol::name).thenComparing(ElfSymbol::address));
+        this.functions = List.copyOf(sorted);
+        Map<String, List<ElfSymbol>> byName = new HashMap<>();
+        for (ElfSymbol function : functions) {
+            byName.computeIfAbsent(function.name(), name -> new ArrayList<>(1)).add(function);
+        }
+        this.functionsByName = byName; // never modified after this
     }
+
+    /** The files read last, kept while unchanged: a uprobe attach resolves its symbol in them. */
+    private static final ParsedFileCache<ElfFile> CACHE = new ParsedFileCache<>(16);
 
     /**
      * Reads the ELF file at {@code path}. Throws {@link BpfNotFoundException} when there is no
      * such file, and {@link BpfException} when it cannot be read, is not an ELF file, is not
      * ELF64, or is truncated or malformed (saying which).
+     *
+     * <p>The last 16 files read are kept: reading one again while it is unchanged (same path,
+     * device, inode, size, modification and change times) returns the same instance without
+     * reading the file. A file modified in the last 2 seconds is read every time.
      */
     public static ElfFile read(Path path) {
         Objects.requireNonNull(path, "path");
+        return CACHE.get(path, ElfFile::parse);
+    }
+
+    private static ElfFile parse(Path path) {
         String target = path.toString();
         if (Files.isDirectory(path)) {
             throw new BpfException(READ, target, "is a directory");
@@ -145,15 +174,7 @@ public final class ElfFile {
      * which carries the version, wins over the same {@code .symtab} one), sorted by name.
      */
     public List<ElfSymbol> functions() {
-        Map<String, ElfSymbol> unique = new LinkedHashMap<>();
-        for (ElfSymbol symbol : symbols) {
-            if (symbol.isFunction()) {
-                unique.merge(symbol.name() + "\0" + symbol.address(), symbol,
-                        (first, second) -> first.version() != null || second.version() == null ? first : second);
-            }
-        }
-        return unique.values().stream()
-                .sorted(Comparator.comparing(ElfSymbol::name).thenComparing(ElfSymbol::address)).toList();
+        return functions;
     }
 
     /** The USDT probes of the binary ({@code .note.stapsdt}), in file order. */
@@ -203,7 +224,7 @@ public final class ElfFile {
             throw new IllegalArgumentException("bad symbol name '" + query + "': use name, name@VERSION or name@@VERSION");
         }
         List<ElfSymbol> candidates = new ArrayList<>();
-        for (ElfSymbol symbol : functions()) {
+        for (ElfSymbol symbol : functionsByName.getOrDefault(name, List.of())) {
             if (symbol.name().equals(name) && (version == null
                     || (version.equals(symbol.version()) && (!wantDefault || symbol.defaultVersion())))) {
                 candidates.add(symbol);
@@ -212,12 +233,12 @@ public final class ElfFile {
         if (candidates.isEmpty()) {
             throw notFound(query, name, target);
         }
-        if (version == null) {
+        if (version == null && candidates.size() > 1) {
             candidates = preferred(candidates, s -> s.version() == null || s.defaultVersion());
             candidates = preferred(candidates, s -> s.binding() != ElfSymbol.Binding.LOCAL);
             candidates = preferred(candidates, s -> s.binding() == ElfSymbol.Binding.GLOBAL);
         }
-        if (candidates.stream().map(ElfSymbol::address).distinct().count() > 1) {
+        if (candidates.size() > 1 && candidates.stream().map(ElfSymbol::address).distinct().count() > 1) {
             throw new BpfException("find symbol", target, "ambiguous: " + candidates.stream()
                     .map(s -> s.qualifiedName() + " (" + s.binding().name().toLowerCase() + ") at 0x"
                             + Long.toHexString(s.address()))

@@ -29,8 +29,11 @@ final class LdSoCache {
     private LdSoCache() {
     }
 
+    /** The system's table, parsed again only when ldconfig rewrote the file. */
+    private static final ParsedFileCache<Map<String, List<Path>>> CACHE = new ParsedFileCache<>(1);
+
     static Map<String, List<Path>> system() {
-        return read(SYSTEM);
+        return CACHE.get(SYSTEM, LdSoCache::read);
     }
 
     /** Library name → paths, in the cache's order (the linker takes the first usable one). */
@@ -69,7 +72,8 @@ final class LdSoCache {
         } catch (IndexOutOfBoundsException e) {
             return Map.of(); // a damaged cache is as good as none
         }
-        return table;
+        table.replaceAll((name, paths) -> List.copyOf(paths));
+        return java.util.Collections.unmodifiableMap(table); // shared by every caller (CACHE)
     }
 
     private static void readNew(ByteBuffer data, int start, Map<String, List<Path>> table) {

@@ -13,7 +13,9 @@ import java.lang.invoke.VarHandle;
 /**
  * The few libc functions jbpf needs beside libbpf (formatting libbpf's messages, opening and
  * closing file descriptors, mounting bpffs, the boot clock, perf_event_open with its ioctls and
- * reads, network interface indexes), bound once through the native linker's default lookup.
+ * reads, network interface indexes), bound through the native linker's default lookup, each
+ * on its first call (a holder class per function): creating a downcall handle costs
+ * milliseconds in a new JVM, and a command such as {@code jbpf prog list} needs only a few.
  * Not API. Owns no native memory: every call allocates its scratch memory in a confined arena
  * closed before the call returns.
  */
@@ -23,50 +25,84 @@ public final class LibC {
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle VSNPRINTF = downcall("vsnprintf", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle MOUNT = downcall("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-            ValueLayout.ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle STATFS = downcall("statfs", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final class Vsnprintf {
+        static final MethodHandle H = downcall("vsnprintf", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
+    private static final class Close {
+        static final MethodHandle H = downcall("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
+    private static final class Mount {
+        static final MethodHandle H = downcall("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    }
+    private static final class Statfs {
+        static final MethodHandle H = downcall("statfs", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    }
+    private static final class ClockGettime {
+        static final MethodHandle H = downcall("clock_gettime",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    }
     private static final int CLOCK_BOOTTIME = 7;
     // syscall(2), ioctl(2) and fcntl(2) are variadic in C: the linker must be told where the "..." starts
-    private static final MethodHandle SYSCALL_PERF_EVENT_OPEN = downcall("syscall", FunctionDescriptor.of(
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
-    private static final MethodHandle IOCTL = downcall("ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
-    private static final MethodHandle FCNTL = downcall("fcntl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
-    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final class SyscallPerfEventOpen {
+        static final MethodHandle H = downcall("syscall", FunctionDescriptor.of(
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    }
+    private static final class Ioctl {
+        static final MethodHandle H = downcall("ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    }
+    private static final class Fcntl {
+        static final MethodHandle H = downcall("fcntl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    }
+    private static final class Read {
+        static final MethodHandle H = downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    }
     private static final int F_DUPFD_CLOEXEC = 1030;
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle MMAP = downcall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle SYSCONF = downcall("sysconf",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final class Open {
+        static final MethodHandle H = downcall("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
+    private static final class IfNametoindex {
+        static final MethodHandle H = downcall("if_nametoindex",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    }
+    private static final class Mmap {
+        static final MethodHandle H = downcall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    }
+    private static final class Munmap {
+        static final MethodHandle H = downcall("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    }
+    private static final class Sysconf {
+        static final MethodHandle H = downcall("sysconf",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
     private static final int SC_PAGESIZE = 30;
-    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    private static final class EpollCreate1 {
+        static final MethodHandle H = downcall("epoll_create1",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
+    private static final class EpollCtl {
+        static final MethodHandle H = downcall("epoll_ctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
+    }
+    private static final class EpollWait {
+        static final MethodHandle H = downcall("epoll_wait", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
     /** mmap(2) protections and flags. */
     public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
     /** epoll(7) constants. */
@@ -105,7 +141,7 @@ public final class LibC {
      */
     public static int vsnprintf(MemorySegment buffer, MemorySegment format, MemorySegment vaList) {
         try {
-            return (int) VSNPRINTF.invokeExact(buffer, buffer.byteSize(), format, vaList);
+            return (int) Vsnprintf.H.invokeExact(buffer, buffer.byteSize(), format, vaList);
         } catch (Throwable t) {
             throw new AssertionError("vsnprintf", t);
         }
@@ -115,7 +151,7 @@ public final class LibC {
     public static int close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) CLOSE.invokeExact(state, fd);
+            int result = (int) Close.H.invokeExact(state, fd);
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("close", t);
@@ -126,7 +162,7 @@ public final class LibC {
     public static int mount(String source, String target, String type) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
+            int result = (int) Mount.H.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
                     arena.allocateFrom(type), 0L, MemorySegment.NULL);
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
@@ -143,7 +179,7 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment buffer = arena.allocate(256, 8);
-            int result = (int) STATFS.invokeExact(state, arena.allocateFrom(path), buffer);
+            int result = (int) Statfs.H.invokeExact(state, arena.allocateFrom(path), buffer);
             return result == 0 ? buffer.get(ValueLayout.JAVA_LONG, 0) : -(int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("statfs", t);
@@ -157,7 +193,7 @@ public final class LibC {
     public static int open(String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
+            int fd = (int) Open.H.invokeExact(state, arena.allocateFrom(path), flags);
             return fd >= 0 ? fd : -(int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("open", t);
@@ -171,7 +207,7 @@ public final class LibC {
     public static int ifNameToIndex(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int index = (int) IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(name));
+            int index = (int) IfNametoindex.H.invokeExact(state, arena.allocateFrom(name));
             return index > 0 ? index : -(int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("if_nametoindex", t);
@@ -182,7 +218,7 @@ public final class LibC {
     public static long bootTimeNanos() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment timespec = arena.allocate(16, 8); // struct timespec { long tv_sec; long tv_nsec; }
-            int result = (int) CLOCK_GETTIME.invokeExact(CLOCK_BOOTTIME, timespec);
+            int result = (int) ClockGettime.H.invokeExact(CLOCK_BOOTTIME, timespec);
             if (result != 0) {
                 throw new IllegalStateException("clock_gettime(CLOCK_BOOTTIME) failed");
             }
@@ -211,7 +247,7 @@ public final class LibC {
     public static int perfEventOpen(MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            long result = (long) SYSCALL_PERF_EVENT_OPEN.invokeExact(state, perfEventOpenNumber(), attr, pid, cpu,
+            long result = (long) SyscallPerfEventOpen.H.invokeExact(state, perfEventOpenNumber(), attr, pid, cpu,
                     groupFd, flags);
             return result >= 0 ? (int) result : -(int) ERRNO.get(state, 0L);
         } catch (RuntimeException e) {
@@ -225,7 +261,7 @@ public final class LibC {
     public static int ioctl(int fd, long request, long arg) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) IOCTL.invokeExact(state, fd, request, arg);
+            int result = (int) Ioctl.H.invokeExact(state, fd, request, arg);
             return result >= 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("ioctl", t);
@@ -236,7 +272,7 @@ public final class LibC {
     public static int dupCloexec(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, 0);
+            int result = (int) Fcntl.H.invokeExact(state, fd, F_DUPFD_CLOEXEC, 0);
             return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("fcntl", t);
@@ -247,7 +283,7 @@ public final class LibC {
     public static long read(int fd, MemorySegment buffer) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            long result = (long) READ.invokeExact(state, fd, buffer, buffer.byteSize());
+            long result = (long) Read.H.invokeExact(state, fd, buffer, buffer.byteSize());
             return result >= 0 ? result : -(long) (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("read", t);
@@ -262,7 +298,7 @@ public final class LibC {
     public static MemorySegment mmapShared(int fd, long length, int prot, long offset, int[] errno) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot,
+            MemorySegment address = (MemorySegment) Mmap.H.invokeExact(state, MemorySegment.NULL, length, prot,
                     MAP_SHARED, fd, offset);
             if (address.address() == -1L) { // MAP_FAILED
                 errno[0] = (int) ERRNO.get(state, 0L);
@@ -278,7 +314,7 @@ public final class LibC {
     public static int munmap(MemorySegment address, long length) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) MUNMAP.invokeExact(state, address, length);
+            int result = (int) Munmap.H.invokeExact(state, address, length);
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("munmap", t);
@@ -288,7 +324,7 @@ public final class LibC {
     /** The size of a memory page, {@code sysconf(_SC_PAGESIZE)}. */
     public static long pageSize() {
         try {
-            return (long) SYSCONF.invokeExact(SC_PAGESIZE);
+            return (long) Sysconf.H.invokeExact(SC_PAGESIZE);
         } catch (Throwable t) {
             throw new AssertionError("sysconf", t);
         }
@@ -298,7 +334,7 @@ public final class LibC {
     public static int epollCreate() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC);
+            int result = (int) EpollCreate1.H.invokeExact(state, EPOLL_CLOEXEC);
             return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("epoll_create1", t);
@@ -312,7 +348,7 @@ public final class LibC {
             MemorySegment event = arena.allocate(EPOLL_EVENT_SIZE, 8);
             event.set(ValueLayout.JAVA_INT, 0, events);
             event.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA, data);
-            int result = (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event);
+            int result = (int) EpollCtl.H.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event);
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("epoll_ctl", t);
@@ -326,7 +362,7 @@ public final class LibC {
     public static int epollWait(int epfd, MemorySegment events, int timeoutMs) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) EPOLL_WAIT.invokeExact(state, epfd, events, (int) (events.byteSize() / EPOLL_EVENT_SIZE),
+            int result = (int) EpollWait.H.invokeExact(state, epfd, events, (int) (events.byteSize() / EPOLL_EVENT_SIZE),
                     timeoutMs);
             return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
         } catch (Throwable t) {

@@ -23,8 +23,13 @@ final class TraceTarget implements AutoCloseable {
 
     /** Starts the target for {@code iterations} iterations and waits until it is ready. */
     static TraceTarget start(int iterations) {
+        return start(TracingSupport.traceTargetBinary(), iterations);
+    }
+
+    /** Starts {@code binary}, a copy of trace_target, and waits until it is ready. */
+    static TraceTarget start(java.nio.file.Path binary, int iterations) {
         try {
-            Process process = new ProcessBuilder(TracingSupport.traceTargetBinary().toString(),
+            Process process = new ProcessBuilder(binary.toString(),
                     Integer.toString(iterations)).redirectErrorStream(true).start();
             TraceTarget target = new TraceTarget(process);
             String ready = target.output.readLine();

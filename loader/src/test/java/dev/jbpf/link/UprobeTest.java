@@ -1,6 +1,8 @@
 package dev.jbpf.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,6 +142,37 @@ class UprobeTest {
             assertEquals(iterations, TracingSupport.valueOf(loaded.map("uretprobe_counts"), process.pid()));
             assertEquals(iterations - 1 + 1000, TracingSupport.valueOf(loaded.map("uretprobe_returns"), process.pid()),
                     "the last call returned (n - 1) + 1000");
+        }
+    }
+
+    @Test
+    void attachesFromTheKeptSymbolTableAndAfterTheBinaryIsReplaced(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // A settled copy of trace_target: its symbols are parsed once and kept (ElfFile.read).
+        Path copy = dir.resolve("trace_target");
+        Files.copy(TracingSupport.traceTargetBinary(), copy);
+        Files.setLastModifiedTime(copy, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
+        Uprobe add = Uprobe.entry(copy, "jbpf_target_add");
+        assertSame(ElfFile.read(copy), ElfFile.read(copy), "kept while unchanged");
+        int iterations = 4;
+        try (TraceTarget process = TraceTarget.start(copy, iterations);
+             BpfLink first = loaded.program("count_uprobe").attach(add.withPid(process.pid()));
+             BpfLink second = loaded.program("count_uprobe").attach(add.withPid(process.pid()))) {
+            process.run();
+            assertEquals(2L * iterations, TracingSupport.valueOf(loaded.map("uprobe_counts"), process.pid()),
+                    "both uprobes, the second resolved from the kept table, fired on every call");
+        }
+        // Replaced by another binary (a new file, moved over it): parsed again, probes still fire.
+        ElfFile kept = ElfFile.read(copy);
+        Path replacement = dir.resolve("replacement");
+        Files.copy(TracingSupport.traceTargetBinary(), replacement);
+        Files.setLastModifiedTime(replacement, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60)));
+        Files.move(replacement, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertNotSame(kept, ElfFile.read(copy), "a replaced binary is parsed again");
+        try (TraceTarget process = TraceTarget.start(copy, iterations);
+             BpfLink link = loaded.program("count_uprobe").attach(add.withPid(process.pid()))) {
+            process.run();
+            assertEquals(iterations, TracingSupport.valueOf(loaded.map("uprobe_counts"), process.pid()));
         }
     }
 
