@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -186,9 +184,7 @@ final class AttachCommand implements Callable<Integer> {
             out.flush();
         }
 
-        CountDownLatch finished = new CountDownLatch(1);
-        ForegroundStop stop = new ForegroundStop(finished);
-        Runtime.getRuntime().addShutdownHook(stop);
+        ForegroundStop stop = ForegroundStop.install("jbpf-detach-on-exit");
         long deadline = durationSeconds == null ? Long.MAX_VALUE
                 : System.nanoTime() + (long) (durationSeconds * 1_000_000_000L);
         long records = 0;
@@ -249,47 +245,5 @@ final class AttachCommand implements Callable<Integer> {
     @FunctionalInterface
     private interface EventSource {
         int poll(Duration timeout);
-    }
-
-    /**
-     * Ctrl-C (SIGINT/SIGTERM) runs this hook: it asks the poll loop to stop and waits until
-     * the links are detached, so the JVM never exits with programs still attached.
-     */
-    static final class ForegroundStop extends Thread {
-        private final CountDownLatch finished;
-        private volatile boolean requested;
-
-        ForegroundStop(CountDownLatch finished) {
-            super("jbpf-detach-on-exit");
-            this.finished = finished;
-        }
-
-        @Override
-        public void run() {
-            requested = true;
-            try {
-                finished.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        boolean requested() {
-            return requested;
-        }
-
-        /** Closes the object now (detaching its links) and lets a pending shutdown go on. */
-        void releaseAfter(LoadedObject loaded) {
-            try {
-                loaded.close();
-            } finally {
-                finished.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(this);
-                } catch (IllegalStateException shuttingDown) {
-                    // the JVM is already exiting because of a signal: the hook is running
-                }
-            }
-        }
     }
 }

@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,8 +73,7 @@ final class ProfileCommand implements Callable<Integer> {
                 out.flush();
             }
         };
-        Stop stop = new Stop();
-        Runtime.getRuntime().addShutdownHook(stop);
+        ForegroundStop stop = ForegroundStop.install("jbpf-profile-stop");
         try {
             Profile profile = StackProfiler.run(BundledObjects.open("profile"), settings, started, stop::requested);
             if (foldedFile != null) {
@@ -132,38 +129,5 @@ final class ProfileCommand implements Callable<Integer> {
 
     private static String trim(double seconds) {
         return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
-    }
-
-    /** Ctrl-C: ends sampling and waits (a few seconds at most) until the results are written. */
-    private static final class Stop extends Thread {
-        private final CountDownLatch finished = new CountDownLatch(1);
-        private volatile boolean requested;
-
-        Stop() {
-            super("jbpf-profile-stop");
-        }
-
-        @Override
-        public void run() {
-            requested = true;
-            try {
-                finished.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        boolean requested() {
-            return requested;
-        }
-
-        void done() {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(this);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: the JVM exits once it returns
-            }
-        }
     }
 }

@@ -9,7 +9,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,9 +52,14 @@ final class TcpTrackCommand implements Callable<Integer> {
         TcpTracker.Variant variant = variant();
         PrintWriter out = spec.commandLine().getOut();
         TcpTracker tracker = TcpTracker.start(variant);
-        AttachCommand.ForegroundStop stop = new AttachCommand.ForegroundStop(new CountDownLatch(1));
+        ForegroundStop stop;
         try {
-            Runtime.getRuntime().addShutdownHook(stop);
+            stop = ForegroundStop.install("jbpf-tcptrack-stop");
+        } catch (RuntimeException | Error e) {
+            tracker.close();
+            throw e;
+        }
+        try {
             if (!options.json()) {
                 out.println("Tracking TCP connections with the " + variant.displayName() + " variant (" + variant.source
                         + "; prog ids " + tracker.programIds().stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("")
@@ -83,7 +87,7 @@ final class TcpTrackCommand implements Callable<Integer> {
     }
 
     /** Sleeps in slices so that Ctrl-C is noticed promptly; false when asked to stop (Ctrl-C, interrupt). */
-    private static boolean sleepUntil(long wake, AttachCommand.ForegroundStop stop) {
+    private static boolean sleepUntil(long wake, ForegroundStop stop) {
         try {
             while (!stop.requested() && System.nanoTime() < wake) {
                 TimeUnit.NANOSECONDS.sleep(Math.min(100_000_000L, Math.max(0, wake - System.nanoTime())));
