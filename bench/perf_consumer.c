@@ -19,8 +19,9 @@
 #define PAGES_PER_CPU 1024 /* 4 MiB per CPU */
 
 static atomic_bool stopped;
-/* uncounted fill-and-drain cycles before a drain measurement (the same number in Bench.java) */
-#define WARMUP_CYCLES 3
+/* uncounted fill-and-drain cycles before a drain measurement (the same number in Bench.java):
+ * more than the ring buffer's 3, because a cycle here is only 50,000 samples */
+#define WARMUP_CYCLES 10
 
 static unsigned long long consumed, lost;
 

@@ -128,6 +128,8 @@ public final class Bench {
 
     /** Uncounted fill-and-drain cycles before a drain measurement, as in the C consumers: JIT warm-up. */
     private static final int WARMUP_CYCLES = 3;
+    /** The same for the perf buffer (as in perf_consumer.c): more, as a cycle is only 50,000 samples. */
+    private static final int PERF_WARMUP_CYCLES = 10;
 
     /** The consumer alone, as ringbuf_consumer.c drain: fill the ring, time consume() emptying it. */
     private static void drain(BpfProgram producer, RingBuffer ring, int size, double seconds, long[] consumed,
@@ -172,7 +174,7 @@ public final class Bench {
                         int recordSize = Integer.parseInt(size);
                         int fill = Math.min(50_000, PERF_PAGES_PER_CPU * 4096 / 4 * 3 / ((recordSize + 4 + 8 + 7) / 8 * 8));
                         TestRunOptions run = TestRunOptions.ofContext(u64(fill));
-                        for (int i = 0; i < WARMUP_CYCLES; i++) {
+                        for (int i = 0; i < PERF_WARMUP_CYCLES; i++) {
                             producer.testRun(run);
                             buffer.consume();
                         }
