@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * fds and their ring mappings), its epoll fd and a shared arena of its own, to which the ring
  * segments and the copy buffers of wrapped samples belong. {@link #close()} closes the arena
  * (so no segment can reach the rings any more), the epoll fd, and then frees the {@code
- * perf_buffer} ({@code perf_buffer__free}). The map is not owned: close the PerfBuffer before
- * the map's object. After close every method throws {@link IllegalStateException}.
+ * perf_buffer} ({@code perf_buffer__free}). The map is not owned; closing its object (or a map
+ * that owns its fd) closes this PerfBuffer too, so that a poll in another thread returns and the
+ * next one throws. After close every method throws {@link IllegalStateException}.
  *
  * <p><b>Threads.</b> As {@code RingBuffer}: {@link #poll}/{@link #consume} by one thread at a
  * time; {@link #close()} from any thread, also while another polls (that poll returns within
@@ -51,10 +52,13 @@ public final class PerfBuffer implements AutoCloseable {
     private final SampleHandler sampleHandler;
     private final LostHandler lostHandler;
     private final AtomicLong lost = new AtomicLong();
+    /** The map read, whose owner closes this PerfBuffer with it. */
+    private final BpfMap map;
 
-    private PerfBuffer(String description, MemorySegment perfBuffer, Arena arena, PerfRing[] rings, int epollFd,
-            SampleHandler sampleHandler, LostHandler lostHandler) {
+    private PerfBuffer(String description, BpfMap map, MemorySegment perfBuffer, Arena arena, PerfRing[] rings,
+            int epollFd, SampleHandler sampleHandler, LostHandler lostHandler) {
         this.description = description;
+        this.map = map;
         this.rings = rings;
         this.epollFd = epollFd;
         this.events = arena.allocate(LibC.EPOLL_EVENT_SIZE * rings.length, 8);
@@ -137,6 +141,7 @@ public final class PerfBuffer implements AutoCloseable {
             Arena arena = Arena.ofShared();
             MemorySegment pb = null;
             int epollFd = -1;
+            PerfBuffer perfBuffer;
             try {
                 int fd = map.fd();
                 // no callbacks: libbpf only sets up; PerfRing reads the rings
@@ -169,11 +174,18 @@ public final class PerfBuffer implements AutoCloseable {
                         }
                     }
                 }
-                return new PerfBuffer(description, pb, arena, rings, epollFd, sampleHandler, lostHandler);
+                perfBuffer = new PerfBuffer(description, map, pb, arena, rings, epollFd, sampleHandler, lostHandler);
             } catch (RuntimeException | Error e) {
                 free(arena, epollFd, pb);
                 throw e;
             }
+            try {
+                map.closeWith(perfBuffer); // closing the map's object closes this perf buffer first
+            } catch (RuntimeException | Error e) {
+                perfBuffer.close();
+                throw e;
+            }
+            return perfBuffer;
         }
 
         /**
@@ -270,6 +282,7 @@ public final class PerfBuffer implements AutoCloseable {
     @Override
     public void close() {
         consumer.close();
+        map.forget(this);
     }
 
     @Override

@@ -135,6 +135,18 @@ class PerfBufferTest {
     }
 
     @Test
+    void closingTheObjectClosesItsPerfBuffer() {
+        PerfBuffer buffer;
+        try (LoadedObject object = PerfTestSupport.loadPerfObject()) {
+            buffer = PerfBuffer.builder(object.map("events")).onSample((cpu, data) -> { }).build();
+            assertEquals(0, buffer.consume());
+        }
+        IllegalStateException closed = assertThrows(IllegalStateException.class, buffer::consume);
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        buffer.close(); // closing again does nothing
+    }
+
+    @Test
     void consumeTakesWhatIsThereWithoutWaiting() throws InterruptedException {
         try (LoadedObject object = PerfTestSupport.loadPerfObject()) {
             AtomicLong count = new AtomicLong();
