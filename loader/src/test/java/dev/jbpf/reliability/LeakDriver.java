@@ -14,8 +14,14 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.ObjectName;
@@ -75,18 +81,24 @@ public final class LeakDriver {
                 phase("ring buffer: build, poll (the record of an openat of this thread), close; program attached",
                         cycles, () -> pollOwnRecord(events));
             }
+            // one thread: the kernel takes a program only once per tracepoint (EEXIST)
             phase("attach, poll, detach", attachCycles, () -> {
                 try (BpfLink link = program.attach()) {
-                    ids.links.add(link.id());
+                    synchronized (ids) {
+                        ids.links.add(link.id());
+                    }
                     pollOwnRecord(events);
                 }
             });
         }
-        phase("open, load, attach, poll, close", full, () -> {
+        phase("open, load, attach, poll, close (" + THREADS + " threads)", full, THREADS, () -> {
             try (LoadedObject loaded = BpfObject.open(object).load()) {
                 BpfProgram program = loaded.program("trace_openat");
                 record(loaded, program);
-                ids.links.add(program.attach().id()); // the link is closed by the object
+                int link = program.attach().id(); // the link is closed by the object
+                synchronized (ids) {
+                    ids.links.add(link);
+                }
                 pollOwnRecord(loaded.map("events"));
             }
         });
@@ -100,11 +112,13 @@ public final class LeakDriver {
     }
 
     private void record(LoadedObject loaded, BpfProgram program) {
-        ids.programs.add(program.id());
-        loaded.maps().forEach(m -> ids.maps.add(m.id()));
         int btf = program.info().btfId();
-        if (btf != 0) {
-            ids.btfs.add(btf);
+        synchronized (ids) {
+            ids.programs.add(program.id());
+            loaded.maps().forEach(m -> ids.maps.add(m.id()));
+            if (btf != 0) {
+                ids.btfs.add(btf);
+            }
         }
     }
 
@@ -131,37 +145,81 @@ public final class LeakDriver {
         }
     }
 
+    /** Threads of the phases whose cycles mostly wait in the kernel (a detach waits for an RCU grace period). */
+    static final int THREADS = 16;
+
+    /** {@link #phase(String, int, int, Runnable)} on this thread. */
+    static void phase(String name, int n, Runnable cycle) throws InterruptedException {
+        phase(name, n, 1, cycle);
+    }
+
     /**
-     * Runs a cycle n times. Memory is measured after the first tenth (warm-up: JIT, caches,
-     * libbpf's one-time feature probes), half way and at the end; the growth reported is that
-     * of the second half, per cycle: a leak grows with every cycle, allocator noise and caches
-     * that fill once do not.
+     * Runs a cycle n times, spread over {@code threads} threads (each cycle on one thread, its
+     * resources its own). Memory is measured, with every thread idle, after the first tenth
+     * (warm-up: JIT, caches, libbpf's one-time feature probes), half way and at the end; the
+     * growth reported is that of the second half, per cycle: a leak grows with every cycle,
+     * allocator noise and caches that fill once do not.
      */
-    static void phase(String name, int n, Runnable cycle) {
+    static void phase(String name, int n, int threads, Runnable cycle) throws InterruptedException {
         if (n <= 0) {
             return;
         }
         int warmUp = Math.max(1, n / 10), half = warmUp + (n - warmUp) / 2;
         long start = System.nanoTime();
-        for (int i = 0; i < warmUp; i++) {
-            cycle.run();
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
+        try {
+            runCycles(pool, threads, warmUp, cycle);
+            long[] first = memory();
+            runCycles(pool, threads, half - warmUp, cycle);
+            long[] middle = memory();
+            runCycles(pool, threads, n - half, cycle);
+            long[] last = memory();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            int measured = Math.max(1, n - half);
+            System.out.println("PHASE\t" + name + "\t" + n + "\t" + millis + "\t" + (last[0] - middle[0]) / measured
+                    + "\t" + (last[1] - middle[1]) / measured + "\tmalloc outside the JVM " + first[0] / 1024 + " → "
+                    + middle[0] / 1024 + " → " + last[0] / 1024 + " KiB, NMT Other " + first[1] / 1024 + " → "
+                    + middle[1] / 1024 + " → " + last[1] / 1024 + " KiB after " + warmUp + ", " + half + ", " + n
+                    + " cycles");
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
-        long[] first = memory();
-        for (int i = warmUp; i < half; i++) {
-            cycle.run();
+    }
+
+    /** Runs count cycles on this thread, or spread over the pool's threads; rethrows a cycle's failure. */
+    private static void runCycles(ExecutorService pool, int threads, int count, Runnable cycle)
+            throws InterruptedException {
+        if (pool == null) {
+            for (int i = 0; i < count; i++) {
+                cycle.run();
+            }
+            return;
         }
-        long[] middle = memory();
-        for (int i = half; i < n; i++) {
-            cycle.run();
+        List<Callable<Void>> shares = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int share = count / threads + (t < count % threads ? 1 : 0);
+            shares.add(() -> {
+                for (int i = 0; i < share; i++) {
+                    cycle.run();
+                }
+                return null;
+            });
         }
-        long[] last = memory();
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        int measured = Math.max(1, n - half);
-        System.out.println("PHASE\t" + name + "\t" + n + "\t" + millis + "\t" + (last[0] - middle[0]) / measured + "\t"
-                + (last[1] - middle[1]) / measured + "\tmalloc outside the JVM " + first[0] / 1024 + " → "
-                + middle[0] / 1024 + " → " + last[0] / 1024 + " KiB, NMT Other " + first[1] / 1024 + " → "
-                + middle[1] / 1024 + " → " + last[1] / 1024 + " KiB after " + warmUp + ", " + half + ", " + n
-                + " cycles");
+        for (Future<Void> done : pool.invokeAll(shares)) {
+            try {
+                done.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     /** {malloc'd bytes outside the JVM, NMT category Other malloc'd bytes}, after a GC. */

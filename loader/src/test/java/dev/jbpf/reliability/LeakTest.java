@@ -20,13 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Counts, chosen by cost (measured on the 2-core VM): open+close and ring buffer
  * build+poll+close are cheap and run {@value #CYCLES} times; a tracepoint detach waits for an
- * RCU grace period in the kernel (~75 ms here), so attach+detach and the full cycle with load
- * run {@value #SLOW_CYCLES} times each (less time, and a coarser memory check: see the limits). {@code -Djbpf.leak.cycles=N}, {@code -Djbpf.leak.slow=N}
- * change them.
+ * RCU grace period in the kernel (~50-75 ms here), so the whole cycle with load runs
+ * {@value #FULL_CYCLES} times spread over 16 threads, whose waits overlap (~8 ms a cycle), and
+ * attach+detach of one program, which the kernel takes only once per tracepoint, runs
+ * {@value #SLOW_CYCLES} times on one thread (a coarser memory check: see the limits).
+ * {@code -Djbpf.leak.cycles=N}, {@code -Djbpf.leak.slow=N}, {@code -Djbpf.leak.full=N} change them.
  */
 class LeakTest {
     static final int CYCLES = 10_000;
     static final int SLOW_CYCLES = 60;
+    /** Whole cycles (open, load, attach, poll, close), spread over LeakDriver.THREADS threads. */
+    static final int FULL_CYCLES = 10_000;
     /**
      * Growth per cycle (second half of a phase) above which memory counts as leaking. The
      * malloc'd bytes outside the JVM drift by tens of KiB either way without any leak
@@ -50,12 +54,13 @@ class LeakTest {
         TestSupport.assumePrivileged();
         int cycles = Integer.getInteger("jbpf.leak.cycles", CYCLES);
         int slow = Integer.getInteger("jbpf.leak.slow", SLOW_CYCLES);
+        int full = Integer.getInteger("jbpf.leak.full", FULL_CYCLES);
         Path object = TestSupport.bpfObject("opensnoop");
         List<String> lines = new ArrayList<>();
         int status;
         try (ForkedJvm jvm = ForkedJvm.start(tmp, List.of("-XX:NativeMemoryTracking=summary", "-Xmx256m"),
                 LeakDriver.class, List.of(object.toString(), Integer.toString(cycles), Integer.toString(slow),
-                        Integer.toString(slow)))) {
+                        Integer.toString(full)))) {
             String line;
             while ((line = jvm.nextLine(WATCHDOG_SECONDS)) != null) {
                 System.out.println("leak driver: " + line);
