@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbpf.asm.HelperNames;
 import dev.jbpf.asm.JitedListing;
-import dev.jbpf.asm.KernelSymbols;
+import dev.jbpf.kallsyms.KernelSymbols;
 import dev.jbpf.asm.X86Disassembler;
 import dev.jbpf.asm.XlatedListing;
 import dev.jbpf.program.ProgramImage;

@@ -1,5 +1,6 @@
 package dev.jbpf.asm;
 
+import dev.jbpf.kallsyms.KernelSymbols;
 import dev.jbpf.btf.Btf;
 import dev.jbpf.program.ProgramImage;
 import java.util.ArrayList;

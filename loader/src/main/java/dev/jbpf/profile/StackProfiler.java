@@ -1,5 +1,6 @@
 package dev.jbpf.profile;
 
+import dev.jbpf.kallsyms.KernelSymbols;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
 import dev.jbpf.link.BpfLink;

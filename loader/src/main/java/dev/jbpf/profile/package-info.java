@@ -2,7 +2,7 @@
  * A sampling CPU profiler over BPF: {@link dev.jbpf.profile.StackProfiler} attaches a
  * {@code perf_event} program (bpf-src/profile.bpf.c) to a clock on every CPU, counts samples
  * by kernel and user stack, and returns a {@link dev.jbpf.profile.Profile} with the stacks
- * symbolised: kernel addresses by {@link dev.jbpf.profile.KernelSymbols} (/proc/kallsyms), user
+ * symbolised: kernel addresses by {@link dev.jbpf.kallsyms.KernelSymbols} (/proc/kallsyms), user
  * addresses by {@link dev.jbpf.profile.UserSymbols} (the ELF symbols of the files a process
  * maps). {@link dev.jbpf.profile.FlameGraph} draws a profile's folded stacks as SVG.
  *

@@ -1,5 +1,6 @@
 package dev.jbpf.profile;
 
+import dev.jbpf.kallsyms.KernelSymbols;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
