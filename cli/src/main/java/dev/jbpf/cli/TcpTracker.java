@@ -3,6 +3,7 @@ package dev.jbpf.cli;
 import dev.jbpf.BpfException;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
+import dev.jbpf.internal.TraceFs;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapEntry;
 import java.net.Inet6Address;
@@ -124,7 +125,9 @@ final class TcpTracker implements AutoCloseable {
             throw new BpfException("tcptrack", "--variant kprobe",
                     "this kernel has no kprobes (CONFIG_KPROBES is off); use --variant tracepoint");
         }
-        if (variant == Variant.TRACEPOINT && !Files.isDirectory(tracefs().resolve("events/sock/sock_send_length"))) {
+        if (variant == Variant.TRACEPOINT
+                && !TraceFs.eventsDir().map(events -> Files.isDirectory(events.resolve("sock/sock_send_length")))
+                        .orElse(false)) {
             throw new BpfException("tcptrack", "--variant tracepoint",
                     "this kernel has no tracepoint sock:sock_send_length (it came in Linux 6.3); use --variant kprobe");
         }
@@ -197,12 +200,7 @@ final class TcpTracker implements AutoCloseable {
     /** As libbpf decides between kprobe PMU and legacy kprobe_events: either interface will do. */
     static boolean kernelHasKprobes() {
         return Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"))
-                || Files.exists(tracefs().resolve("kprobe_events"));
-    }
-
-    private static Path tracefs() {
-        Path tracefs = Path.of("/sys/kernel/tracing");
-        return Files.isDirectory(tracefs.resolve("events")) ? tracefs : Path.of("/sys/kernel/debug/tracing");
+                || TraceFs.LOCATIONS.stream().anyMatch(root -> Files.exists(root.resolve("kprobe_events")));
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.jbpf.internal;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * tracefs, where the kernel lists its tracepoints (events/CAT/NAME/id): libbpf reads it to
@@ -12,6 +15,8 @@ public final class TraceFs {
     static final long TRACEFS_MAGIC = 0x74726163L;
     public static final Path DEFAULT_MOUNT = Path.of("/sys/kernel/tracing");
     private static final Path UNDER_DEBUGFS = Path.of("/sys/kernel/debug/tracing");
+    /** Where tracefs is looked for, in libbpf's order: the usual mount, then under debugfs. */
+    public static final List<Path> LOCATIONS = List.of(DEFAULT_MOUNT, UNDER_DEBUGFS);
 
     private TraceFs() {
     }
@@ -20,6 +25,11 @@ public final class TraceFs {
     public static boolean isMounted() {
         return LibC.statfsType(DEFAULT_MOUNT.toString()) == TRACEFS_MAGIC
                 || LibC.statfsType(UNDER_DEBUGFS.toString()) == TRACEFS_MAGIC;
+    }
+
+    /** The {@code events} directory of the first location that has one (tracefs mounted there). */
+    public static Optional<Path> eventsDir() {
+        return LOCATIONS.stream().map(root -> root.resolve("events")).filter(Files::isDirectory).findFirst();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.bindings.BpfConstants;
 import dev.jbpf.internal.Errno;
+import dev.jbpf.internal.TraceFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,6 @@ import java.util.stream.Stream;
  * @param description how messages name the event, e.g. "software cpu-clock"
  */
 public record PerfEventType(int type, long config, String description) {
-    /** Where tracefs is usually mounted, then the older debugfs location. */
-    static final List<Path> TRACEFS = List.of(Path.of("/sys/kernel/tracing"), Path.of("/sys/kernel/debug/tracing"));
     static final Path PMU_DEVICES = Path.of("/sys/bus/event_source/devices");
 
     public PerfEventType {
@@ -62,10 +61,11 @@ public record PerfEventType(int type, long config, String description) {
         requireSimpleName(category, "tracepoint category");
         requireSimpleName(name, "tracepoint name");
         String target = category + "/" + name;
-        Path events = TRACEFS.stream().map(root -> root.resolve("events")).filter(Files::isDirectory).findFirst()
+        Path events = TraceFs.eventsDir()
                 .orElseThrow(() -> new BpfNotFoundException("find tracepoint", target, Errno.ENOENT,
-                        "tracefs is not mounted (looked at " + TRACEFS.get(0) + " and " + TRACEFS.get(1)
-                                + "; mount it with: mount -t tracefs tracefs " + TRACEFS.get(0) + ")"));
+                        "tracefs is not mounted (looked at " + TraceFs.LOCATIONS.get(0) + " and "
+                                + TraceFs.LOCATIONS.get(1) + "; mount it with: mount -t tracefs tracefs "
+                                + TraceFs.DEFAULT_MOUNT + ")"));
         Path idFile = events.resolve(category).resolve(name).resolve("id");
         if (!Files.isRegularFile(idFile)) {
             String hint = Files.isDirectory(events.resolve(category))
