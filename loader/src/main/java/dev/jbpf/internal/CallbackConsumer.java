@@ -1,6 +1,7 @@
 package dev.jbpf.internal;
 
 import dev.jbpf.BpfException;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.IntSupplier;
@@ -54,6 +55,32 @@ public final class CallbackConsumer {
         } catch (Throwable ignored) {
             // nothing may escape
         }
+    }
+
+    /**
+     * One {@code epoll_wait} of at most {@code timeoutMs} on {@code epollFd} (whose event data
+     * are ring indexes), then {@code consumeRing} for each ring reported ready until a handler
+     * fails: the records handled, or minus the errno of the wait. For {@link #poll}'s pollOnce.
+     */
+    public int pollReady(int epollFd, MemorySegment events, int timeoutMs, IntUnaryOperator consumeRing) {
+        int ready = LibC.epollWait(epollFd, events, timeoutMs);
+        if (ready <= 0) {
+            return ready;
+        }
+        long count = 0;
+        for (int i = 0; i < ready && !failed(); i++) {
+            count += consumeRing.applyAsInt((int) LibC.epollEventData(events, i));
+        }
+        return (int) Math.min(count, Integer.MAX_VALUE);
+    }
+
+    /** {@code consumeRing} for rings 0 to rings - 1, without waiting, until a handler fails: the records handled. */
+    public int consumeEach(int rings, IntUnaryOperator consumeRing) {
+        long count = 0;
+        for (int i = 0; i < rings && !failed(); i++) {
+            count += consumeRing.applyAsInt(i);
+        }
+        return (int) Math.min(count, Integer.MAX_VALUE);
     }
 
     /** Whether a handler already failed in the current poll (read no further then). */

@@ -211,26 +211,9 @@ public final class PerfBuffer implements AutoCloseable {
         }
     }
 
-    /** One epoll_wait of at most timeoutMs, then the rings it reports ready; samples handled or minus the errno. */
-    private int pollOnce(int timeoutMs) {
-        int ready = LibC.epollWait(epollFd, events, timeoutMs);
-        if (ready <= 0) {
-            return ready;
-        }
-        long count = 0;
-        for (int i = 0; i < ready && !consumer.failed(); i++) {
-            count += rings[(int) LibC.epollEventData(events, i)].consume(consumer, sampleHandler, this);
-        }
-        return (int) Math.min(count, Integer.MAX_VALUE);
-    }
-
-    /** Every ring, without waiting; the number of samples handled. */
-    private int consumeAll() {
-        long count = 0;
-        for (int i = 0; i < rings.length && !consumer.failed(); i++) {
-            count += rings[i].consume(consumer, sampleHandler, this);
-        }
-        return (int) Math.min(count, Integer.MAX_VALUE);
+    /** Reads ring number {@code ring}: the records handed over. */
+    private int consumeRing(int ring) {
+        return rings[ring].consume(consumer, sampleHandler, this);
     }
 
     /**
@@ -245,7 +228,7 @@ public final class PerfBuffer implements AutoCloseable {
      *     BpfException
      */
     public int poll(Duration timeout) {
-        return consumer.poll(timeout, "poll", this::pollOnce);
+        return consumer.poll(timeout, "poll", slice -> consumer.pollReady(epollFd, events, slice, this::consumeRing));
     }
 
     /**
@@ -253,7 +236,7 @@ public final class PerfBuffer implements AutoCloseable {
      * perf_buffer__consume}). Returns the number of samples handled. Same rules as {@link #poll}.
      */
     public int consume() {
-        return consumer.consume("consume", this::consumeAll);
+        return consumer.consume("consume", () -> consumer.consumeEach(rings.length, this::consumeRing));
     }
 
     /** The total of the samples the kernel reported lost so far (rings full). */

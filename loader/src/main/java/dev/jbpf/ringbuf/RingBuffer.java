@@ -148,26 +148,9 @@ public final class RingBuffer implements AutoCloseable {
         }
     }
 
-    /** One epoll_wait of at most timeoutMs, then the rings it reports ready; the count or minus the errno. */
-    private int pollOnce(int timeoutMs) {
-        int ready = LibC.epollWait(epollFd, events, timeoutMs);
-        if (ready <= 0) {
-            return ready;
-        }
-        long count = 0;
-        for (int i = 0; i < ready && !consumer.failed(); i++) {
-            count += rings[(int) LibC.epollEventData(events, i)].consume(consumer);
-        }
-        return (int) Math.min(count, Integer.MAX_VALUE);
-    }
-
-    /** Every ring, without waiting; the number of records handled. */
-    private int consumeAll() {
-        long count = 0;
-        for (int i = 0; i < rings.length && !consumer.failed(); i++) {
-            count += rings[i].consume(consumer);
-        }
-        return (int) Math.min(count, Integer.MAX_VALUE);
+    /** Reads ring number {@code ring}: the records handed over. */
+    private int consumeRing(int ring) {
+        return rings[ring].consume(consumer);
     }
 
     /**
@@ -181,7 +164,7 @@ public final class RingBuffer implements AutoCloseable {
      *     BpfException
      */
     public int poll(Duration timeout) {
-        return consumer.poll(timeout, "poll", this::pollOnce);
+        return consumer.poll(timeout, "poll", slice -> consumer.pollReady(epollFd, events, slice, this::consumeRing));
     }
 
     /**
@@ -189,7 +172,7 @@ public final class RingBuffer implements AutoCloseable {
      * Returns the number of records handled. Same rules as {@link #poll}.
      */
     public int consume() {
-        return consumer.consume("consume", this::consumeAll);
+        return consumer.consume("consume", () -> consumer.consumeEach(rings.length, this::consumeRing));
     }
 
     /**
