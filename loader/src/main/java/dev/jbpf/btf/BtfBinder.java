@@ -443,7 +443,8 @@ final class BtfBinder {
             String path = site.component() == null ? component.getName() : site.component() + "." + component.getName();
             types[i] = component.getType();
             accessors[i] = component.getAccessor();
-            String memberName = component.getName();
+            BtfMember renamed = component.getAnnotation(BtfMember.class);
+            String memberName = renamed != null ? renamed.value() : component.getName();
             Site memberSite = new Site(path, structName + "." + memberName);
             switch (type) {
                 case BtfType.Struct struct -> {
@@ -483,11 +484,19 @@ final class BtfBinder {
             throw new IllegalArgumentException("record " + recordType.getName() + " is not accessible to jbpf"
                     + " (make it public, or open its package to jbpf): " + e, e);
         }
-        return new RecordBinding(recordType.getSimpleName(), constructor, accessors, bindings, offsets, site);
+        boolean union = type instanceof BtfType.Struct s && s.union();
+        return new RecordBinding(recordType.getSimpleName(), constructor, accessors, bindings, offsets, site,
+                union ? (int) ((BtfType.Struct) type).size() : -1);
     }
 
+    /**
+     * A record bound to a struct, union or data section. For a union ({@code unionSize} >= 0)
+     * every component is decoded from the same bytes, and only components whose encoding is not
+     * all zero are written, in order: a record that sets one member and leaves the others zero
+     * encodes that member (where several non-zero members overlap, the last wins).
+     */
     private record RecordBinding(String recordName, Constructor<?> constructor, Method[] accessors,
-            Binding[] components, long[] offsets, Site site) implements Binding {
+            Binding[] components, long[] offsets, Site site, int unionSize) implements Binding {
         @Override
         public Object read(MemorySegment source, long offset) {
             Object[] values = new Object[components.length];
@@ -522,7 +531,24 @@ final class BtfBinder {
                     throw new IllegalArgumentException("component '" + path + "' of record " + recordName
                             + " is null");
                 }
-                components[i].write(component, target, offset + offsets[i]);
+                if (unionSize < 0) {
+                    components[i].write(component, target, offset + offsets[i]);
+                } else {
+                    writeUnionMember(components[i], component, target, offset, offsets[i]);
+                }
+            }
+        }
+
+        /** Writes one union member unless its encoding (tried on a zeroed copy of the union) is all zero. */
+        private void writeUnionMember(Binding binding, Object component, MemorySegment target, long offset,
+                long memberOffset) {
+            MemorySegment scratch = MemorySegment.ofArray(new byte[unionSize]);
+            binding.write(component, scratch, memberOffset);
+            for (long i = 0; i < unionSize; i++) {
+                if (scratch.get(JAVA_BYTE, i) != 0) {
+                    binding.write(component, target, offset + memberOffset);
+                    return;
+                }
             }
         }
     }

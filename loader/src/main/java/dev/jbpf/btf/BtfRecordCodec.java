@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * is long (8 bytes) but open_event.pid is __u32 (4 bytes)"}):
  * <ul>
  * <li>components match struct members <b>by name</b> (members of anonymous nested structs and
- *     unions by their own names, as in C); a component without a member is an error; members
+ *     unions by their own names, as in C; {@link BtfMember @BtfMember("c_name")} binds a component
+ *     of another name); a component without a member is an error; members
  *     without a component are allowed: skipped when decoding, zero when encoding;</li>
  * <li>integers by exact width: {@code byte}/{@code short}/{@code int}/{@code long} (or boxed)
  *     for C integers of 1/2/4/8 bytes, signed or unsigned. Java has only signed types, so an
@@ -38,8 +39,9 @@ import java.util.function.Consumer;
  *     boundary and NUL-terminated) or {@code byte[]} (exactly the length);</li>
  * <li>other arrays: Java arrays of the element's binding ({@code int[]}, {@code long[]},
  *     {@code String[]} for {@code char[4][16]}, arrays of records), exactly the length;</li>
- * <li>nested structs and unions: nested records (for unions every component is decoded, and
- *     encoded in order: where they overlap the last wins);</li>
+ * <li>nested structs and unions: nested records (for unions every component is decoded from the
+ *     same bytes; encoding writes the components that are not all zero, in order, so the last of
+ *     those wins where they overlap);</li>
  * <li>bitfields: {@code boolean}, an integer of the declared type's width or a Java enum;
  *     encoding checks that the value fits the bits;</li>
  * <li>{@code byte[]} of exactly the size binds to any type;</li>

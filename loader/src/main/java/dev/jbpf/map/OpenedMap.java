@@ -52,6 +52,24 @@ public final class OpenedMap {
         return LibBpf.bpf_map__max_entries(bpfMap);
     }
 
+    /** True for the maps libbpf makes itself (.rodata, .data, .bss, .kconfig, ...). */
+    public boolean isInternal() {
+        ensureOpen.run();
+        return LibBpf.bpf_map__is_internal(bpfMap);
+    }
+
+    /** The BTF type id of the key in the object's BTF ({@code __type(key, ...)}), 0 when the map declares none. */
+    public int btfKeyTypeId() {
+        ensureOpen.run();
+        return LibBpf.bpf_map__btf_key_type_id(bpfMap);
+    }
+
+    /** The BTF type id of the value in the object's BTF ({@code __type(value, ...)}), 0 when the map declares none. */
+    public int btfValueTypeId() {
+        ensureOpen.run();
+        return LibBpf.bpf_map__btf_value_type_id(bpfMap);
+    }
+
     /** The BPF_F_* flags the map will be created with. */
     public int flags() {
         ensureOpen.run();
