@@ -76,8 +76,22 @@ public final class BtfRecordCodec<R extends Record> implements dev.jbpf.map.Code
         int id = btf.findStruct(structName).map(BtfType::id)
                 .or(() -> btf.find(BtfType.Typedef.class, structName)
                         .filter(t -> btf.resolve(t.id()) instanceof BtfType.Struct).map(BtfType::id))
-                .orElseThrow(() -> new IllegalArgumentException("no struct or union '" + structName + "' in this BTF"));
+                .orElseThrow(() -> new IllegalArgumentException(missingStruct(btf, structName)));
         return of(recordType, btf, id);
+    }
+
+    /**
+     * "no struct or union 'X' in this BTF", with the reason that is nearly always behind it and the
+     * closest names the BTF has.
+     */
+    static String missingStruct(Btf btf, String structName) {
+        java.util.List<String> names = btf.types().filter(t -> t instanceof BtfType.Struct
+                || t instanceof BtfType.Typedef typedef && btf.resolve(typedef.id()) instanceof BtfType.Struct)
+                .map(BtfType::name).filter(name -> !name.isEmpty()).distinct().toList();
+        return "no struct or union '" + structName + "' in this BTF" + dev.jbpf.internal.CloseNames.suffix(structName, names, 3)
+                + " (clang keeps a type only when something global uses it: a map's __type(key/value, ...), a global"
+                + " variable or a function signature; for a ring buffer record add a global such as"
+                + " 'const struct " + structName + " *unused_" + structName + " __attribute__((unused));')";
     }
 
     /**

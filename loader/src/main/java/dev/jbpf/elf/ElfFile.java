@@ -1,5 +1,7 @@
 package dev.jbpf.elf;
 
+import dev.jbpf.internal.CloseNames;
+
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.internal.Errno;
@@ -329,56 +331,12 @@ public final class ElfFile {
         return close.isEmpty() ? "" : "; similar: " + String.join(", ", close);
     }
 
-    /** Function names close to {@code name}: containing it or it them, or a few edits away. */
+    /** Function names close to {@code name} ({@link CloseNames}); an indirect function of that very name is left out. */
     List<String> closeMatches(String name) {
-        String lower = name.toLowerCase();
-        int maxDistance = Math.max(1, name.length() / 4);
-        Map<String, Integer> scored = new HashMap<>();
-        for (ElfSymbol symbol : functions()) {
-            String candidate = symbol.name();
-            if (candidate.equals(name) && symbol.kind() == ElfSymbol.Kind.INDIRECT_FUNCTION) {
-                continue;
-            }
-            String candidateLower = candidate.toLowerCase();
-            int distance = editDistance(lower, candidateLower, maxDistance);
-            if (distance <= maxDistance) {
-                scored.merge(candidate, distance, Math::min);
-            } else if (lower.length() >= 3 && (candidateLower.contains(lower) || lower.contains(candidateLower)
-                    && candidateLower.length() >= 3)) {
-                scored.merge(candidate, maxDistance + 1 + Math.abs(candidate.length() - name.length()), Math::min);
-            }
-        }
-        return scored.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                .limit(MAX_CLOSE_MATCHES).map(Map.Entry::getKey).toList();
-    }
-
-    /** Levenshtein distance, or {@code limit + 1} as soon as it is certain to exceed limit. */
-    static int editDistance(String a, String b, int limit) {
-        if (Math.abs(a.length() - b.length()) > limit) {
-            return limit + 1;
-        }
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            int rowMin = current[0];
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-                rowMin = Math.min(rowMin, current[j]);
-            }
-            if (rowMin > limit) {
-                return limit + 1;
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        List<String> candidates = functions().stream()
+                .filter(symbol -> !(symbol.name().equals(name) && symbol.kind() == ElfSymbol.Kind.INDIRECT_FUNCTION))
+                .map(ElfSymbol::name).distinct().toList();
+        return CloseNames.closest(name, candidates, MAX_CLOSE_MATCHES);
     }
 
     private static List<ElfSymbol> preferred(List<ElfSymbol> candidates, java.util.function.Predicate<ElfSymbol> test) {

@@ -239,8 +239,13 @@ class BtfRecordCodecTest {
             assertEquals("component 'filename[]' is int (4 bytes) but open_event.filename[] is char (1 bytes)",
                     assertThrows(IllegalArgumentException.class,
                             () -> BtfRecordCodec.of(FileAsInts.class, btf, "open_event")).getMessage());
-            assertEquals("no struct or union 'no_such_struct' in this BTF", assertThrows(IllegalArgumentException.class,
+            assertEquals("no struct or union 'no_such_struct' in this BTF (clang keeps a type only when something"
+                    + " global uses it: a map's __type(key/value, ...), a global variable or a function signature; for a"
+                    + " ring buffer record add a global such as 'const struct no_such_struct *unused_no_such_struct"
+                    + " __attribute__((unused));')", assertThrows(IllegalArgumentException.class,
                     () -> BtfRecordCodec.of(OpenEvent.class, btf, "no_such_struct")).getMessage());
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> BtfRecordCodec.of(OpenEvent.class, btf,
+                    "open_evnt")).getMessage().startsWith("no struct or union 'open_evnt' in this BTF; similar: open_event ("));
             int u32 = btf.find(BtfType.Typedef.class, "__u32").orElseThrow().id();
             assertEquals("record OpenEvent cannot bind to __u32: not a struct, union or data section",
                     assertThrows(IllegalArgumentException.class,

@@ -204,10 +204,10 @@ class ElfFileTest {
 
     @Test
     void closeMatchesAndEditDistance() {
-        assertEquals(0, ElfFile.editDistance("abc", "abc", 2));
-        assertEquals(1, ElfFile.editDistance("getppid", "getpid", 2));
-        assertEquals(2, ElfFile.editDistance("malloc", "calloc2", 2));
-        assertEquals(3, ElfFile.editDistance("a", "abcdef", 2), "over the limit");
+        assertEquals(0, dev.jbpf.internal.CloseNames.editDistance("abc", "abc", 2));
+        assertEquals(1, dev.jbpf.internal.CloseNames.editDistance("getppid", "getpid", 2));
+        assertEquals(2, dev.jbpf.internal.CloseNames.editDistance("malloc", "calloc2", 2));
+        assertEquals(3, dev.jbpf.internal.CloseNames.editDistance("a", "abcdef", 2), "over the limit");
         assertEquals(".*\\Qa\\E.\\Q.\\E", ElfFile.globToRegex("*a?."));
     }
 }
