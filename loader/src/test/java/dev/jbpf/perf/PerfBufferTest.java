@@ -105,6 +105,24 @@ class PerfBufferTest {
     }
 
     @Test
+    void aPerfBufferMapDecodesEverySample() {
+        int n = 20;
+        try (LoadedObject object = PerfTestSupport.loadPerfObject()) {
+            // what a generated skeleton hands out: the samples decoded (here: their pid, the first 4 bytes)
+            PerfBufferMap<Integer> events = new PerfBufferMap<>(object.map("events"),
+                    data -> data.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0));
+            List<Integer> pids = new ArrayList<>();
+            try (PerfBuffer buffer = events.subscribe(pids::add);
+                 BpfLink link = object.program("emit_sample").attach()) {
+                TestSupport.getppid(n);
+                pollUntil(buffer, () -> pids.size() >= n, pids.size() + " of " + n + " samples");
+            }
+            assertEquals(java.util.Collections.nCopies(n, PerfTestSupport.PID), pids);
+            assertThrows(IllegalArgumentException.class, () -> new PerfBufferMap<>(object.map("output_stats"), d -> d));
+        }
+    }
+
+    @Test
     void samplesThatWrapAroundTheRingEndArriveWhole() {
         // ~48-byte records through a 1-page ring, 40 at a time (they fit): the ring wraps about
         // 10 times and records straddle its end, which are read through the copy buffer
