@@ -438,6 +438,8 @@ final class BtfBinder {
         long[] offsets = new long[components.length];
         Method[] accessors = new Method[components.length];
         Class<?>[] types = new Class<?>[components.length];
+        long[] firstBytes = new long[components.length];
+        long[] endBytes = new long[components.length];
         for (int i = 0; i < components.length; i++) {
             RecordComponent component = components[i];
             String path = site.component() == null ? component.getName() : site.component() + "." + component.getName();
@@ -457,9 +459,13 @@ final class BtfBinder {
                     if (found.member().bitfieldSize() != 0) {
                         bindings[i] = bitfield(component.getType(), found, memberSite);
                         offsets[i] = 0;
+                        firstBytes[i] = found.bitOffset() / 8;
+                        endBytes[i] = (found.bitOffset() + found.member().bitfieldSize() + 7) / 8;
                     } else {
                         bindings[i] = bind(component.getType(), found.member().typeId(), memberSite);
                         offsets[i] = found.bitOffset() / 8;
+                        firstBytes[i] = offsets[i];
+                        endBytes[i] = offsets[i] + btf.sizeOf(found.member().typeId());
                     }
                 }
                 case BtfType.DataSection section -> {
@@ -469,6 +475,8 @@ final class BtfBinder {
                                     .map(BtfType.Variable::name).collect(Collectors.joining(", ")) + ")"));
                     bindings[i] = bind(component.getType(), variable.typeId(), memberSite);
                     offsets[i] = variable.offset();
+                    firstBytes[i] = variable.offset();
+                    endBytes[i] = (long) variable.offset() + variable.size();
                 }
                 default -> throw new IllegalStateException("not a struct: " + type);
             }
@@ -484,19 +492,33 @@ final class BtfBinder {
             throw new IllegalArgumentException("record " + recordType.getName() + " is not accessible to jbpf"
                     + " (make it public, or open its package to jbpf): " + e, e);
         }
-        boolean union = type instanceof BtfType.Struct s && s.union();
+        // components that share bytes with another (union members, members of anonymous unions)
+        boolean[] overlapping = new boolean[components.length];
+        boolean anyOverlap = false;
+        for (int i = 0; i < components.length; i++) {
+            for (int j = 0; j < components.length; j++) {
+                if (i != j && firstBytes[i] < endBytes[j] && firstBytes[j] < endBytes[i]
+                        && !(bindings[i] instanceof BitfieldBinding && bindings[j] instanceof BitfieldBinding)) {
+                    overlapping[i] = true;
+                    anyOverlap = true;
+                }
+            }
+        }
+        int recordSize = (int) java.util.Arrays.stream(endBytes).max().orElse(0);
         return new RecordBinding(recordType.getSimpleName(), constructor, accessors, bindings, offsets, site,
-                union ? (int) ((BtfType.Struct) type).size() : -1);
+                anyOverlap ? overlapping : null, recordSize);
     }
 
     /**
-     * A record bound to a struct, union or data section. For a union ({@code unionSize} >= 0)
-     * every component is decoded from the same bytes, and only components whose encoding is not
-     * all zero are written, in order: a record that sets one member and leaves the others zero
-     * encodes that member (where several non-zero members overlap, the last wins).
+     * A record bound to a struct, union or data section. Components that share bytes with others
+     * (the members of a union, or of an anonymous union inside a struct: {@code overlapping}) are
+     * each decoded from the same bytes, and written only when their encoding is not all zero, in
+     * order: a record that sets one member and leaves the others zero encodes that member (where
+     * several non-zero members overlap, the last wins). The target is zero before a record is
+     * written, so skipping an all-zero component changes nothing else.
      */
     private record RecordBinding(String recordName, Constructor<?> constructor, Method[] accessors,
-            Binding[] components, long[] offsets, Site site, int unionSize) implements Binding {
+            Binding[] components, long[] offsets, Site site, boolean[] overlapping, int size) implements Binding {
         @Override
         public Object read(MemorySegment source, long offset) {
             Object[] values = new Object[components.length];
@@ -531,20 +553,20 @@ final class BtfBinder {
                     throw new IllegalArgumentException("component '" + path + "' of record " + recordName
                             + " is null");
                 }
-                if (unionSize < 0) {
+                if (overlapping == null || !overlapping[i]) {
                     components[i].write(component, target, offset + offsets[i]);
                 } else {
-                    writeUnionMember(components[i], component, target, offset, offsets[i]);
+                    writeUnlessZero(components[i], component, target, offset, offsets[i]);
                 }
             }
         }
 
-        /** Writes one union member unless its encoding (tried on a zeroed copy of the union) is all zero. */
-        private void writeUnionMember(Binding binding, Object component, MemorySegment target, long offset,
+        /** Writes one component unless its encoding (tried on a zeroed scratch record) is all zero. */
+        private void writeUnlessZero(Binding binding, Object component, MemorySegment target, long offset,
                 long memberOffset) {
-            MemorySegment scratch = MemorySegment.ofArray(new byte[unionSize]);
+            MemorySegment scratch = MemorySegment.ofArray(new byte[size]);
             binding.write(component, scratch, memberOffset);
-            for (long i = 0; i < unionSize; i++) {
+            for (long i = 0; i < size; i++) {
                 if (scratch.get(JAVA_BYTE, i) != 0) {
                     binding.write(component, target, offset + memberOffset);
                     return;
