@@ -99,6 +99,14 @@ public final class LibBpfLog {
         return 0;
     }
 
+    /**
+     * A printf-style message of libbpf's callbacks (this log's and btf_dump's) as a String: the
+     * format and its {@code va_list}, formatted with vsnprintf. Call it inside the callback.
+     */
+    public static String vformat(MemorySegment format, MemorySegment vaList) {
+        return format(format, vaList);
+    }
+
     private static String format(MemorySegment format, MemorySegment vaList) {
         MemorySegment buffer = BUFFER.get();
         if (!X86_64) {
