@@ -1,0 +1,33 @@
+package dev.jbpf.examples.exectrace;
+
+import dev.jbpf.examples.exectrace.bpf.ExecTrace;
+import dev.jbpf.ringbuf.RingBuffer;
+import java.time.Duration;
+
+/**
+ * Prints every exec on the machine for N seconds (default 10), then how many execs each
+ * (uid, command) made. Run as root: {@code java --enable-native-access=ALL-UNNAMED -cp ...
+ * dev.jbpf.examples.exectrace.ExecTraceMain 5}.
+ */
+public final class ExecTraceMain {
+    private ExecTraceMain() {
+    }
+
+    public static void main(String[] args) {
+        Duration duration = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 10);
+        try (ExecTrace trace = ExecTrace.load()) {
+            trace.attachAll();
+            try (RingBuffer ring = trace.events(ExecTrace.ExecEvent.class).subscribe(e ->
+                    System.out.printf("%-7d %-7d %-5d %-16s %s%n", e.pid(), e.ppid(), e.uid(), e.comm(), e.filename()))) {
+                System.out.printf("%-7s %-7s %-5s %-16s %s%n", "PID", "PPID", "UID", "COMM", "FILENAME");
+                long end = System.nanoTime() + duration.toNanos();
+                while (System.nanoTime() < end) {
+                    ring.poll(Duration.ofMillis(100));
+                }
+            }
+            System.out.println();
+            trace.execs().entries().forEach(entry -> System.out.printf("uid %-5d %-16s %d execs, last pid %d%n",
+                    entry.getKey().uid(), entry.getKey().comm(), entry.getValue().count(), entry.getValue().lastPid()));
+        }
+    }
+}
