@@ -84,8 +84,14 @@ image: build
 # kernel-matrix classes in the VMs (vm-test)
 test: build kernel-fs image vm-kernels
 	mvn -B -Dstyle.color=never test
+	@scripts/examples.sh
 	@scripts/vm-test $(VM_KERNELS)
 	@scripts/reliability-report
+
+# examples/: user projects built through the jbpf-maven-plugin against the installed artifacts
+.PHONY: examples
+examples: build kernel-fs
+	@scripts/examples.sh
 
 vm-kernels: deps
 	@scripts/vm-kernels $(VM_KERNELS)
