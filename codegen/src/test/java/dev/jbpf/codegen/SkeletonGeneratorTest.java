@@ -83,7 +83,7 @@ class SkeletonGeneratorTest {
                 "public BpfMap jumps() {",
                 // programs, globals (rodata read-only after load; a keyword as a name)
                 "public BpfProgram writeShapes() {", "public OpenedProgram writeShapes() {",
-                "public Opened targetPid(int value) {", "public String greeting() {", "public CodegenShapes multiplier(long value) {",
+                "public Opened targetPid(int value) {", "public String greeting() {", "public CodegenShapes multiplier(int value) {",
                 "public CodegenShapes hits(long value) {", "public ShapePoint lastPoint() {", "public int package_() {",
                 // --type
                 "public record ShapeEvent(");
