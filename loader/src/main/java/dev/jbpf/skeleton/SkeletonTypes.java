@@ -7,7 +7,7 @@ import dev.jbpf.btf.BtfLayout;
 import dev.jbpf.btf.BtfValueCodec;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
-import dev.jbpf.map.MapInfo;
+import dev.jbpf.map.OpenedMap;
 import dev.jbpf.map.TypedMap;
 import dev.jbpf.map.TypedQueue;
 import dev.jbpf.perf.PerfBufferMap;
@@ -34,11 +34,18 @@ public final class SkeletonTypes {
     private final String objectName;
     private final String skeletonName;
     private final Map<Class<?>, BtfValueCodec<?>> codecs;
+    /** Each map's BTF key and value type ids as the object declares them (libbpf drops some, e.g. a queue's, when creating the map). */
+    private final Map<String, MapTypes> mapTypes;
 
-    private SkeletonTypes(String objectName, String skeletonName, Map<Class<?>, BtfValueCodec<?>> codecs) {
+    private record MapTypes(int keyTypeId, int valueTypeId) {
+    }
+
+    private SkeletonTypes(String objectName, String skeletonName, Map<Class<?>, BtfValueCodec<?>> codecs,
+            Map<String, MapTypes> mapTypes) {
         this.objectName = objectName;
         this.skeletonName = skeletonName;
         this.codecs = codecs;
+        this.mapTypes = mapTypes;
     }
 
     /**
@@ -69,7 +76,11 @@ public final class SkeletonTypes {
                     }
                 }
             }
-            return new SkeletonTypes(objectName, skeleton.getSimpleName(), Map.copyOf(codecs));
+            Map<String, MapTypes> mapTypes = new LinkedHashMap<>();
+            for (OpenedMap map : object.maps()) {
+                mapTypes.put(map.name(), new MapTypes(map.btfKeyTypeId(), map.btfValueTypeId()));
+            }
+            return new SkeletonTypes(objectName, skeleton.getSimpleName(), Map.copyOf(codecs), Map.copyOf(mapTypes));
         } catch (RuntimeException | Error e) {
             object.close();
             throw e;
@@ -106,10 +117,10 @@ public final class SkeletonTypes {
     public <K, V> TypedMap<K, V> map(LoadedObject object, String name, Class<K> key, Class<V> value) {
         return closingOnMismatch(object, name, () -> {
             BpfMap map = object.map(name);
-            MapInfo info = map.info();
-            Btf btf = info.btfKeyTypeId() > 0 || info.btfValueTypeId() > 0 ? object.btf() : null;
-            return map.typed(codec(btf, info.btfKeyTypeId(), key, map.keySize()),
-                    codec(btf, info.btfValueTypeId(), value, map.valueSize()));
+            MapTypes ids = mapTypes.getOrDefault(name, new MapTypes(0, 0));
+            Btf btf = ids.keyTypeId() > 0 || ids.valueTypeId() > 0 ? object.btf() : null;
+            return map.typed(codec(btf, ids.keyTypeId(), key, map.keySize()),
+                    codec(btf, ids.valueTypeId(), value, map.valueSize()));
         });
     }
 
@@ -117,9 +128,9 @@ public final class SkeletonTypes {
     public <V> TypedQueue<V> queue(LoadedObject object, String name, Class<V> value) {
         return closingOnMismatch(object, name, () -> {
             BpfMap map = object.map(name);
-            MapInfo info = map.info();
-            Btf btf = info.btfValueTypeId() > 0 ? object.btf() : null;
-            return map.typed(codec(btf, info.btfValueTypeId(), value, map.valueSize()));
+            MapTypes ids = mapTypes.getOrDefault(name, new MapTypes(0, 0));
+            Btf btf = ids.valueTypeId() > 0 ? object.btf() : null;
+            return map.typed(codec(btf, ids.valueTypeId(), value, map.valueSize()));
         });
     }
 
