@@ -50,6 +50,9 @@ $(BPF_OUT)/vmlinux.h: /sys/kernel/btf/vmlinux | deps
 	@mkdir -p $(BPF_OUT)
 	$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
+# codegen_shapes_v2.bpf.c is codegen_shapes.bpf.c with one field moved (it includes it)
+$(BPF_OUT)/codegen_shapes_v2.bpf.o: bpf-src/codegen_shapes.bpf.c
+
 # isa.bpf.o covers cpu v4's instructions (ldsx, movsx, sdiv/smod, bswap) for the decoder tests
 $(BPF_OUT)/isa.bpf.o: BPF_CFLAGS += -mcpu=v4
 

@@ -64,8 +64,13 @@ struct shape_key {
 };
 
 struct shape_event {
+#ifndef SHAPES_V2
 	__u32 pid;
 	__u32 seq;
+#else
+	__u32 seq;                  /* codegen_shapes_v2.bpf.c: pid moved (the layout-mismatch test) */
+	__u32 pid;
+#endif
 	char comm[16];
 	__u32 len;
 	__u8 data[];                /* flexible array: not mapped */

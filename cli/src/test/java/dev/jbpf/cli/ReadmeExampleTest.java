@@ -17,10 +17,18 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every Java example in README.md compiles against the library as it is. */
+/**
+ * Every Java example in README.md compiles against the library as it is; the BPF C program of
+ * "Use jbpf in your project" is compiled with clang and its skeleton generated first, so the
+ * Java that uses the skeleton compiles against what the generator really writes.
+ */
 class ReadmeExampleTest {
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("public (?:final )?class (\\w+)");
+    /** "`src/main/bpf/NAME.bpf.c`:" then a C block: a program the README's Java uses through its skeleton. */
+    private static final Pattern BPF_PROGRAM = Pattern.compile("`src/main/bpf/(\\w+)\\.bpf\\.c`:\\n\\n```c\\n(.*?)```",
+            Pattern.DOTALL);
+    private static final Pattern TYPES = Pattern.compile("With `<types><type>(\\w+)</type></types>`");
 
     @Test
     void readmeExamplesCompile(@TempDir Path temp) throws IOException {
@@ -36,6 +44,24 @@ class ReadmeExampleTest {
             sources.add(source.toString());
         }
         assertFalse(sources.isEmpty(), "README.md has no Java example");
+        Matcher program = BPF_PROGRAM.matcher(readme);
+        assertTrue(program.find(), "README.md has the BPF C program of 'Use jbpf in your project'");
+        Matcher types = TYPES.matcher(readme);
+        assertTrue(types.find(), "README.md says which --type the program needs");
+        Path c = temp.resolve(program.group(1) + ".bpf.c");
+        Files.writeString(c, program.group(2));
+        Path object = temp.resolve(program.group(1) + ".bpf.o");
+        Process clang = new ProcessBuilder("clang-19", "-target", "bpf", "-g", "-O2", "-D__TARGET_ARCH_x86",
+                "-I" + Jbpf.projectDir().resolve("build/bpf"), "-c", c.toString(), "-o", object.toString())
+                .redirectErrorStream(true).start();
+        String clangOutput = new String(clang.getInputStream().readAllBytes());
+        try {
+            assertEquals(0, clang.waitFor(), "the README's BPF C does not compile:\n" + clangOutput);
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
+        sources.add(dev.jbpf.codegen.SkeletonGenerator.write(object, new dev.jbpf.codegen.SkeletonGenerator.Options(
+                "com.example.bpf", null, List.of(types.group(1))), temp.resolve("generated")).toString());
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         List<String> args = new ArrayList<>(List.of("-d", temp.resolve("classes").toString(),

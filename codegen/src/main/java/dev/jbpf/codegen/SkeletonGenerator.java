@@ -7,16 +7,14 @@ import dev.jbpf.GlobalVariable;
 import dev.jbpf.OpenedObject;
 import dev.jbpf.btf.Btf;
 import dev.jbpf.btf.BtfType;
+import dev.jbpf.internal.AtomicFiles;
 import dev.jbpf.internal.CloseNames;
 import dev.jbpf.map.MapType;
 import dev.jbpf.map.OpenedMap;
 import dev.jbpf.program.OpenedProgram;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -135,18 +133,7 @@ public final class SkeletonGenerator {
         GeneratedSource generated = generate(object, options);
         Path file = generated.path(outDir);
         try {
-            Files.createDirectories(file.getParent());
-            Path temp = Files.createTempFile(file.getParent(), "." + generated.className(), ".tmp");
-            try {
-                Files.writeString(temp, generated.source(), StandardCharsets.UTF_8);
-                try {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            AtomicFiles.writeString(file, generated.source());
         } catch (IOException e) {
             throw new GenerationException("cannot write " + file + ": " + e.getMessage(), e);
         }

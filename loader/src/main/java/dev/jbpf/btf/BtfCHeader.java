@@ -4,16 +4,14 @@ import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.btf_dump_printf_fn_t;
+import dev.jbpf.internal.AtomicFiles;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.LibBpfLog;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 
 /**
@@ -102,20 +100,8 @@ public final class BtfCHeader {
     /** Writes {@link #of(Path)} to out through a temporary file moved into place (never half-written). */
     public static void write(Path btfFile, Path out) {
         String header = of(btfFile);
-        Path dir = out.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, ".vmlinux", ".tmp");
-            try {
-                Files.writeString(temp, header, StandardCharsets.UTF_8);
-                try {
-                    Files.move(temp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, out, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            AtomicFiles.writeString(out, header);
         } catch (IOException e) {
             throw new BpfException("write", out.toString(), Errno.EIO, e.getMessage());
         }

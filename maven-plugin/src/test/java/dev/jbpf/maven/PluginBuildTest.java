@@ -201,4 +201,19 @@ class PluginBuildTest {
         assertFalse(Files.exists(project().resolve("target/generated-resources/jbpf/demo/bpf/ticks_copy.bpf.o")));
         assertNotEquals(0, Files.size(skeleton()));
     }
+
+    @Test
+    @Order(6)
+    void twoSourcesThatWouldMakeTheSameClassAreNamedBoth() throws Exception {
+        Path clash = project().resolve("src/main/bpf/Ticks.bpf.c");
+        Files.copy(project().resolve("src/main/bpf/ticks.bpf.c"), clash);
+        try {
+            Build build = mvn();
+            assertEquals(1, build.exit());
+            assertTrue(build.has("jbpf: Ticks.bpf.c and ticks.bpf.c would both generate demo.bpf.Ticks: rename one of them"),
+                    build.output());
+        } finally {
+            Files.delete(clash);
+        }
+    }
 }
