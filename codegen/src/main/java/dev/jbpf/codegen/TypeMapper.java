@@ -25,10 +25,6 @@ final class TypeMapper {
             String decl = element.decl() + "[]";
             return new JavaType(decl, decl, decl + ".class", null);
         }
-
-        boolean isBytesFallback() {
-            return false;
-        }
     }
 
     static final JavaType BYTES = JavaType.plain("byte[]", "byte[]");
@@ -104,11 +100,6 @@ final class TypeMapper {
     /** Why map(id) gave raw bytes, or null. */
     String noteFor(int id) {
         return mapping(id, "Anonymous").note();
-    }
-
-    /** The Java type generated for a named type (--type), reaching it. */
-    JavaType mapNamed(int id) {
-        return map(id);
     }
 
     private Mapping mapping(int id, String anonymousName) {
@@ -272,9 +263,6 @@ final class TypeMapper {
                 continue;
             }
             JavaType type = mapping.type();
-            if (member.bitfieldSize() != 0 && type.generated() == null && type.decl().contains("[")) {
-                type = BYTES; // cannot happen in C; kept for safety
-            }
             String javaName = JavaNames.lowerCamel(member.name());
             String unique = javaName;
             for (int n = 2; !componentNames.add(unique); n++) {
