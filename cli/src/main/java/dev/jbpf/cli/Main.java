@@ -9,6 +9,7 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -61,12 +62,29 @@ public final class Main {
                 if (subcommand != CommandLine.HelpCommand.class && command != null
                         && (command.name().equals(args[0]) || java.util.List.of(command.aliases()).contains(args[0]))) {
                     CommandLine root = new CommandLine(CommandSpec.create().name(main.name()));
-                    root.addSubcommand(new CommandLine(subcommand));
+                    root.addSubcommand(withHelp(new CommandLine(subcommand)));
                     return root;
                 }
             }
         }
-        return new CommandLine(new Main());
+        return withHelp(new CommandLine(new Main()));
+    }
+
+    /**
+     * Gives every command of the tree -h/--help (usage on stdout, exit 0, whatever else the
+     * command line lacks): commands declared without picocli's standard help options get them
+     * here, in one place.
+     */
+    static CommandLine withHelp(CommandLine commandLine) {
+        CommandSpec spec = commandLine.getCommandSpec();
+        if (spec.options().stream().noneMatch(OptionSpec::usageHelp)) {
+            boolean shortNameFree = spec.findOption("-h") == null;
+            String[] names = shortNameFree ? new String[] {"-h", "--help"} : new String[] {"--help"};
+            spec.addOption(OptionSpec.builder(names).usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        commandLine.getSubcommands().values().forEach(Main::withHelp);
+        return commandLine;
     }
 
     /** Usage errors: the reason and a hint, exit 2. */

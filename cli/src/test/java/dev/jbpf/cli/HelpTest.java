@@ -1,0 +1,52 @@
+package dev.jbpf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * -h and --help on every command of the tree print its usage on stdout and exit 0, however
+ * much else the command line lacks (required parameters, selectors).
+ */
+class HelpTest {
+    private static void collect(CommandLine command, List<String> path, List<List<String>> paths) {
+        paths.add(path);
+        command.getSubcommands().forEach((name, sub) -> {
+            if (!sub.getCommandSpec().aliases().equals(new String[0]) && List.of(sub.getCommandSpec().aliases()).contains(name)) {
+                return; // an alias: the same command under another name
+            }
+            List<String> longer = new ArrayList<>(path);
+            longer.add(name);
+            collect(sub, longer, paths);
+        });
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        List<List<String>> paths = new ArrayList<>();
+        collect(Main.commandLine(new String[0]), List.of(), paths);
+        assertTrue(paths.size() >= 25, "the whole tree: " + paths.size() + " commands");
+        for (List<String> path : paths) {
+            if (path.equals(List.of("help"))) {
+                continue; // picocli's own help command: its usage is picocli's
+            }
+            for (String flag : List.of("--help", "-h")) {
+                List<String> args = new ArrayList<>(path);
+                args.add(flag);
+                Jbpf.Result result = Jbpf.run(args.toArray(String[]::new));
+                String what = "jbpf " + String.join(" ", args) + ": " + result;
+                if (flag.equals("-h") && !result.out().startsWith("Usage:")) {
+                    // -h is another option of this command (e.g. a host): --help is its help
+                    continue;
+                }
+                assertEquals(0, result.exitCode(), what);
+                assertTrue(result.out().startsWith("Usage: jbpf"), what);
+                assertEquals("", result.err(), what);
+            }
+        }
+    }
+}
