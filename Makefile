@@ -69,6 +69,8 @@ java: jdk deps
 # cli/target/jbpf.aot: the JDK 25 AOT cache bin/jbpf starts with (scripts/aot-cache.sh)
 build: bpf java
 	@scripts/aot-cache.sh
+	@mkdir -p build/completion && bin/jbpf completion bash > build/completion/jbpf.bash.tmp \
+		&& mv build/completion/jbpf.bash.tmp build/completion/jbpf.bash
 
 bindings: jdk deps
 	bindings/generate.sh bindings/src/main/java
