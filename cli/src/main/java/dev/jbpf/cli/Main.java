@@ -94,10 +94,19 @@ public final class Main {
             CommandLine cmd = e.getCommandLine();
             PrintWriter err = cmd.getErr();
             err.println("Error: " + firstLine(e.getMessage()));
-            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
-            err.flush();
+            printExampleAndHint(cmd, err);
             return EXIT_USAGE;
         }
+    }
+
+    /** Under a usage error: one correct command line, and where the whole usage is. */
+    static void printExampleAndHint(CommandLine cmd, PrintWriter err) {
+        String example = UsageExamples.line(cmd);
+        if (example != null) {
+            err.println(example);
+        }
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+        err.flush();
     }
 
     /** Failures: a one-line error (the verifier's reason under it), exit 1; --debug adds the trace. */
@@ -107,8 +116,7 @@ public final class Main {
             PrintWriter err = cmd.getErr();
             if (e instanceof UsageException) {
                 err.println("Error: " + e.getMessage());
-                err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
-                err.flush();
+                printExampleAndHint(cmd, err);
                 return EXIT_USAGE;
             }
             if (e instanceof VerifierException verifier) {

@@ -164,7 +164,14 @@ class CliInputTest {
             Jbpf.Result result = Jbpf.run(expand(input.args()));
             assertEquals(input.exit(), result.exitCode(), result::toString);
             List<String> lines = result.errLines();
-            assertEquals(input.exit() == Main.EXIT_USAGE ? 2 : 1, lines.size(), () -> "error lines:\n" + result);
+            if (input.exit() == Main.EXIT_USAGE) {
+                // the reason, one correct command line, where the usage is
+                assertEquals(3, lines.size(), () -> "error lines:\n" + result);
+                assertTrue(lines.get(1).startsWith("Example: jbpf "), result::toString);
+                assertTrue(lines.get(2).startsWith("Try 'jbpf "), result::toString);
+            } else {
+                assertEquals(1, lines.size(), () -> "error lines:\n" + result);
+            }
             assertTrue(lines.get(0).startsWith("Error: "), result::toString);
             for (String fragment : input.fragments()) {
                 assertTrue(lines.get(0).contains(fragment), () -> "expected '" + fragment + "' in\n" + result);

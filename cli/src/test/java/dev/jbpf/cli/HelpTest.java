@@ -25,6 +25,32 @@ class HelpTest {
         });
     }
 
+    /** Every command that runs has an example, and each example is a command line picocli accepts. */
+    @Test
+    void everyCommandHasACorrectExample() {
+        List<List<String>> paths = new ArrayList<>();
+        collect(Main.commandLine(new String[0]), List.of(), paths);
+        for (List<String> path : paths) {
+            CommandLine command = Main.commandLine(path.toArray(String[]::new));
+            for (String name : path) {
+                command = command.getSubcommands().get(name);
+            }
+            if (!command.getSubcommands().isEmpty() || path.equals(List.of("help")) || path.isEmpty()) {
+                continue;
+            }
+            String qualified = "jbpf " + String.join(" ", path);
+            String example = UsageExamples.BY_COMMAND.get(qualified);
+            assertTrue(example != null, "no example for " + qualified);
+            String[] args = example.substring("jbpf ".length()).split(" ");
+            CommandLine fresh = Main.commandLine(args);
+            fresh.parseArgs(args); // throws a ParameterException when the example is not a valid command line
+        }
+        Jbpf.Result error = Jbpf.run("map", "dump");
+        assertEquals(2, error.exitCode());
+        assertEquals(List.of("Example: jbpf map dump name counts", "Try 'jbpf map dump --help' for usage."),
+                error.errLines().subList(1, 3), error.toString());
+    }
+
     @Test
     void everyCommandHasHelp() {
         List<List<String>> paths = new ArrayList<>();
