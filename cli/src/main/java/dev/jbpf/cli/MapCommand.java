@@ -253,26 +253,37 @@ final class MapCommand {
         printEntries(map, map.entries(), out, options, true);
     }
 
-    /** Prints entries of the map as text or JSON, BTF-formatted where the map has BTF. */
+    /**
+     * Prints entries of the map as text or JSON, BTF-formatted where the map has BTF. A dump
+     * streams: each entry is written as it is read (text and JSON alike), in constant memory.
+     */
     private static void printEntries(BpfMap map, Iterable<MapEntry> entries, PrintWriter out, CommonOptions options,
             boolean asDump) {
         MapInfo info = map.info();
         try (Btf btf = info.btfId() != 0 && info.btfValueTypeId() != 0 ? Btf.fromKernel(info.btfId()) : null) {
             Formatted formatted = btf == null ? null
                     : new Formatted(new BtfFormatter(btf), info.btfKeyTypeId(), info.btfValueTypeId());
-            ArrayNode array = Output.array();
+            if (options.json() && !asDump) {
+                for (MapEntry entry : entries) {
+                    Output.printJson(out, json(entry, map.valueSize(), formatted), options);
+                    return; // a lookup: one entry, printed as an object
+                }
+                return;
+            }
+            if (options.json()) {
+                try (Output.JsonArrayWriter array = new Output.JsonArrayWriter(out, options)) {
+                    for (MapEntry entry : entries) {
+                        array.add(json(entry, map.valueSize(), formatted));
+                    }
+                }
+                return;
+            }
             int count = 0;
             for (MapEntry entry : entries) {
                 count++;
-                if (options.json()) {
-                    array.add(json(entry, map.valueSize(), formatted));
-                } else {
-                    printText(entry, map.valueSize(), formatted, out);
-                }
+                printText(entry, map.valueSize(), formatted, out);
             }
-            if (options.json()) {
-                Output.printJson(out, asDump ? array : array.get(0), options);
-            } else if (asDump) {
+            if (asDump) {
                 out.println("Found " + count + (count == 1 ? " element" : " elements"));
             }
         }

@@ -50,6 +50,52 @@ final class Output {
         return JSON.arrayNode();
     }
 
+    /**
+     * A JSON array written as its elements come (a streaming generator, not a tree): printing a
+     * million map entries holds one entry at a time. The bytes equal {@link #printJson} of the
+     * whole array, compact or indented.
+     */
+    static final class JsonArrayWriter implements AutoCloseable {
+        private final PrintWriter out;
+        private final ObjectMapper mapper;
+        private final com.fasterxml.jackson.core.JsonGenerator generator;
+
+        JsonArrayWriter(PrintWriter out, CommonOptions options) {
+            this.out = out;
+            this.mapper = options.pretty ? Mappers.PRETTY : Mappers.COMPACT;
+            try {
+                generator = mapper.createGenerator(out).disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                if (options.pretty) {
+                    generator.setPrettyPrinter(new com.fasterxml.jackson.core.util.DefaultPrettyPrinter());
+                }
+                generator.writeStartArray();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+            }
+        }
+
+        void add(com.fasterxml.jackson.databind.JsonNode element) {
+            try {
+                mapper.writeTree(generator, element);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+            }
+        }
+
+        /** Ends the array and the line. */
+        @Override
+        public void close() {
+            try {
+                generator.writeEndArray();
+                generator.close();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+            }
+            out.println();
+            out.flush();
+        }
+    }
+
     static void printJson(PrintWriter out, Object node, CommonOptions options) {
         try {
             out.println((options.pretty ? Mappers.PRETTY : Mappers.COMPACT).writeValueAsString(node));
