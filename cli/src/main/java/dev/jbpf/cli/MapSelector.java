@@ -13,6 +13,19 @@ import java.util.List;
 record MapSelector(String kind, String value) {
     static final String SYNTAX = "id N | pinned PATH | name NAME";
 
+    /** A kernel object id (1 to 2^31-1: the kernel's ids are ints); a UsageException otherwise. */
+    static int positiveId(String value, String kind) {
+        try {
+            int id = Integer.parseInt(value);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // below: the same message for every bad id
+        }
+        throw new UsageException(kind + " id must be a positive integer up to " + Integer.MAX_VALUE + ", not '" + value + "'");
+    }
+
     static MapSelector parse(List<String> words) {
         if (words == null || words.size() != 2) {
             throw new UsageException("expected a map selector: " + SYNTAX);
@@ -20,15 +33,7 @@ record MapSelector(String kind, String value) {
         String kind = words.get(0);
         String value = words.get(1);
         switch (kind) {
-            case "id" -> {
-                try {
-                    if (Integer.parseInt(value) <= 0) {
-                        throw new NumberFormatException();
-                    }
-                } catch (NumberFormatException e) {
-                    throw new UsageException("map id must be a positive integer, not '" + value + "'");
-                }
-            }
+            case "id" -> positiveId(value, "map");
             case "pinned", "name" -> {
                 if (value.isBlank()) {
                     throw new UsageException("empty " + kind + " in the map selector");

@@ -17,9 +17,7 @@ record ProgSelector(String kind, String value) {
         String value = words.get(1);
         switch (kind) {
             case "id" -> {
-                if (!value.matches("[1-9][0-9]{0,9}")) {
-                    throw new UsageException("program id must be a positive integer, not '" + value + "'");
-                }
+                MapSelector.positiveId(value, "program");
             }
             case "pinned", "name" -> {
                 if (value.isBlank()) {

@@ -35,6 +35,17 @@ class UsageTest {
     }
 
     @Test
+    void idsOutOfRangeAreUsageErrors() {
+        for (String[] args : new String[][] {{"prog", "show", "id", "9999999999"}, {"map", "dump", "id", "9999999999"},
+                {"prog", "show", "id", "0"}}) {
+            Jbpf.Result result = Jbpf.run(args);
+            assertEquals(Main.EXIT_USAGE, result.exitCode(), () -> String.join(" ", args) + "\n" + result);
+            assertTrue(result.err().startsWith("Error: " + (args[0].equals("prog") ? "program" : "map")
+                    + " id must be a positive integer up to 2147483647, not '"), result::toString);
+        }
+    }
+
+    @Test
     void badDurationIsAUsageError() {
         Jbpf.Result result = Jbpf.run("attach", "whatever.bpf.o", "--duration", "-1");
         assertEquals(Main.EXIT_USAGE, result.exitCode(), result::toString);
