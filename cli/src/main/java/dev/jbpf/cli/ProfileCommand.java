@@ -76,6 +76,12 @@ final class ProfileCommand implements Callable<Integer> {
         ForegroundStop stop = ForegroundStop.install("jbpf-profile-stop");
         try {
             Profile profile = StackProfiler.run(BundledObjects.open("profile"), settings, started, stop::requested);
+            if (profile.samples() == 0) {
+                // an empty flame graph would look like a result: say why there is none instead
+                throw new IllegalStateException("no sample arrived in " + trim(durationSeconds) + " s: "
+                        + (pid == null ? "no CPU ran anything sampled" : "process " + pid
+                        + " did not run on a CPU (idle or sleeping)") + "; nothing written");
+            }
             if (foldedFile != null) {
                 profile.writeFolded(foldedFile);
             }

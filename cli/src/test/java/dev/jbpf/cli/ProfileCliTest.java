@@ -143,6 +143,23 @@ class ProfileCliTest {
     }
 
     @Test
+    void anIdleProcessGivesNoProfileAndExits1(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        TestSupport.assumePrivileged();
+        Process idle = new ProcessBuilder("sleep", "30").start();
+        try {
+            java.nio.file.Path svg = dir.resolve("idle.svg");
+            Jbpf.Result result = Jbpf.run("profile", "--pid", Long.toString(idle.pid()), "--duration", "1", "--svg",
+                    svg.toString());
+            assertEquals(Main.EXIT_FAILED, result.exitCode(), result::toString);
+            assertEquals(List.of("Error: no sample arrived in 1 s: process " + idle.pid()
+                    + " did not run on a CPU (idle or sleeping); nothing written"), result.errLines());
+            assertFalse(java.nio.file.Files.exists(svg), "no empty flame graph");
+        } finally {
+            idle.destroy();
+        }
+    }
+
+    @Test
     void badInput() {
         Jbpf.Result noProcess = Jbpf.run("profile", "--pid", "999999999", "--duration", "1");
         assertEquals(Main.EXIT_FAILED, noProcess.exitCode(), noProcess::toString);
