@@ -82,6 +82,30 @@ struct opened {
 	__u32 close;
 };
 
+/* names Java reserves, and anonymous types inside arrays and two deep */
+enum shape_word { value = 1, other = 2 };     /* a constant named like the Java enum's field */
+enum shape_keyword { native = 1, plain = 2 }; /* a Java keyword as a constant: kept as its integer */
+
+struct shape_names {
+	__u32 wait;                 /* record components may not be named like Object's methods */
+	__u32 hash_code;
+	__u32 to_string;
+	enum shape_word word;
+	enum shape_keyword keyword;
+	enum { ANON_ONE = 1, ANON_TWO } anon; /* an anonymous enum: int */
+	struct {
+		struct {
+			__u8 depth;
+		} inner;
+	} outer;                    /* anonymous types two deep */
+	struct {
+		__u16 a;
+	} items[2];                 /* an array of an anonymous struct */
+	char lines[2][4];           /* String[] */
+	void *slots[2];             /* long[] */
+	long double wide;           /* 8 bytes on BPF: a double */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16);
@@ -125,7 +149,8 @@ const volatile char greeting[8] = "hello";  /* .rodata */
 __u32 multiplier = 3;                       /* .data */
 __u64 hits;                                 /* .bss */
 struct shape_point last_point;              /* .bss, a struct */
-__u32 package;                                /* a Java keyword as a global's name */
+__u32 package;                              /* a Java keyword as a global's name */
+struct shape_names names;                   /* .bss */
 
 const struct shape_event *unused_shape_event __attribute__((unused));
 
@@ -168,6 +193,14 @@ int write_shapes(void *ctx)
 	value.huge = -2;
 	bpf_map_update_elem(&values, &key, &value, BPF_ANY);
 	bpf_map_push_elem(&points, &point, BPF_ANY);
+	names.wait = 21;
+	names.hash_code = 22;
+	names.word = other;
+	names.keyword = native;
+	names.anon = ANON_TWO;
+	names.outer.inner.depth = 23;
+	names.items[1].a = 24;
+	__builtin_memcpy(names.lines[1], "abc", 4);
 	last_point = point;
 
 	struct shape_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

@@ -45,6 +45,21 @@ final class JavaNames {
         return safe(lower);
     }
 
+    /** Names a record may not give a component (JLS 8.10.1): they would override Object's methods. */
+    static final Set<String> RECORD_RESTRICTED = Set.of("clone", "finalize", "getClass", "hashCode", "notify",
+            "notifyAll", "toString", "wait");
+
+    /** A record component's name for a C member: lowerCamelCase, keywords and Object's methods avoided. */
+    static String component(String cName) {
+        String name = lowerCamel(cName);
+        return RECORD_RESTRICTED.contains(name) ? name + "_" : name;
+    }
+
+    /** Whether name can be a Java identifier as it is (an enum constant keeps its C name). */
+    static boolean isIdentifier(String name) {
+        return name.matches("[A-Za-z_$][A-Za-z0-9_$]*") && !KEYWORDS.contains(name);
+    }
+
     /** name, or name_ when Java reserves it. */
     static String safe(String name) {
         return KEYWORDS.contains(name) ? name + "_" : name;

@@ -623,16 +623,21 @@ public final class SkeletonGenerator {
                 BtfType.EnumConstant c = constants.get(i);
                 line("        " + c.name() + "(" + c.value() + "L)" + (i == constants.size() - 1 ? ";" : ","));
             }
+            // the field must not share a name with a constant (a C enum may have one called value)
+            String field = "value";
+            while (seen.contains(field)) {
+                field += "_";
+            }
             line("");
-            line("        private final long value;");
+            line("        private final long " + field + ";");
             line("");
             line("        " + g.javaName + "(long value) {");
-            line("            this.value = value;");
+            line("            this." + field + " = value;");
             line("        }");
             line("");
             line("        /** The constant's value in C. */");
             line("        public long value() {");
-            line("            return value;");
+            line("            return " + field + ";");
             line("        }");
             line("    }");
         }

@@ -115,7 +115,7 @@ final class TypeMapper {
                     BtfType resolved = btf.resolve(typedef.id());
                     boolean anonymousStruct = resolved instanceof BtfType.Struct s && s.name().isEmpty();
                     boolean anonymousEnum = resolved instanceof BtfType.Enum e && e.name().isEmpty()
-                            && !e.constants().isEmpty();
+                            && !e.constants().isEmpty() && unnameableConstant(e) == null;
                     if (anonymousStruct || anonymousEnum) {
                         return new Mapping(reach(typedef.id(), typedef.name(), Kind.TYPEDEF, resolved,
                                 JavaNames.upperCamel(typedef.name())), null, false);
@@ -139,6 +139,14 @@ final class TypeMapper {
                 }
                 case BtfType.Enum e -> {
                     if (!e.name().isEmpty() && !e.constants().isEmpty()) {
+                        String unnameable = unnameableConstant(e);
+                        if (unnameable != null) {
+                            // the runtime binds Java constants to C constants by name: no renaming possible
+                            Mapping number = integer(e.size(), false, "a " + e.size() + "-byte enum");
+                            String why = "enum " + e.name() + " has the constant " + unnameable
+                                    + ", which Java cannot name: its integer value";
+                            return new Mapping(number.type(), number.note() != null ? number.note() : why, false);
+                        }
                         return new Mapping(reach(e.id(), e.name(), Kind.ENUM, e, JavaNames.upperCamel(e.name())), null, false);
                     }
                     return integer(e.size(), false, "an anonymous " + e.size() + "-byte enum");
@@ -159,6 +167,12 @@ final class TypeMapper {
             }
         }
         return new Mapping(BYTES, "typedef chain too long: kept as bytes", false);
+    }
+
+    /** The first constant of e that cannot be a Java enum constant's name (a keyword), or null. */
+    private static String unnameableConstant(BtfType.Enum e) {
+        return e.constants().stream().map(BtfType.EnumConstant::name).filter(n -> !JavaNames.isIdentifier(n))
+                .findFirst().orElse(null);
     }
 
     private static Mapping integer(int size, boolean bool, String what) {
@@ -263,7 +277,7 @@ final class TypeMapper {
                 continue;
             }
             JavaType type = mapping.type();
-            String javaName = JavaNames.lowerCamel(member.name());
+            String javaName = JavaNames.component(member.name());
             String unique = javaName;
             for (int n = 2; !componentNames.add(unique); n++) {
                 unique = javaName + "_" + n;

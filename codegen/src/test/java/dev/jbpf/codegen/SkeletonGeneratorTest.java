@@ -86,7 +86,19 @@ class SkeletonGeneratorTest {
                 "public Opened targetPid(int value) {", "public String greeting() {", "public CodegenShapes multiplier(int value) {",
                 "public CodegenShapes hits(long value) {", "public ShapePoint lastPoint() {", "public int package_() {",
                 // --type
-                "public record ShapeEvent(");
+                "public record ShapeEvent(",
+                // names a record component may not have (Object's methods) get a suffix and keep their C name
+                "            @BtfMember(\"wait\") int wait_,", "            @BtfMember(\"hash_code\") int hashCode_,",
+                "            @BtfMember(\"to_string\") int toString_,",
+                // an enum constant named like the enum's own field: the field moves aside
+                "        value(1L),", "        private final long value_;",
+                // an enum with a constant Java cannot name (a keyword): its integer, with the reason
+                "            int keyword,", "enum shape_keyword has the constant native, which Java cannot name: its integer value",
+                // an anonymous enum member: int; anonymous types two deep and in arrays: nested records
+                "            int anon,", "            ShapeNamesOuter outer,", "public record ShapeNamesOuterInner(",
+                "BtfLayout.member(\"outer.inner.depth\", 192)", "            ShapeNamesItems[] items,",
+                // arrays of strings and of pointers
+                "            String[] lines,", "            long[] slots,");
         assertFalse(source.contains("public CodegenShapes targetPid(int value)"), ".rodata has no setter after load");
         assertFalse(source.contains("unusedShapeEvent"), "pointer globals (the keep-alive idiom) get no accessor");
     }

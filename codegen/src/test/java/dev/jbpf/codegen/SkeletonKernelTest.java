@@ -111,6 +111,16 @@ class SkeletonKernelTest {
             assertEquals(13, field(value, "defaultValue"));
             assertEquals(BigInteger.valueOf(-2), field(value, "huge"));
 
+            Object names = call(loaded, "names");
+            assertEquals(21, field(names, "wait_"), "a component renamed from wait");
+            assertEquals(22, field(names, "hashCode_"));
+            assertEquals("other", field(names, "word").toString(), "the enum constant next to one named value");
+            assertEquals(1, field(names, "keyword"), "an enum Java cannot name: native's integer");
+            assertEquals(2, field(names, "anon"));
+            assertEquals((byte) 23, field(field(field(names, "outer"), "inner"), "depth"));
+            assertEquals((short) 24, field(((Object[]) field(names, "items"))[1], "a"));
+            assertArrayEquals(new String[] {"", "abc"}, (String[]) field(names, "lines"));
+
             TypedQueue<Object> points = (TypedQueue<Object>) call(loaded, "points");
             Object popped = points.pop().orElseThrow();
             assertEquals(-1, field(popped, "x"));
