@@ -1,5 +1,6 @@
 package dev.jbpf.examples.exectrace;
 
+import dev.jbpf.BpfException;
 import dev.jbpf.examples.exectrace.bpf.ExecTrace;
 import dev.jbpf.ringbuf.RingBuffer;
 import java.time.Duration;
@@ -14,7 +15,21 @@ public final class ExecTraceMain {
     }
 
     public static void main(String[] args) {
+        if (args.length > 1 || (args.length == 1 && !args[0].matches("[1-9][0-9]{0,8}"))) {
+            System.err.println("usage: ExecTraceMain [SECONDS]   (a whole number of seconds, default 10)");
+            System.exit(2);
+        }
         Duration duration = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 10);
+        try {
+            trace(duration);
+        } catch (BpfException e) {
+            // not root, no BTF, verifier refusal...: the loader's message says which
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void trace(Duration duration) {
         try (ExecTrace trace = ExecTrace.load()) {
             trace.attachAll();
             try (RingBuffer ring = trace.events(ExecTrace.ExecEvent.class).subscribe(e ->
