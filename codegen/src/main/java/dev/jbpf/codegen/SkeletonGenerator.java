@@ -73,14 +73,24 @@ public final class SkeletonGenerator {
     public record GeneratedSource(String packageName, String className, String objectFileName, String source) {
         /** outDir/the/package/ClassName.java */
         public Path path(Path outDir) {
-            Path dir = outDir;
-            for (String part : packageName.split("\\.")) {
-                if (!part.isEmpty()) {
-                    dir = dir.resolve(part);
-                }
-            }
-            return dir.resolve(className + ".java");
+            return sourcePath(outDir, packageName, className);
         }
+    }
+
+    /** root/the/package: where a package's sources (or, in a resource root, the objects next to them) go. */
+    public static Path packageDir(Path root, String packageName) {
+        Path dir = root;
+        for (String part : packageName.split("\\.")) {
+            if (!part.isEmpty()) {
+                dir = dir.resolve(part);
+            }
+        }
+        return dir;
+    }
+
+    /** root/the/package/ClassName.java */
+    public static Path sourcePath(Path root, String packageName, String className) {
+        return packageDir(root, packageName).resolve(className + ".java");
     }
 
     /** Default class name: the file name up to its first dot in UpperCamelCase (exec_snoop.bpf.o: ExecSnoop). */
@@ -238,10 +248,10 @@ public final class SkeletonGenerator {
                 boolean ambiguous = nameCount.get(variable.name()) > 1;
                 String qualified = ambiguous ? variable.section() + ":" + variable.name() : variable.name();
                 String cName = ambiguous ? variable.section().replace('.', '_') + "_" + variable.name() : variable.name();
-                TypeMapper.JavaType type = types.map(variable.typeId());
+                TypeMapper.Mapped mapped = types.mapWithNote(variable.typeId());
                 boolean writable = !variable.section().startsWith(".rodata");
-                globals.add(new GlobalAccessor(method(cName, "Var"), qualified, variable, type, writable,
-                        types.noteFor(variable.typeId())));
+                globals.add(new GlobalAccessor(method(cName, "Var"), qualified, variable, mapped.type(), writable,
+                        mapped.note()));
             }
             for (String wanted : extraTypes) {
                 types.map(findType(wanted));
@@ -250,16 +260,7 @@ public final class SkeletonGenerator {
 
         /** A map key or value: its BTF type's mapping, or by size when the map declares no type. */
         private TypeMapper.JavaType mapType(int typeId, int size) {
-            if (typeId > 0) {
-                return types.map(typeId);
-            }
-            return switch (size) {
-                case 1 -> TypeMapper.JavaType.plain("byte", "Byte");
-                case 2 -> TypeMapper.JavaType.plain("short", "Short");
-                case 4 -> TypeMapper.JavaType.plain("int", "Integer");
-                case 8 -> TypeMapper.JavaType.plain("long", "Long");
-                default -> TypeMapper.BYTES;
-            };
+            return typeId > 0 ? types.map(typeId) : TypeMapper.bySize(size);
         }
 
         /** The type --type names: "struct x", "union x", "enum x", or a bare struct/union/enum/typedef name. */

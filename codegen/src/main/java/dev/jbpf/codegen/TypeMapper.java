@@ -91,15 +91,25 @@ final class TypeMapper {
         return List.copyOf(order);
     }
 
-    /** The Java type of a value of BTF type id (a map key, a global variable); BYTES when it has none. */
-    JavaType map(int id) {
-        Mapping mapping = mapping(id, "Anonymous");
-        return mapping.type() != null ? mapping.type() : BYTES;
+    /** A value's Java type, and why it is raw bytes (null when it is not). */
+    record Mapped(JavaType type, String note) {
     }
 
-    /** Why map(id) gave raw bytes, or null. */
-    String noteFor(int id) {
-        return mapping(id, "Anonymous").note();
+    /** The Java type of a value of BTF type id (a map key, a global variable); BYTES, with the reason, when it has none. */
+    Mapped mapWithNote(int id) {
+        Mapping mapping = mapping(id, "Anonymous");
+        return new Mapped(mapping.type() != null ? mapping.type() : BYTES, mapping.note());
+    }
+
+    /** {@code mapWithNote(id).type()}. */
+    JavaType map(int id) {
+        return mapWithNote(id).type();
+    }
+
+    /** A value of size bytes that has no BTF type (a map declared with key_size/value_size): byte/short/int/long, else bytes. */
+    static JavaType bySize(int size) {
+        Mapping mapping = integer(size, false, "a " + size + "-byte value");
+        return size == 16 ? BYTES : mapping.type();
     }
 
     private Mapping mapping(int id, String anonymousName) {

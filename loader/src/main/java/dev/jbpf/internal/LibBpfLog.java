@@ -85,7 +85,7 @@ public final class LibBpfLog {
             if (!keep && !LOGGER.isLoggable(javaLevel)) {
                 return 0; // libbpf's debug output is chatty: skip formatting nobody reads
             }
-            String message = format(format, vaList).stripTrailing();
+            String message = vformat(format, vaList).stripTrailing();
             if (message.isEmpty()) {
                 return 0;
             }
@@ -104,10 +104,6 @@ public final class LibBpfLog {
      * format and its {@code va_list}, formatted with vsnprintf. Call it inside the callback.
      */
     public static String vformat(MemorySegment format, MemorySegment vaList) {
-        return format(format, vaList);
-    }
-
-    private static String format(MemorySegment format, MemorySegment vaList) {
         MemorySegment buffer = BUFFER.get();
         if (!X86_64) {
             LibC.vsnprintf(buffer, format, vaList); // cannot copy an unknown va_list: truncate

@@ -301,13 +301,31 @@ public final class GenerateMojo extends AbstractMojo {
                     + " CONFIG_DEBUG_INFO_BTF): set <btfFile> to a BTF file for the target kernel (e.g. from BTFHub)"
                     + " or <vmlinuxHeader> to a vmlinux.h");
         }
-        Path header = vmlinuxCache.toPath().resolve(sha256(btf)).resolve("vmlinux.h");
+        Path header = vmlinuxCache.toPath().resolve(btfDigest(btf)).resolve("vmlinux.h");
         if (!Files.isRegularFile(header)) {
             Files.createDirectories(header.getParent());
             fork(List.of("vmlinux", "--btf", btf.toString(), "--out", header.toString()), "write vmlinux.h");
             getLog().info("jbpf: wrote " + header + " from " + btf);
         }
         return header;
+    }
+
+    /**
+     * The SHA-256 of the BTF file, remembered in the work directory with its size and modification
+     * time: hashing the kernel's ~6 MB of BTF on every build would be most of a warm build's cost.
+     */
+    private String btfDigest(Path btf) throws IOException {
+        String key = btf.toAbsolutePath() + " " + Files.size(btf) + " " + Files.getLastModifiedTime(btf).toMillis();
+        Path remembered = workDirectory.toPath().resolve("btf.sha256");
+        if (Files.isRegularFile(remembered)) {
+            List<String> lines = Files.readAllLines(remembered);
+            if (lines.size() == 2 && lines.get(0).equals(key)) {
+                return lines.get(1);
+            }
+        }
+        String digest = sha256(btf);
+        Files.writeString(Files.createDirectories(workDirectory.toPath()).resolve("btf.sha256"), key + "\n" + digest + "\n");
+        return digest;
     }
 
     // ---- skeletons ----------------------------------------------------------------------
@@ -339,7 +357,7 @@ public final class GenerateMojo extends AbstractMojo {
                 fork(args, "generate skeletons");
                 for (Path object : group.getValue()) {
                     String className = SkeletonGenerator.className(object);
-                    Path written = new SkeletonGenerator.GeneratedSource(packageName, className, "", "").path(temp);
+                    Path written = SkeletonGenerator.sourcePath(temp, packageName, className);
                     Files.createDirectories(skeletonFile(object).getParent());
                     move(written, skeletonFile(object));
                     Files.createDirectories(resourceFile(object).getParent());
@@ -372,22 +390,12 @@ public final class GenerateMojo extends AbstractMojo {
         return result;
     }
 
-    private Path packageDir(Path root) {
-        Path dir = root;
-        for (String part : packageName.split("\\.")) {
-            if (!part.isEmpty()) {
-                dir = dir.resolve(part);
-            }
-        }
-        return dir;
-    }
-
     private Path skeletonFile(Path object) {
-        return packageDir(outputDirectory.toPath()).resolve(SkeletonGenerator.className(object) + ".java");
+        return SkeletonGenerator.sourcePath(outputDirectory.toPath(), packageName, SkeletonGenerator.className(object));
     }
 
     private Path resourceFile(Path object) {
-        return packageDir(resourceDirectory.toPath()).resolve(object.getFileName());
+        return SkeletonGenerator.packageDir(resourceDirectory.toPath(), packageName).resolve(object.getFileName());
     }
 
     /** Deletes the objects, skeletons and stamps of sources that are gone. */
