@@ -47,27 +47,55 @@ public final class Main {
     }
 
     /**
-     * The command model for this command line. picocli builds a command's model by reflection,
-     * milliseconds per command in a new JVM, and the whole tree would be most of a short
-     * command's run: when the first argument names one of the subcommands listed on
-     * {@link Main} (other than help), only that one is built (with its own subcommands), under a
-     * root that has just the name. Any other command line (options first, help, a mistyped
-     * name) gets the whole tree, so that help and "did you mean" see every command.
+     * The command model for this command line. picocli builds a command's model by reflection
+     * (an annotation proxy per annotation, milliseconds per command in a new JVM), and the whole
+     * tree would be most of a short command's run. So the model follows the words of the command
+     * line down the tree: while a word names a subcommand of the command reached so far (other
+     * than help), only that subcommand is built, under parents that have just their names; the
+     * first command whose next word names none of its subcommands is built whole (with all its
+     * subcommands), so that its help, its "did you mean" and its usage errors see all of them.
+     * A command line that starts with an option gets the whole tree.
      */
     static CommandLine commandLine(String[] args) {
-        Command main = Main.class.getAnnotation(Command.class);
-        if (args.length > 0 && !args[0].startsWith("-")) {
-            for (Class<?> subcommand : main.subcommands()) {
-                Command command = subcommand.getAnnotation(Command.class);
-                if (subcommand != CommandLine.HelpCommand.class && command != null
-                        && (command.name().equals(args[0]) || java.util.List.of(command.aliases()).contains(args[0]))) {
-                    CommandLine root = new CommandLine(CommandSpec.create().name(main.name()));
-                    root.addSubcommand(withHelp(new CommandLine(subcommand)));
-                    return root;
-                }
+        CommandLine root = null;
+        CommandLine parent = null;
+        Class<?> command = Main.class;
+        for (String word : args) {
+            Class<?> next = word.startsWith("-") ? null : subcommandNamed(command, word);
+            if (next == null) {
+                break;
+            }
+            CommandLine named = new CommandLine(CommandSpec.create().name(commandName(command)));
+            if (parent == null) {
+                root = named;
+            } else {
+                parent.addSubcommand(named);
+            }
+            parent = named;
+            command = next;
+        }
+        CommandLine built = withHelp(command == Main.class ? new CommandLine(new Main()) : new CommandLine(command));
+        if (parent == null) {
+            return built;
+        }
+        parent.addSubcommand(built);
+        return root;
+    }
+
+    private static String commandName(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
+    /** The subcommand class of command called name (or one of its aliases), or null; help never. */
+    private static Class<?> subcommandNamed(Class<?> command, String name) {
+        for (Class<?> subcommand : command.getAnnotation(Command.class).subcommands()) {
+            Command annotation = subcommand.getAnnotation(Command.class);
+            if (subcommand != CommandLine.HelpCommand.class && annotation != null
+                    && (annotation.name().equals(name) || java.util.List.of(annotation.aliases()).contains(name))) {
+                return subcommand;
             }
         }
-        return withHelp(new CommandLine(new Main()));
+        return null;
     }
 
     /**

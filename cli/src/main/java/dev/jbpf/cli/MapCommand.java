@@ -1,5 +1,6 @@
 package dev.jbpf.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbpf.BpfNotFoundException;
@@ -255,17 +256,19 @@ final class MapCommand {
 
     /**
      * Prints entries of the map as text or JSON, BTF-formatted where the map has BTF. A dump
-     * streams: each entry is written as it is read (text and JSON alike), in constant memory.
+     * streams: each entry is written as it is read (text and JSON alike, JSON through a
+     * generator with no tree), in constant memory, and nothing is flushed before the end.
      */
     private static void printEntries(BpfMap map, Iterable<MapEntry> entries, PrintWriter out, CommonOptions options,
             boolean asDump) {
         MapInfo info = map.info();
+        int valueSize = map.valueSize();
         try (Btf btf = info.btfId() != 0 && info.btfValueTypeId() != 0 ? Btf.fromKernel(info.btfId()) : null) {
             Formatted formatted = btf == null ? null
                     : new Formatted(new BtfFormatter(btf), info.btfKeyTypeId(), info.btfValueTypeId());
             if (options.json() && !asDump) {
                 for (MapEntry entry : entries) {
-                    Output.printJson(out, json(entry, map.valueSize(), formatted), options);
+                    Output.printJson(out, options, generator -> writeJson(generator, entry, valueSize, formatted));
                     return; // a lookup: one entry, printed as an object
                 }
                 return;
@@ -273,19 +276,22 @@ final class MapCommand {
             if (options.json()) {
                 try (Output.JsonArrayWriter array = new Output.JsonArrayWriter(out, options)) {
                     for (MapEntry entry : entries) {
-                        array.add(json(entry, map.valueSize(), formatted));
+                        array.add(generator -> writeJson(generator, entry, valueSize, formatted));
                     }
                 }
                 return;
             }
+            // println on the command's writer flushes every line: a million lines would be a million writes
+            PrintWriter lines = new PrintWriter(out, false);
             int count = 0;
             for (MapEntry entry : entries) {
                 count++;
-                printText(entry, map.valueSize(), formatted, out);
+                printText(entry, valueSize, formatted, lines);
             }
             if (asDump) {
-                out.println("Found " + count + (count == 1 ? " element" : " elements"));
+                lines.println("Found " + count + (count == 1 ? " element" : " elements"));
             }
+            lines.flush();
         }
         out.flush();
     }
@@ -304,21 +310,24 @@ final class MapCommand {
     private static void printText(MapEntry entry, int valueSize, Formatted formatted, PrintWriter out) {
         if (formatted != null) {
             Object key = formatted.key(entry.key());
-            String keyText = key == null ? Output.hex(entry.key()) : Output.tree(key).toString();
+            String keyText = key == null ? Output.hex(entry.key()) : Output.plainJson(key);
             if (entry.perCpuValues() == null) {
-                out.println("key: " + keyText + "  value: " + Output.tree(formatted.value(entry.value())));
+                out.println("key: " + keyText + "  value: " + Output.plainJson(formatted.value(entry.value())));
                 return;
             }
             out.println("key: " + keyText);
             List<byte[]> values = entry.perCpuValues();
             for (int cpu = 0; cpu < values.size(); cpu++) {
                 out.printf("  value (CPU %02d): %s%n", cpu,
-                        Output.tree(formatted.value(Arrays.copyOf(values.get(cpu), valueSize))));
+                        Output.plainJson(formatted.value(Arrays.copyOf(values.get(cpu), valueSize))));
             }
             return;
         }
         if (entry.perCpuValues() == null) {
-            out.println("key: " + Output.hex(entry.key()) + "  value: " + Output.hex(entry.value()));
+            out.print("key: ");
+            out.print(Output.hex(entry.key()));
+            out.print("  value: ");
+            out.println(Output.hex(entry.value()));
             return;
         }
         out.println("key:");
@@ -330,39 +339,52 @@ final class MapCommand {
     }
 
     /** One entry in bpftool's JSON shape: raw bytes as hex strings, and "formatted" when BTF is known. */
-    static ObjectNode json(MapEntry entry, int valueSize, Formatted formatted) {
-        ObjectNode node = Output.object();
-        node.set("key", Output.hexArray(entry.key()));
-        ObjectNode pretty = formatted == null ? null : Output.object();
-        if (pretty != null) {
-            Object key = formatted.key(entry.key());
-            pretty.set("key", key == null ? Output.hexArray(entry.key()) : Output.tree(key));
-        }
-        if (entry.perCpuValues() != null) {
-            ArrayNode values = node.putArray("values");
-            ArrayNode prettyValues = pretty == null ? null : pretty.putArray("values");
-            List<byte[]> perCpu = entry.perCpuValues();
+    private static void writeJson(JsonGenerator json, MapEntry entry, int valueSize, Formatted formatted)
+            throws java.io.IOException {
+        json.writeStartObject();
+        json.writeFieldName("key");
+        Output.writeHexArray(json, entry.key());
+        List<byte[]> perCpu = entry.perCpuValues();
+        if (perCpu != null) {
+            json.writeArrayFieldStart("values");
             for (int cpu = 0; cpu < perCpu.size(); cpu++) {
-                byte[] value = Arrays.copyOf(perCpu.get(cpu), valueSize);
-                ObjectNode raw = values.addObject();
-                raw.put("cpu", cpu);
-                raw.set("value", Output.hexArray(value));
-                if (prettyValues != null) {
-                    ObjectNode one = prettyValues.addObject();
-                    one.put("cpu", cpu);
-                    one.set("value", Output.tree(formatted.value(value)));
-                }
+                json.writeStartObject();
+                json.writeNumberField("cpu", cpu);
+                json.writeFieldName("value");
+                Output.writeHexArray(json, Arrays.copyOf(perCpu.get(cpu), valueSize));
+                json.writeEndObject();
             }
+            json.writeEndArray();
         } else {
-            node.set("value", Output.hexArray(entry.value()));
-            if (pretty != null) {
-                pretty.set("value", Output.tree(formatted.value(entry.value())));
+            json.writeFieldName("value");
+            Output.writeHexArray(json, entry.value());
+        }
+        if (formatted != null) {
+            json.writeObjectFieldStart("formatted");
+            json.writeFieldName("key");
+            Object key = formatted.key(entry.key());
+            if (key == null) {
+                Output.writeHexArray(json, entry.key());
+            } else {
+                Output.writePlain(json, key);
             }
+            if (perCpu != null) {
+                json.writeArrayFieldStart("values");
+                for (int cpu = 0; cpu < perCpu.size(); cpu++) {
+                    json.writeStartObject();
+                    json.writeNumberField("cpu", cpu);
+                    json.writeFieldName("value");
+                    Output.writePlain(json, formatted.value(Arrays.copyOf(perCpu.get(cpu), valueSize)));
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+            } else {
+                json.writeFieldName("value");
+                Output.writePlain(json, formatted.value(entry.value()));
+            }
+            json.writeEndObject();
         }
-        if (pretty != null) {
-            node.set("formatted", pretty);
-        }
-        return node;
+        json.writeEndObject();
     }
 
     private MapCommand() {

@@ -4,7 +4,6 @@ import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_prog_info;
 import dev.jbpf.internal.Fd;
 import dev.jbpf.internal.LibBpfCall;
-import dev.jbpf.internal.LibBpfLog;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -66,7 +65,7 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
 
     /** The program with this kernel id; none → {@link dev.jbpf.BpfNotFoundException}. */
     public static ProgramImage ofId(int id) {
-        LibBpfLog.begin();
+        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
         int fd = LibBpf.bpf_prog_get_fd_by_id(id);
         if (fd < 0) {
             throw LibBpfCall.failure("open program", "id " + id, -fd);
@@ -78,7 +77,7 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
 
     /** The bytes charged to the memlock limit for the program with this id (its fdinfo). */
     public static long memlockOf(int id) {
-        LibBpfLog.begin();
+        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
         int fd = LibBpf.bpf_prog_get_fd_by_id(id);
         if (fd < 0) {
             throw LibBpfCall.failure("open program", "id " + id, -fd);
