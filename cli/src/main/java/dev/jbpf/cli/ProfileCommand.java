@@ -1,7 +1,5 @@
 package dev.jbpf.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbpf.profile.FlameGraph;
 import dev.jbpf.profile.Profile;
 import dev.jbpf.profile.StackProfiler;
@@ -100,22 +98,30 @@ final class ProfileCommand implements Callable<Integer> {
     private void print(Profile profile, PrintWriter out) {
         long stacked = profile.stacks().stream().mapToLong(Profile.Stack::count).sum();
         if (options.json()) {
-            ObjectNode node = Output.object();
-            node.put("event", profile.event());
-            node.put("frequency", profile.frequency());
-            node.put("duration_ns", profile.duration().toNanos());
-            node.put("samples", profile.samples());
-            node.put("dropped", profile.dropped());
-            ArrayNode stacks = node.putArray("stacks");
-            for (Profile.Stack stack : profile.stacks()) {
-                ObjectNode s = stacks.addObject();
-                s.put("pid", stack.tgid());
-                s.put("comm", stack.comm());
-                s.put("count", stack.count());
-                ArrayNode frames = s.putArray("frames");
-                stack.frames().forEach(frames::add);
-            }
-            Output.printJson(out, node, options);
+            // written as it goes (a generator, no tree): a long profile has many thousands of stacks
+            Output.printJson(out, options, json -> {
+                json.writeStartObject();
+                json.writeStringField("event", profile.event());
+                json.writeNumberField("frequency", profile.frequency());
+                json.writeNumberField("duration_ns", profile.duration().toNanos());
+                json.writeNumberField("samples", profile.samples());
+                json.writeNumberField("dropped", profile.dropped());
+                json.writeArrayFieldStart("stacks");
+                for (Profile.Stack stack : profile.stacks()) {
+                    json.writeStartObject();
+                    json.writeNumberField("pid", stack.tgid());
+                    json.writeStringField("comm", stack.comm());
+                    json.writeNumberField("count", stack.count());
+                    json.writeArrayFieldStart("frames");
+                    for (String frame : stack.frames()) {
+                        json.writeString(frame);
+                    }
+                    json.writeEndArray();
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            });
             return;
         }
         out.printf(Locale.ROOT, "%d samples of %s in %.1f s, %d distinct stacks%s%n", profile.samples(), profile.event(),

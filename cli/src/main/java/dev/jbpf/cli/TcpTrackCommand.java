@@ -1,7 +1,5 @@
 package dev.jbpf.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -113,19 +111,24 @@ final class TcpTrackCommand implements Callable<Integer> {
     private void print(PrintWriter out, List<TcpTracker.Connection> connections) {
         Instant now = Instant.now();
         if (options.json()) {
-            ObjectNode listing = Output.object();
-            listing.put("time", now.toString());
-            ArrayNode array = listing.putArray("connections");
-            for (TcpTracker.Connection c : connections) {
-                ObjectNode node = array.addObject();
-                node.put("saddr", TcpTracker.Connection.text(c.source()));
-                node.put("sport", c.sourcePort());
-                node.put("daddr", TcpTracker.Connection.text(c.destination()));
-                node.put("dport", c.destinationPort());
-                node.put("tx", c.tx());
-                node.put("rx", c.rx());
-            }
-            Output.printJson(out, listing, options);
+            // one line per interval, written as it goes (a generator, no tree)
+            Output.printJson(out, options, json -> {
+                json.writeStartObject();
+                json.writeStringField("time", now.toString());
+                json.writeArrayFieldStart("connections");
+                for (TcpTracker.Connection c : connections) {
+                    json.writeStartObject();
+                    json.writeStringField("saddr", TcpTracker.Connection.text(c.source()));
+                    json.writeNumberField("sport", c.sourcePort());
+                    json.writeStringField("daddr", TcpTracker.Connection.text(c.destination()));
+                    json.writeNumberField("dport", c.destinationPort());
+                    json.writeNumberField("tx", c.tx());
+                    json.writeNumberField("rx", c.rx());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            });
             return;
         }
         out.println(TIME.format(now) + " UTC: " + connections.size() + " connection" + (connections.size() == 1 ? "" : "s"));
