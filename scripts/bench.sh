@@ -24,6 +24,8 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }   # value of key=value in a result
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
 # wall time of a command in seconds (output discarded)
 walltime() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); awk -v n=$((e - s)) 'BEGIN {printf "%.4f", n / 1e9}'; }
+# "SECONDS MAXRSS_KB" of a command (GNU time; output discarded)
+timed() { /usr/bin/time -f '%e %M' -o "$out/time.$$" "$@" >/dev/null 2>&1; cat "$out/time.$$"; rm -f "$out/time.$$"; }
 
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 | $5 |"); }
@@ -85,6 +87,7 @@ done
 # ---- 2. maps: 1,000,000-entry hash map --------------------------------------------------------
 entries=1000000
 c_upd=() j_upd=() c_dump=() j_dump=() j_dump_warm=() j_key=() tool_dump=() cli_dump=()
+tool_json=() cli_json=() cli_json_rss=() cli_text_rss=()
 for ((i = 0; i < runs; i++)); do
   rm -f "$pin"
   line=$("$out/map_dump" create "$pin" "$entries"); log "$line"; c_upd+=("$(field seconds <<<"$line")")
@@ -94,8 +97,14 @@ for ((i = 0; i < runs; i++)); do
   j_dump+=("$(field seconds <<<"$line")"); j_dump_warm+=("$(field warm <<<"$line")")
   line=$("${bench_java[@]}" map-dump "$pin" per-key); log "$line"; j_key+=("$(field seconds <<<"$line")")
   t=$(walltime bpftool map dump pinned "$pin"); log "bpftool map dump: $t s"; tool_dump+=("$t")
-  t=$(walltime bin/jbpf map dump pinned "$pin"); log "bin/jbpf map dump: $t s"; cli_dump+=("$t")
+  read -r t rss < <(timed bin/jbpf map dump pinned "$pin"); log "bin/jbpf map dump: $t s, $rss KB"
+  cli_dump+=("$t"); cli_text_rss+=("$rss")
+  t=$(walltime bpftool map dump pinned "$pin" -j); log "bpftool map dump -j: $t s"; tool_json+=("$t")
+  read -r t rss < <(timed bin/jbpf map dump pinned "$pin" -j); log "bin/jbpf map dump -j: $t s, $rss KB"
+  cli_json+=("$t"); cli_json_rss+=("$rss")
 done
+tj=$(echo "${tool_json[*]}" | median); jj=$(echo "${cli_json[*]}" | median)
+jj_rss=$(echo "${cli_json_rss[*]}" | median); jt_rss=$(echo "${cli_text_rss[*]}" | median)
 cu=$(echo "${c_upd[*]}" | median); ju=$(echo "${j_upd[*]}" | median)
 cd_=$(echo "${c_dump[*]}" | median); jd=$(echo "${j_dump[*]}" | median); jw=$(echo "${j_dump_warm[*]}" | median)
 jk=$(echo "${j_key[*]}" | median); td=$(echo "${tool_dump[*]}" | median); jcli=$(echo "${cli_dump[*]}" | median)
@@ -109,7 +118,9 @@ row "update 1M hash entries (s, lower is better)" "$cu (C bpf_map_update_batch)"
 row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jd (forEachBatch, first walk in a new JVM)" "$(ratio "$cd_" "$jd")" "same JVM, third walk: $jw s, ratio $(ratio "$cd_" "$jw")"
 row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jk (lookup per key)" "$(ratio "$cd_" "$jk")" "one bpf_map_lookup_elem per key"
 row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (forEachBatch)" "$(ratio "$td" "$jd")" "bpftool: get_next_key + lookup per key, and prints every entry"
-row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text)"
+echo "map dump 1M -j, whole command: bpftool ${tj} s, bin/jbpf ${jj} s (max RSS $((${jj_rss%.*} / 1024)) MB), ratio $(ratio "$tj" "$jj")"
+row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text); target >= 2; jbpf max RSS $((${jt_rss%.*} / 1024)) MB"
+row "dump 1M hash entries as JSON, whole command to /dev/null (s)" "$tj (bpftool map dump pinned -j)" "$jj (bin/jbpf map dump pinned -j)" "$(ratio "$tj" "$jj")" "the same bytes; target >= 2 with jbpf under 256 MB: max RSS $((${jj_rss%.*} / 1024)) MB"
 
 # ---- 2b. uprobe attach/detach x100 -------------------------------------------------------------
 c_att=() j_att=() c_det=() j_det=() j_att_warm=()
@@ -137,15 +148,21 @@ startup() { # NAME CMD...: median of 10 wall times after one warm-up run
   log "$1: ${t[*]}"
   echo "${t[*]}" | median
 }
+# the JVM's own start (java -version of the JDK bin/jbpf runs on) is the reference of the target
+# (jbpf within 1.5x of it: ratio >= 0.67); bpftool's figure stands beside it in the notes
+jv=$(startup "java -version" "$jdk/bin/java" -version)
 tp=$(startup "bpftool prog list" bpftool prog list)
 jp=$(startup "jbpf prog list" bin/jbpf prog list)
+tl=$(startup "bpftool map list" bpftool map list)
+jl=$(startup "jbpf map list" bin/jbpf map list)
 tm=$(startup "bpftool map dump" bpftool map dump pinned "$small_pin")
 jm=$(startup "jbpf map dump" bin/jbpf map dump pinned "$small_pin")
 ms() { awk -v s="$1" 'BEGIN {printf "%.0f", s * 1000}'; }
-echo "prog list: bpftool $(ms "$tp") ms, jbpf $(ms "$jp") ms, ratio $(ratio "$tp" "$jp")"
-echo "map dump 100 entries: bpftool $(ms "$tm") ms, jbpf $(ms "$jm") ms, ratio $(ratio "$tm" "$jm")"
-row "\`prog list\` wall time (ms, median of 10)" "$(ms "$tp") (bpftool)" "$(ms "$jp") (bin/jbpf)" "$(ratio "$tp" "$jp")" "target: jbpf < 150 ms"
-row "\`map dump pinned\`, 100 entries (ms, median of 10)" "$(ms "$tm") (bpftool)" "$(ms "$jm") (bin/jbpf)" "$(ratio "$tm" "$jm")" ""
+for c in "prog list:$tp:$jp" "map list:$tl:$jl" "map dump pinned, 100 entries:$tm:$jm"; do
+  IFS=: read -r name tool jbpf <<<"$c"
+  echo "$name: java -version $(ms "$jv") ms, jbpf $(ms "$jbpf") ms, ratio $(ratio "$jv" "$jbpf") (bpftool $(ms "$tool") ms, ratio $(ratio "$tool" "$jbpf"))"
+  row "\`$name\` wall time (ms, median of 10)" "$(ms "$jv") (java -version, the same JDK)" "$(ms "$jbpf") (bin/jbpf)" "$(ratio "$jv" "$jbpf")" "target >= 0.67 (within 1.5x of the JVM's start); bpftool $(ms "$tool") ms, ratio $(ratio "$tool" "$jbpf")"
+done
 
 # ---- 4. JMH in-JVM microbenchmarks (bench/src/main/java/dev/jbpf/bench/jmh) ----------------------
 # No C counterpart: codec and record-view costs per operation. One fork, 3 x 1 s warm-up, 5 x 1 s measured (about 1.5 min).
@@ -156,7 +173,7 @@ if ls bench/target/lib/jmh-core-*.jar >/dev/null 2>&1; then
     -rf csv -rff "$out/jmh.csv" 'dev\.jbpf\.bench\.jmh\.' >> "$out/raw.log" 2>&1 || echo "bench: JMH failed (see $out/raw.log)" >&2
   # "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit"
   while IFS=, read -r name _ _ _ score error unit; do
-    name=${name//\"/}; name=${name#dev.jbpf.bench.jmh.}; unit=${unit//\"/}
+    name=${name//\"/}; name=${name#dev.jbpf.bench.jmh.}; unit=${unit//\"/}; unit=${unit%$'\r'}
     printf 'jmh %s: %.1f %s\n' "$name" "$score" "$unit"
     row "JMH $name ($unit, lower is better)" "-" "$(printf '%.1f ± %.1f' "$score" "$error")" "-" "in-JVM, no C counterpart"
   done < <(tail -n +2 "$out/jmh.csv" 2>/dev/null)
