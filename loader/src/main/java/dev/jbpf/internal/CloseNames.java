@@ -1,5 +1,6 @@
 package dev.jbpf.internal;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,27 @@ public final class CloseNames {
     public static String suffix(String wanted, Iterable<String> candidates, int limit) {
         List<String> close = closest(wanted, candidates, limit);
         return close.isEmpty() ? "" : "; similar: " + String.join(", ", close);
+    }
+
+    /**
+     * What a not-found message offers instead of a name, kept to one short line however many
+     * names there are (a binary may have hundreds of probes): {@code "; OWNER a, b"} when there
+     * are at most {@code limit} candidates, {@code "; similar: a, b, c (OWNER 566)"} for the
+     * closest ones, {@code "; OWNER 566, none close to 'x'"} when none is close, and
+     * {@code "; OWNER none"} when there are no candidates. {@code owner} reads like
+     * "the object has".
+     */
+    public static String offer(String wanted, Collection<String> candidates, int limit, String owner) {
+        List<String> distinct = candidates.stream().distinct().toList();
+        if (distinct.isEmpty()) {
+            return "; " + owner + " none";
+        }
+        if (distinct.size() <= limit) {
+            return "; " + owner + " " + String.join(", ", distinct);
+        }
+        List<String> close = closest(wanted, distinct, limit);
+        return close.isEmpty() ? "; " + owner + " " + distinct.size() + ", none close to '" + wanted + "'"
+                : "; similar: " + String.join(", ", close) + " (" + owner + " " + distinct.size() + ")";
     }
 
     /** Levenshtein distance, or {@code limit + 1} as soon as it is certain to exceed limit. */
