@@ -201,7 +201,8 @@ final class AttachCommand implements Callable<Integer> {
         String reason;
         // libbpf answers EOPNOTSUPP when the section names no target (SEC("kprobe"), SEC("uprobe"),
         // SEC("usdt")) or the type has no auto-attach at all (perf_event, xdp, tc, socket filters)
-        if (!explicit && e instanceof BpfException failure && failure.errno() == Errno.EOPNOTSUPP) {
+        boolean lackedTarget = !explicit && e instanceof BpfException failure && failure.errno() == Errno.EOPNOTSUPP;
+        if (lackedTarget) {
             reason = "it needs a target (" + target.what() + "), which its section does not name";
         } else {
             reason = Main.reason(e, options.debug);
@@ -210,7 +211,7 @@ final class AttachCommand implements Callable<Integer> {
                 reason = reason.substring(prefix.length()); // the line names the program already
             }
         }
-        return new NotAttached(program, reason, target.hint(program.name(), program.type()),
+        return new NotAttached(program, reason, target.hint(program.name(), program.type(), lackedTarget),
                 target.form() == null ? null : program.name() + "=" + target.form());
     }
 

@@ -90,10 +90,16 @@ sealed interface AttachSpec {
             };
         }
 
-        /** "; attach it with --at PROG=SPEC", or why there is no such form. */
-        String hint(String program, ProgramType type) {
-            return form != null ? "; attach it with --at " + program + "=" + form
-                    : "; jbpf attach has no --at form for " + MapCommand.typeName(type) + " programs";
+        /**
+         * "; attach it with --at PROG=SPEC" for a program that lacked a target, "; --at PROG=SPEC
+         * attaches it elsewhere" for one whose target failed, or why there is no such form.
+         */
+        String hint(String program, ProgramType type, boolean lackedTarget) {
+            if (form == null) {
+                return "; jbpf attach has no --at form for " + MapCommand.typeName(type) + " programs";
+            }
+            return lackedTarget ? "; attach it with --at " + program + "=" + form
+                    : "; --at " + program + "=" + form + " attaches it elsewhere";
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jbpf.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.jbpf.btf.Btf;
 import dev.jbpf.btf.BtfFormatter;
 import dev.jbpf.btf.BtfType;
@@ -119,7 +120,7 @@ final class RecordPrinter implements AutoCloseable {
             MapCommand.dump(map, out, options);
             return;
         }
-        out.print("{\"map\":" + Output.JSON.textNode(map.name()) + ",\"type\":" + Output.JSON.textNode(type) + ",\"entries\":");
+        out.print("{\"map\":" + TextNode.valueOf(map.name()) + ",\"type\":" + TextNode.valueOf(type) + ",\"entries\":");
         // map dump ends its array with a line end: held back, so the object closes on the same line
         PrintWriter entries = new PrintWriter(new HeldLineEnd(out));
         MapCommand.dump(map, entries, options);

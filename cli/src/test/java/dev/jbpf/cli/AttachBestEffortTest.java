@@ -62,13 +62,13 @@ class AttachBestEffortTest {
         String noTracepoint = line(warnings, "mixed_no_tp ");
         assertTrue(noTracepoint.startsWith("Warning: "), result::toString);
         for (String fragment : List.of("not attached", "ENOENT", "jbpf_no_such_category/jbpf_no_such_event",
-                "--at mixed_no_tp=tracepoint/CATEGORY/NAME")) {
+                "--at mixed_no_tp=tracepoint/CATEGORY/NAME attaches it elsewhere")) {
             assertTrue(noTracepoint.contains(fragment), () -> "'" + fragment + "' in\n" + result);
         }
         String noTarget = line(warnings, "mixed_no_target ");
         assertTrue(noTarget.startsWith("Warning: "), result::toString);
         for (String fragment : List.of("(uprobe) not attached", "needs a target (a binary and a symbol)",
-                "--at mixed_no_target=uprobe/BINARY:SYMBOL[+OFFSET]")) {
+                "attach it with --at mixed_no_target=uprobe/BINARY:SYMBOL[+OFFSET]")) {
             assertTrue(noTarget.contains(fragment), () -> "'" + fragment + "' in\n" + result);
         }
         assertFalse(noTarget.contains("EOPNOTSUPP"), "libbpf's bare errno instead of the reason:\n" + result);
