@@ -12,6 +12,7 @@ public class BpfException extends RuntimeException {
     private final String operation;
     private final String target;
     private final int errno;
+    private final String detail;
 
     /**
      * @param operation what was attempted, e.g. "load object" or "attach program"
@@ -24,6 +25,7 @@ public class BpfException extends RuntimeException {
         this.operation = operation;
         this.target = target == null ? "" : target;
         this.errno = Math.abs(errno);
+        this.detail = detail == null || detail.isBlank() ? null : detail.strip();
     }
 
     public BpfException(String operation, String target, String detail) {
@@ -71,6 +73,19 @@ public class BpfException extends RuntimeException {
     /** The positive errno of the failure, 0 when it was not a failed system or libbpf call. */
     public int errno() {
         return errno;
+    }
+
+    /**
+     * The explanation after errno in the message (libbpf's last warnings, or jbpf's reason), or
+     * null when there is none.
+     */
+    public String detail() {
+        return detail;
+    }
+
+    /** The message without {@link #detail()}: "operation target: message (ENAME)". */
+    public String headline() {
+        return compose(operation, target, errno, null);
     }
 
     /** errno's symbolic name ("ENOENT"), or an empty string when errno is 0. */

@@ -1,5 +1,6 @@
 package dev.jbpf;
 
+import dev.jbpf.internal.CloseNames;
 import dev.jbpf.internal.ElfCheck;
 import dev.jbpf.internal.Errno;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Where BPF objects come from: {@link #open(Path)} and {@link #open(byte[], String)} give an
@@ -18,6 +18,9 @@ import java.util.stream.Collectors;
  * only; owns nothing.
  */
 public final class BpfObject {
+    /** How many names a not-found message offers. */
+    private static final int OFFERED_NAMES = 3;
+
     private BpfObject() {
     }
 
@@ -67,8 +70,8 @@ public final class BpfObject {
     }
 
     /**
-     * The item called {@code name}, or a {@link BpfNotFoundException} listing the names
-     * that exist. Shared by the program and map look-ups of both object stages.
+     * The item called {@code name}, or a {@link BpfNotFoundException} offering the names that
+     * exist (the three closest when there are more). Shared by the program and map look-ups of both object stages.
      */
     static <T> T byName(List<T> items, Function<T, String> nameOf, String name, String kind, String objectName) {
         Objects.requireNonNull(name, kind + " name");
@@ -77,8 +80,8 @@ public final class BpfObject {
                 return item;
             }
         }
-        String existing = items.stream().map(nameOf).collect(Collectors.joining(", "));
-        throw new BpfNotFoundException("find " + kind, objectName + "/" + name,
-                "no such " + kind + "; the object has " + (existing.isEmpty() ? "none" : existing));
+        // the names themselves while they are few, else the closest three: one short line either way
+        throw new BpfNotFoundException("find " + kind, objectName + "/" + name, "no such " + kind
+                + CloseNames.offer(name, items.stream().map(nameOf).toList(), OFFERED_NAMES, "the object has"));
     }
 }

@@ -316,10 +316,9 @@ public final class GlobalVariables {
             return candidates.get(0);
         }
         if (candidates.isEmpty()) {
-            String known = names().isEmpty() ? "none" + (btf == null ? " (the object has no BTF: compile it with -g)" : "")
-                    : String.join(", ", names());
-            throw new IllegalArgumentException("object '" + objectName + "' has no global variable '" + name
-                    + "'; it has: " + known);
+            String known = names().isEmpty() && btf == null ? "; it has none (the object has no BTF: compile it with -g)"
+                    : dev.jbpf.internal.CloseNames.offer(name, names(), 3, "it has");
+            throw new IllegalArgumentException("object '" + objectName + "' has no global variable '" + name + "'" + known);
         }
         throw new IllegalArgumentException("global variable '" + name + "' of object '" + objectName
                 + "' is defined in several sections: say which, as "

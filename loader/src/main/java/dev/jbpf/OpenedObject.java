@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A BPF object opened but not loaded: inspect and configure its programs and maps, then
@@ -233,7 +235,46 @@ public final class OpenedObject implements AutoCloseable {
                 }
             }
         }
-        return BpfException.of("load object", name, errno, explanation);
+        String missing = missingKernelItem(LibBpfLog.warnings());
+        return BpfException.of("load object", name, errno, missing != null ? missing : explanation);
+    }
+
+    /** libbpf's warning when a program's fentry/fexit/tp_btf/lsm/iter target is not in the kernel's BTF. */
+    private static final Pattern MISSING_ATTACH_TARGET =
+            Pattern.compile("prog '([^']+)': failed to find kernel BTF type ID of '([^']+)'");
+    /** libbpf's warning when an extern (__ksym, __kconfig) has nothing in the kernel to bind to. */
+    private static final Pattern UNRESOLVED_EXTERN = Pattern.compile("extern \\(([^)]+)\\) '([^']+)': (.+)");
+
+    /**
+     * The kernel function, hook or symbol this kernel lacks, named from libbpf's warnings, or
+     * null when they name none. libbpf says why in a line several lines above its summary
+     * ("failed to load object"), so the last lines alone (the usual explanation) lose it.
+     */
+    private String missingKernelItem(List<String> warnings) {
+        for (String warning : warnings) {
+            Matcher target = MISSING_ATTACH_TARGET.matcher(warning);
+            if (target.find()) {
+                String program = target.group(1);
+                String section = programs.stream().filter(p -> p.name().equals(program)).map(OpenedProgram::section)
+                        .findFirst().orElse("");
+                String kind = section.startsWith("tp_btf") ? "tracepoint" : section.startsWith("lsm") ? "LSM hook"
+                        : section.startsWith("iter") ? "iterator" : "kernel function";
+                return "program " + program + " (" + section + ") needs " + kind + " '" + target.group(2)
+                        + "', which this kernel does not have (it is not in the kernel's BTF)";
+            }
+            Matcher extern = UNRESOLVED_EXTERN.matcher(warning);
+            if (extern.find()) {
+                String kind = switch (extern.group(1)) {
+                    case "func ksym" -> "kernel function";
+                    case "var ksym" -> "kernel variable";
+                    case "ksym" -> "kernel symbol";
+                    default -> extern.group(1) + " extern";
+                };
+                return "the object uses " + kind + " '" + extern.group(2) + "', which this kernel does not have: "
+                        + extern.group(3).strip();
+            }
+        }
+        return null;
     }
 
     /** Frees the native object unless {@link #load()} handed it over; closing twice does nothing. */

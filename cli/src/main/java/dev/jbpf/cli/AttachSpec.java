@@ -1,14 +1,19 @@
 package dev.jbpf.cli;
 
+import dev.jbpf.BpfNotFoundException;
+import dev.jbpf.elf.Binaries;
+import dev.jbpf.elf.ElfFile;
 import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.Cgroup;
 import dev.jbpf.link.Kprobe;
+import dev.jbpf.link.KprobeMulti;
 import dev.jbpf.link.Ksyscall;
 import dev.jbpf.link.RawTracepoint;
 import dev.jbpf.link.Tc;
 import dev.jbpf.link.Tracepoint;
 import dev.jbpf.link.Uprobe;
+import dev.jbpf.link.UprobeMulti;
 import dev.jbpf.link.Usdt;
 import dev.jbpf.link.Xdp;
 import dev.jbpf.perf.HardwareEvent;
@@ -17,6 +22,8 @@ import dev.jbpf.perf.PerfEvent;
 import dev.jbpf.perf.PerfEventType;
 import dev.jbpf.perf.SoftwareEvent;
 import dev.jbpf.program.BpfProgram;
+import dev.jbpf.program.ProgramType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -29,9 +36,72 @@ import java.util.stream.Collectors;
  */
 sealed interface AttachSpec {
     String SYNTAX = "tracepoint/CATEGORY/NAME | raw_tracepoint/NAME | kprobe/FUNC[+OFFSET] | kretprobe/FUNC"
-            + " | ksyscall/NAME | kretsyscall/NAME | uprobe/BINARY:SYMBOL[+OFFSET] | uretprobe/BINARY:SYMBOL"
-            + " | usdt/BINARY:PROVIDER:NAME | perf_event/software|hardware/EVENT[/freq=HZ|/period=N]"
+            + " | ksyscall/NAME | kretsyscall/NAME | kprobe.multi/PATTERN | kretprobe.multi/PATTERN"
+            + " | uprobe/BINARY:SYMBOL[+OFFSET] | uretprobe/BINARY:SYMBOL | uprobe.multi/BINARY:PATTERN"
+            + " | uretprobe.multi/BINARY:PATTERN | usdt/BINARY:PROVIDER:NAME"
+            + " | perf_event/software|hardware/EVENT[/freq=HZ|/period=N]"
             + " | xdp/IFACE[/skb|drv] | tc/IFACE/ingress|egress | cgroup/PATH (relative to /sys/fs/cgroup)";
+
+    /**
+     * What a program needs to be attached to, in words ("a kernel function"), and the --at
+     * SPEC that gives it one, or null when {@code jbpf attach} has no --at form for it (socket
+     * filters, fentry/fexit and LSM programs, whose target is fixed when they load, ...).
+     */
+    record Target(String what, String form) {
+        /** The target of a program with this section and type: its section's kind first, its type after. */
+        static Target of(String section, ProgramType type) {
+            String kind = section.split("/", 2)[0];
+            if (kind.endsWith(".s")) {
+                kind = kind.substring(0, kind.length() - 2); // sleepable: uprobe.s, usdt.s, ...
+            }
+            return switch (kind) {
+                case "kprobe" -> new Target("a kernel function", "kprobe/FUNC[+OFFSET]");
+                case "kretprobe" -> new Target("a kernel function", "kretprobe/FUNC");
+                case "ksyscall" -> new Target("a system call", "ksyscall/NAME");
+                case "kretsyscall" -> new Target("a system call", "kretsyscall/NAME");
+                case "kprobe.multi" -> new Target("kernel functions", "kprobe.multi/PATTERN");
+                case "kretprobe.multi" -> new Target("kernel functions", "kretprobe.multi/PATTERN");
+                case "uprobe" -> new Target("a binary and a symbol", "uprobe/BINARY:SYMBOL[+OFFSET]");
+                case "uretprobe" -> new Target("a binary and a symbol", "uretprobe/BINARY:SYMBOL");
+                case "uprobe.multi" -> new Target("a binary and symbols", "uprobe.multi/BINARY:PATTERN");
+                case "uretprobe.multi" -> new Target("a binary and symbols", "uretprobe.multi/BINARY:PATTERN");
+                case "usdt" -> new Target("a binary and a USDT probe", "usdt/BINARY:PROVIDER:NAME");
+                case "tracepoint", "tp" -> new Target("a tracepoint", "tracepoint/CATEGORY/NAME");
+                case "raw_tracepoint", "raw_tp" -> new Target("a raw tracepoint", "raw_tracepoint/NAME");
+                // a concrete event: software cpu-clock exists on every machine, VMs without a PMU too
+                case "perf_event" -> new Target("a perf event", "perf_event/software/cpu-clock/freq=99");
+                case "xdp", "xdp.frags" -> new Target("a network interface", "xdp/IFACE[/skb|drv]");
+                case "tc", "tcx", "classifier", "netkit" -> new Target("a network interface", "tc/IFACE/ingress|egress");
+                default -> byType(type);
+            };
+        }
+
+        private static Target byType(ProgramType type) {
+            return switch (type) {
+                case CGROUP_SKB, CGROUP_SOCK, CGROUP_SOCK_ADDR, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, SOCK_OPS ->
+                        new Target("a cgroup", "cgroup/PATH");
+                case XDP -> new Target("a network interface", "xdp/IFACE[/skb|drv]");
+                case SCHED_CLS -> new Target("a network interface", "tc/IFACE/ingress|egress");
+                case SOCKET_FILTER -> new Target("a socket", null);
+                case SK_SKB, SK_MSG -> new Target("a sockmap", null);
+                case FLOW_DISSECTOR, SK_LOOKUP -> new Target("a network namespace", null);
+                case TRACING, LSM, EXT -> new Target("the kernel function it was loaded for", null);
+                default -> new Target("a target", null);
+            };
+        }
+
+        /**
+         * "; attach it with --at PROG=SPEC" for a program that lacked a target, "; --at PROG=SPEC
+         * attaches it elsewhere" for one whose target failed, or why there is no such form.
+         */
+        String hint(String program, ProgramType type, boolean lackedTarget) {
+            if (form == null) {
+                return "; jbpf attach has no --at form for " + MapCommand.typeName(type) + " programs";
+            }
+            return lackedTarget ? "; attach it with --at " + program + "=" + form
+                    : "; --at " + program + "=" + form + " attaches it elsewhere";
+        }
+    }
 
     /**
      * Attaches the program here; the links belong to the caller, and so do the perf events
@@ -40,11 +110,38 @@ sealed interface AttachSpec {
      */
     List<BpfLink> attach(BpfProgram program, List<PerCpuPerfEvents> events);
 
+    /**
+     * Checks before anything is loaded what can be checked without the kernel: that the
+     * binary, symbol, USDT probe, interface or cgroup exists. Throws the loader's not-found
+     * exception (its message offers the closest names) when not.
+     */
+    default void check() {
+    }
+
     /** One attachment at an {@link AttachPoint}. */
     record Point(AttachPoint point) implements AttachSpec {
         @Override
         public List<BpfLink> attach(BpfProgram program, List<PerCpuPerfEvents> events) {
             return List.of(program.attach(point));
+        }
+
+        @Override
+        public void check() {
+            switch (point) {
+                case Uprobe probe -> probe.resolve();
+                case UprobeMulti probes -> probes.resolve();
+                case Usdt probe -> ElfFile.read(Binaries.resolve(probe.binary())).usdtProbe(probe.provider(), probe.name());
+                case Xdp xdp -> xdp.device().index();
+                case Tc tc -> tc.device().index();
+                case Cgroup cgroup -> {
+                    if (!Files.isDirectory(cgroup.directory())) {
+                        throw new BpfNotFoundException("find cgroup", cgroup.directory().toString(), "no such directory");
+                    }
+                }
+                default -> {
+                    // tracepoints and kernel functions: only the kernel can say whether it has them
+                }
+            }
         }
     }
 
@@ -89,6 +186,16 @@ sealed interface AttachSpec {
                 String[] functionAndOffset = splitOffset(target);
                 Kprobe probe = kind.equals("kprobe") ? Kprobe.entry(functionAndOffset[0]) : Kprobe.ret(functionAndOffset[0]);
                 yield new Point(functionAndOffset[1] == null ? probe : probe.withOffset(offset(functionAndOffset[1])));
+            }
+            case "kprobe.multi" -> new Point(KprobeMulti.matching(target));
+            case "kretprobe.multi" -> new Point(KprobeMulti.matching(target).withRetprobe(true));
+            case "uprobe.multi", "uretprobe.multi" -> {
+                int colon = target.lastIndexOf(':');
+                if (colon <= 0 || colon == target.length() - 1) {
+                    throw new UsageException(kind + " '" + target + "' is not BINARY:PATTERN");
+                }
+                UprobeMulti probes = UprobeMulti.matching(target.substring(0, colon), target.substring(colon + 1));
+                yield new Point(kind.equals("uprobe.multi") ? probes : probes.withRetprobe(true));
             }
             case "ksyscall" -> new Point(new Ksyscall(target));
             case "kretsyscall" -> new Point(new Ksyscall(target).withRetprobe(true));

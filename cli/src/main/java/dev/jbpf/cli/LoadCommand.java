@@ -10,6 +10,7 @@ import dev.jbpf.program.BpfProgram;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,6 +41,11 @@ final class LoadCommand implements Callable<Integer> {
     Map<String, String> globalSettings = new LinkedHashMap<>();
     @Option(names = "--verifier-log", description = "Print the verifier's log of each program (log level 1; text output only).")
     boolean verifierLog;
+    @Option(names = "--all", description = "List libbpf's own maps too (" + LIBBPF_MAPS + "); they are pinned either way.")
+    boolean all;
+
+    /** The maps {@link #isLibbpfMap} hides, for the --all descriptions. */
+    static final String LIBBPF_MAPS = ".rodata, .data, .bss, .kconfig, __bpf_usdt_specs, ...";
 
     @Override
     public Integer call() {
@@ -64,7 +70,7 @@ final class LoadCommand implements Callable<Integer> {
                     throw e;
                 }
             }
-            report(loaded, pins, spec.commandLine().getOut(), options);
+            report(loaded, pins, spec.commandLine().getOut(), options, all);
             if (verifierLog && !options.json()) {
                 printVerifierLogs(loaded, spec.commandLine().getOut());
             }
@@ -107,49 +113,88 @@ final class LoadCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * True for the maps libbpf makes rather than the object's author: those of global variables
+     * (.rodata, .data, .bss, custom .data.* sections, .kconfig: libbpf calls them internal) and
+     * those its own BPF headers declare (usdt.bpf.h's __bpf_usdt_specs and
+     * __bpf_usdt_ip_to_spec_id; libbpf names its maps __bpf_*). Listings leave them out unless
+     * --all.
+     */
+    static boolean isLibbpfMap(BpfMap map) {
+        return map.isInternal() || map.name().startsWith("__bpf_");
+    }
+
+    /** The object's maps a listing shows: all with --all, else those the object's author declared. */
+    static List<BpfMap> listed(LoadedObject loaded, boolean all) {
+        return loaded.maps().stream().filter(map -> all || !isLibbpfMap(map)).toList();
+    }
+
     /** Prints the object's programs and maps with kernel ids, as text or JSON. */
-    static void report(LoadedObject loaded, PinDirectory pins, PrintWriter out, CommonOptions options) {
+    static void report(LoadedObject loaded, PinDirectory pins, PrintWriter out, CommonOptions options, boolean all) {
         if (options.json()) {
-            ObjectNode root = Output.object();
-            root.put("object", loaded.name());
-            ArrayNode programs = root.putArray("programs");
-            for (BpfProgram program : loaded.programs()) {
-                if (!program.isLoaded()) {
-                    continue;
-                }
-                ObjectNode node = programs.addObject();
-                node.put("name", program.name());
-                node.put("section", program.section());
-                node.put("type", MapCommand.typeName(program.type()));
-                node.put("id", program.id());
-                if (pins != null) {
-                    node.put("pinned", pins.root().resolve("progs").resolve(program.name()).toString());
-                }
-            }
-            ArrayNode maps = root.putArray("maps");
-            for (BpfMap map : loaded.maps()) {
-                ObjectNode node = maps.addObject();
-                node.put("name", map.name());
-                node.put("type", MapCommand.typeName(map.type()));
-                node.put("id", map.id());
-                if (pins != null) {
-                    node.put("pinned", pins.root().resolve("maps").resolve(map.name()).toString());
-                }
-            }
-            Output.printJson(out, root, options);
-            return;
+            Output.printJson(out, json(loaded, pins, all), options);
+        } else {
+            printText(loaded, pins, out, all);
+            out.flush();
         }
+    }
+
+    /**
+     * {"object", "programs": [{name, section, type, id[, pinned]}], "maps": [{name, type, id[, pinned]}]}:
+     * "pinned" is the path of the pin on disk.
+     */
+    static ObjectNode json(LoadedObject loaded, PinDirectory pins, boolean all) {
+        ObjectNode root = Output.object();
+        root.put("object", loaded.name());
+        ArrayNode programs = root.putArray("programs");
+        for (BpfProgram program : loaded.programs()) {
+            if (!program.isLoaded()) {
+                continue;
+            }
+            ObjectNode node = programs.addObject();
+            node.put("name", program.name());
+            node.put("section", program.section());
+            node.put("type", MapCommand.typeName(program.type()));
+            node.put("id", program.id());
+            putPinned(node, pins, "progs", program.name());
+        }
+        ArrayNode maps = root.putArray("maps");
+        for (BpfMap map : listed(loaded, all)) {
+            ObjectNode node = maps.addObject();
+            node.put("name", map.name());
+            node.put("type", MapCommand.typeName(map.type()));
+            node.put("id", map.id());
+            putPinned(node, pins, "maps", map.name());
+        }
+        return root;
+    }
+
+    private static void putPinned(ObjectNode node, PinDirectory pins, String kind, String name) {
+        Path pinned = pins == null ? null : pins.pinned(kind, name);
+        if (pinned != null) {
+            node.put("pinned", pinned.toString());
+        }
+    }
+
+    /** The text report: a title, a line per program and map (with its pin, relative to DIR, when pinned). */
+    static void printText(LoadedObject loaded, PinDirectory pins, PrintWriter out, boolean all) {
         out.println("Loaded " + loaded.name() + (pins != null ? ", pinned under " + pins.root() : ""));
         for (BpfProgram program : loaded.programs()) {
             if (!program.isLoaded()) {
                 continue;
             }
-            out.printf("  prog %-24s id %-6d %-14s %s%n", program.name(), program.id(),
-                    MapCommand.typeName(program.type()), program.section());
+            out.printf("  prog %-24s id %-6d %-14s %s%s%n", program.name(), program.id(),
+                    MapCommand.typeName(program.type()), program.section(), pinSuffix(pins, "progs", program.name()));
         }
-        for (BpfMap map : loaded.maps()) {
-            out.printf("  map  %-24s id %-6d %s%n", map.name(), map.id(), MapCommand.typeName(map.type()));
+        for (BpfMap map : listed(loaded, all)) {
+            out.printf("  map  %-24s id %-6d %s%s%n", map.name(), map.id(), MapCommand.typeName(map.type()),
+                    pinSuffix(pins, "maps", map.name()));
         }
-        out.flush();
+    }
+
+    /** "  pinned at maps/x_bss" (the pin relative to DIR), or "" when not pinned. */
+    static String pinSuffix(PinDirectory pins, String kind, String name) {
+        Path pinned = pins == null ? null : pins.pinned(kind, name);
+        return pinned == null ? "" : "  pinned at " + pins.root().relativize(pinned);
     }
 }

@@ -153,10 +153,8 @@ public final class Main {
                 verifier.diagnosis().describe(verifier.reason().lines().map(String::strip).toList())
                         .forEach(line -> err.println("  " + line));
                 err.println("  (the whole verifier log: run with --debug or --verifier-log)");
-            } else if (e instanceof BpfException || e instanceof IllegalArgumentException
-                    || e instanceof IllegalStateException || e instanceof java.io.IOException
-                    || e instanceof UnsupportedOperationException) {
-                err.println("Error: " + firstLine(e.getMessage()));
+            } else if (isFailure(e)) {
+                err.println("Error: " + reason(e, matched(parsed, "--debug")));
             } else {
                 err.println("Error: unexpected " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
                         + " (run with --debug for details)");
@@ -165,10 +163,27 @@ public final class Main {
                 err.println(verifier.log());
             }
             if (matched(parsed, "--debug")) {
-                e.printStackTrace(err);
+                printStackTrace(e, err);
             }
             err.flush();
             return EXIT_FAILED;
+        }
+
+        /**
+         * The stack trace under the error line, without the exception's message, which the
+         * error line said already (with libbpf's lines, printed as they came, above it).
+         */
+        private static void printStackTrace(Throwable e, PrintWriter err) {
+            err.println("Stack trace of the " + e.getClass().getName() + ":");
+            for (StackTraceElement frame : e.getStackTrace()) {
+                err.println("\tat " + frame);
+            }
+            for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+                err.println("Caused by: " + cause.getClass().getName() + ": " + firstLine(cause.getMessage()));
+                for (StackTraceElement frame : cause.getStackTrace()) {
+                    err.println("\tat " + frame);
+                }
+            }
         }
 
         private static boolean matched(ParseResult parsed, String option) {
@@ -181,9 +196,29 @@ public final class Main {
         }
     }
 
+    /** The failures a command reports in one line (exit 1), as opposed to bugs (an unexpected exception). */
+    static boolean isFailure(Exception e) {
+        return e instanceof BpfException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof java.io.IOException || e instanceof UnsupportedOperationException;
+    }
+
     /**
-     * libbpf's own messages go to stderr only with --debug: without it, errors already carry
-     * libbpf's explanation in their one line.
+     * A failure's one-line reason. Each libbpf message is printed once: without --debug, libbpf's
+     * explanation is part of this line; with --debug, libbpf's messages were printed as they
+     * came, so the line leaves them out and points up to them.
+     */
+    static String reason(Exception e, boolean debug) {
+        if (debug && e instanceof BpfException failure && failure.detail() != null
+                && failure.detail().startsWith("libbpf: ")) {
+            return firstLine(failure.headline()) + " (libbpf's messages above say why)";
+        }
+        return firstLine(e.getMessage());
+    }
+
+    /**
+     * libbpf's own messages go to stderr only with --debug, each as it comes: without it,
+     * nothing but errors is printed, and they carry libbpf's explanation in their one line
+     * ({@link #reason}), so no libbpf line is printed twice.
      */
     private static void showLibbpfMessages(boolean debug, PrintWriter err) {
         LIBBPF_LOG.setUseParentHandlers(false);

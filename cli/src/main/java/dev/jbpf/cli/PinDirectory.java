@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -24,6 +26,8 @@ final class PinDirectory {
     private final PinOptions options;
     private final Deque<Path> created = new ArrayDeque<>();
     private final Deque<DisplacedPin> replaced = new ArrayDeque<>();
+    /** What {@link #pin} pinned where: "KIND/NAME" to the path on disk, which is what reports print. */
+    private final Map<String, Path> paths = new HashMap<>();
 
     private PinDirectory(Path root, PinOptions options) {
         this.root = root;
@@ -58,12 +62,26 @@ final class PinDirectory {
     }
 
     /**
+     * The file name a pin of an object called {@code name} gets: the name the kernel knows it
+     * by, except that dots become underscores (as libbpf and bpftool make them): bpffs refuses
+     * names with dots (EPERM, they are reserved for its own files), and libbpf names global data
+     * maps like "opensnoo.bss".
+     */
+    static String pinName(String name) {
+        return BpfFs.requirePinName(name).replace('.', '_');
+    }
+
+    /**
      * Pins one object as DIR/KIND/NAME through the given pin action, remembering it for
-     * roll-back. Names may not climb out of DIR ("..", "/"). Dots become underscores, as
-     * libbpf does: bpffs refuses names with dots (global data maps are named like "opensnoo.bss").
+     * roll-back; NAME is {@link #pinName}. Names may not climb out of DIR ("..", "/"). Returns
+     * the path of the pin, which {@link #pinned} gives again.
      */
     Path pin(String kind, String name, Consumer<Path> pinAction) {
-        Path path = root.resolve(BpfFs.requirePinName(kind)).resolve(BpfFs.requirePinName(name).replace('.', '_'));
+        Path path = root.resolve(BpfFs.requirePinName(kind)).resolve(pinName(name));
+        if (paths.containsValue(path)) {
+            throw new BpfException("pin " + kind, name, "another one of the object is pinned at " + path
+                    + " already (bpffs names cannot hold dots, so they become underscores)");
+        }
         makeDirectories(path.getParent());
         DisplacedPin old = options.takeExisting(path);
         if (old != null) {
@@ -71,8 +89,14 @@ final class PinDirectory {
         }
         pinAction.accept(path);
         created.push(path);
+        paths.put(kind + "/" + name, path);
         PinOptions.applyMode(path, options.fileMode());
         return path;
+    }
+
+    /** Where {@link #pin} pinned the object called {@code name} under KIND, or null when it did not. */
+    Path pinned(String kind, String name) {
+        return paths.get(kind + "/" + name);
     }
 
     /** The command succeeded: lets go of the pins it replaced. */
@@ -84,6 +108,7 @@ final class PinDirectory {
 
     /** Removes every pin and directory this instance created, newest first, and pins back what it replaced. */
     void rollBack() {
+        paths.clear();
         while (!created.isEmpty()) {
             try {
                 Files.deleteIfExists(created.pop());

@@ -1,16 +1,18 @@
 package dev.jbpf.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jbpf.BpfNotFoundException;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.jbpf.btf.Btf;
 import dev.jbpf.btf.BtfFormatter;
 import dev.jbpf.btf.BtfType;
+import dev.jbpf.internal.CloseNames;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.perf.PerfBuffer;
 import dev.jbpf.ringbuf.RingBuffer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,36 +20,43 @@ import java.util.stream.Collectors;
 
 /**
  * Prints what {@code jbpf attach} streams and dumps: ring buffer records and perf buffer samples as they arrive
- * (as hex, or field by field when a BTF struct type is given), and maps at detach.
- * Owns the BTF it reads from the object file; the ring buffer it builds belongs to the caller.
+ * (as hex, or field by field when a BTF struct type is given), and maps at detach. In JSON each
+ * record, sample and map is one object on its own line (JSON Lines), so a reader can follow the
+ * stream. Owns nothing: the BTF is the loaded object's, the buffers it builds belong to the caller.
  */
 final class RecordPrinter implements AutoCloseable {
     /** Text output shows at most this many bytes of an untyped record, so one record stays one line. */
     private static final int TEXT_BYTES = 64;
+    /** How many struct names a --record-type typo is answered with. */
+    private static final int OFFERED_TYPES = 3;
     private final PrintWriter out;
     private final CommonOptions options;
-    private final Btf btf;
     private final BtfType.Struct recordType;
     private final BtfFormatter formatter;
 
-    RecordPrinter(Path objectPath, String recordTypeName, PrintWriter out, CommonOptions options) {
+    /**
+     * @param btf the object's BTF, borrowed (it must outlive this printer); only read when
+     *     recordTypeName is given
+     * @param recordTypeName the struct to print records as, or null for hex; see {@link #recordType}
+     */
+    RecordPrinter(Btf btf, String recordTypeName, PrintWriter out, CommonOptions options) {
         this.out = out;
         this.options = options;
-        if (recordTypeName == null) {
-            btf = null;
-            recordType = null;
-            formatter = null;
-            return;
-        }
-        btf = Btf.fromElf(objectPath);
-        try {
-            recordType = btf.findStruct(recordTypeName).orElseThrow(() -> new BpfNotFoundException(
-                    "find record type", recordTypeName, "the object's BTF has no struct of that name"));
-        } catch (RuntimeException e) {
-            btf.close();
-            throw e;
-        }
-        formatter = new BtfFormatter(btf);
+        this.recordType = recordTypeName == null ? null : recordType(btf, recordTypeName);
+        this.formatter = recordType == null ? null : new BtfFormatter(btf);
+    }
+
+    /**
+     * The struct called {@code name} in the object's BTF: checked when the object is opened,
+     * before anything is loaded. A usage error offering the closest struct names when there is none.
+     */
+    static BtfType.Struct recordType(Btf btf, String name) {
+        return btf.findStruct(name).orElseThrow(() -> {
+            List<String> structs = btf.types().filter(type -> type instanceof BtfType.Struct)
+                    .map(BtfType::name).filter(typeName -> !typeName.isEmpty()).sorted().toList();
+            return new UsageException("--record-type " + name + ": the object's BTF has no struct of that name"
+                    + CloseNames.offer(name, structs, OFFERED_TYPES, "it has"));
+        });
     }
 
     /** A ring buffer over the given maps that prints each record. */
@@ -99,15 +108,69 @@ final class RecordPrinter implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Prints one map's entries: in text under a "Map NAME (TYPE):" title, in JSON as one line
+     * {@code {"map":NAME,"type":TYPE,"entries":[...]}} whose array is map dump's own (bpftool's
+     * shape), streamed as it is read.
+     */
     void dump(BpfMap map) {
-        MapCommand.dump(map, out, options);
+        String type = MapCommand.typeName(map.type());
+        if (!options.json()) {
+            out.println("Map " + map.name() + " (" + type + "):");
+            MapCommand.dump(map, out, options);
+            return;
+        }
+        out.print("{\"map\":" + TextNode.valueOf(map.name()) + ",\"type\":" + TextNode.valueOf(type) + ",\"entries\":");
+        // map dump ends its array with a line end: held back, so the object closes on the same line
+        PrintWriter entries = new PrintWriter(new HeldLineEnd(out));
+        MapCommand.dump(map, entries, options);
+        entries.flush();
+        out.println("}");
+        out.flush();
     }
 
     @Override
     public void close() {
         out.flush();
-        if (btf != null) {
-            btf.close();
+    }
+
+    /**
+     * Passes text through to another writer but holds back line ends until more text follows,
+     * and drops those still held at the end: what is written through it can be continued on its
+     * last line. Owns nothing (closing it flushes but does not close the target).
+     */
+    private static final class HeldLineEnd extends Writer {
+        private final Writer target;
+        private int heldLineEnds;
+
+        HeldLineEnd(Writer target) {
+            this.target = target;
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) throws IOException {
+            int end = offset + length;
+            int trailing = end;
+            while (trailing > offset && chars[trailing - 1] == '\n') {
+                trailing--;
+            }
+            if (trailing > offset) {
+                for (; heldLineEnds > 0; heldLineEnds--) {
+                    target.write('\n');
+                }
+                target.write(chars, offset, trailing - offset);
+            }
+            heldLineEnds += end - trailing;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            target.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            target.flush();
         }
     }
 }

@@ -48,6 +48,8 @@ public final class ElfFile {
     private static final int VER_FLG_BASE = 1, VERSYM_HIDDEN = 0x8000, VERSYM_INDEX = 0x7fff;
     private static final int NT_STAPSDT = 3;
     private static final int MAX_CLOSE_MATCHES = 8;
+    /** How many probe names a USDT not-found message offers. */
+    private static final int OFFERED_PROBES = 3;
     private static final String READ = "read ELF file";
 
     private final Path path;
@@ -185,8 +187,8 @@ public final class ElfFile {
     }
 
     /**
-     * The probe {@code provider:name}, or a {@link BpfNotFoundException} listing the probes the
-     * binary has.
+     * The probe {@code provider:name}, or a {@link BpfNotFoundException} offering the probes the
+     * binary has (the closest three when it has more).
      */
     public UsdtProbe usdtProbe(String provider, String name) {
         Objects.requireNonNull(provider, "provider");
@@ -196,11 +198,11 @@ public final class ElfFile {
                 return probe;
             }
         }
-        String known = usdtProbes.stream().map(UsdtProbe::qualifiedName).distinct().sorted()
-                .collect(Collectors.joining(", "));
+        // libjvm has hundreds of probes: offer the closest three, not all of them
+        List<String> known = usdtProbes.stream().map(UsdtProbe::qualifiedName).distinct().sorted().toList();
         throw new BpfNotFoundException("find USDT probe", provider + ":" + name + " in " + path,
                 usdtProbes.isEmpty() ? "the binary has no USDT probes (no .note.stapsdt section)"
-                        : "no such probe; the binary has " + known);
+                        : "no such probe" + CloseNames.offer(provider + ":" + name, known, OFFERED_PROBES, "the binary has"));
     }
 
     /**

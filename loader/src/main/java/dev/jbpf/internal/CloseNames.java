@@ -1,5 +1,6 @@
 package dev.jbpf.internal;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,30 @@ public final class CloseNames {
     public static String suffix(String wanted, Iterable<String> candidates, int limit) {
         List<String> close = closest(wanted, candidates, limit);
         return close.isEmpty() ? "" : "; similar: " + String.join(", ", close);
+    }
+
+    /** Up to this many names a not-found message lists when none is close to the one asked for. */
+    private static final int LISTED_WHEN_NONE_CLOSE = 24;
+
+    /**
+     * What a not-found message offers instead of a name, kept to one line however many names
+     * there are (a binary may have hundreds of probes): {@code "; OWNER a, b"} when there are at
+     * most {@code limit} candidates; else {@code "; similar: a, b, c (OWNER 566)"}, the
+     * {@code limit} closest, when any is close (a typo); else all of them while they are few
+     * (at most 24), else {@code "; OWNER 566, none close to 'x'"}; {@code "; OWNER none"} when
+     * there are no candidates. {@code owner} reads like "the object has".
+     */
+    public static String offer(String wanted, Collection<String> candidates, int limit, String owner) {
+        List<String> distinct = candidates.stream().distinct().toList();
+        if (distinct.isEmpty()) {
+            return "; " + owner + " none";
+        }
+        List<String> close = distinct.size() <= limit ? List.of() : closest(wanted, distinct, limit);
+        if (!close.isEmpty()) {
+            return "; similar: " + String.join(", ", close) + " (" + owner + " " + distinct.size() + ")";
+        }
+        return distinct.size() <= Math.max(limit, LISTED_WHEN_NONE_CLOSE) ? "; " + owner + " " + String.join(", ", distinct)
+                : "; " + owner + " " + distinct.size() + ", none close to '" + wanted + "'";
     }
 
     /** Levenshtein distance, or {@code limit + 1} as soon as it is certain to exceed limit. */

@@ -22,7 +22,7 @@ public final class LibBpfLog {
     private static final System.Logger LOGGER = System.getLogger("dev.jbpf.libbpf");
     private static final int LIBBPF_WARN = 0, LIBBPF_INFO = 1;
     /** How many warning lines each thread keeps. */
-    private static final int KEPT_WARNINGS = 8;
+    private static final int KEPT_WARNINGS = 16;
     /** How many of the last warnings an error message quotes: the cause and libbpf's summary. */
     private static final int EXPLANATION_LINES = 2;
     private static final int BUFFER_SIZE = 4096;
