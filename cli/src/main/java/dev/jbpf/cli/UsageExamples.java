@@ -27,6 +27,7 @@ final class UsageExamples {
             Map.entry("jbpf prog dump xlated", "jbpf prog dump xlated name count_getppid"),
             Map.entry("jbpf prog dump jited", "jbpf prog dump jited name count_getppid"),
             Map.entry("jbpf obj dump", "jbpf obj dump build/bpf/maps.bpf.o count_getppid"),
+            Map.entry("jbpf feature probe", "jbpf feature probe kernel -j"),
             Map.entry("jbpf gen skeleton",
                     "jbpf gen skeleton build/bpf/opensnoop.bpf.o --package com.example --out src/main/java --type open_event"),
             Map.entry("jbpf gen vmlinux", "jbpf gen vmlinux --out vmlinux.h"),
