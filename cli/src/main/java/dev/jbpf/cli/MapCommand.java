@@ -34,52 +34,109 @@ final class MapCommand {
     }
 
     @Command(name = "list", aliases = "show",
-            description = "List every BPF map in the kernel, or the one a selector names: " + MapSelector.SYNTAX + ".")
+            description = "List every BPF map in the kernel, or those a selector names: " + ObjectSelector.MAP_SYNTAX
+                    + ". With -j a selector that names one map prints one object, as bpftool does.")
     static final class ListMaps implements Callable<Integer> {
         @Mixin
         CommonOptions options;
         @Spec
         CommandSpec spec;
-        @Parameters(arity = "0..2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        @Parameters(arity = "0..2", paramLabel = "SELECTOR", description = ObjectSelector.MAP_SYNTAX)
         List<String> selector;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            List<MapInfo> maps;
-            if (selector == null || selector.isEmpty()) {
-                maps = MapInfo.listAll();
-            } else {
-                try (BpfMap map = MapSelector.parse(selector).open()) {
-                    maps = List.of(map.info());
-                }
-            }
+            boolean all = selector == null || selector.isEmpty();
+            List<MapInfo> maps = all ? MapInfo.listAll() : ObjectSelector.map(selector).maps();
             if (options.json()) {
-                ArrayNode array = Output.array();
-                maps.forEach(info -> array.add(json(info)));
-                Output.printJson(out, array, options);
+                if (!all && maps.size() == 1) { // bpftool: one object for one map, an array for more
+                    Output.printJson(out, json(maps.get(0), fdInfo(maps.get(0))), options);
+                    return Main.EXIT_OK;
+                }
+                try (Output.JsonArrayWriter array = new Output.JsonArrayWriter(out, options)) {
+                    maps.forEach(info -> array.add(json(info, fdInfo(info))));
+                }
                 return Main.EXIT_OK;
             }
             for (MapInfo info : maps) {
-                out.printf("%d: %s  name %s  flags 0x%x%n", info.id(), typeName(info.type()), info.name(), info.flags());
-                out.printf("\tkey %dB  value %dB  max_entries %d%n", info.keySize(), info.valueSize(), info.maxEntries());
-                if (info.btfId() != 0) {
-                    out.printf("\tbtf_id %d%n", info.btfId());
-                }
+                printText(out, info, fdInfo(info));
             }
             out.flush();
             return Main.EXIT_OK;
         }
 
-        static ObjectNode json(MapInfo info) {
+        /**
+         * What only the map's fdinfo tells (memlock, frozen, a prog array's owner), read through
+         * a new fd closed at once; empty when the map is gone since it was listed.
+         */
+        private static java.util.Map<String, String> fdInfo(MapInfo info) {
+            try (BpfMap map = BpfMap.openById(info.id())) {
+                return dev.jbpf.internal.FdInfo.of(map.fd());
+            } catch (BpfNotFoundException e) {
+                return java.util.Map.of();
+            }
+        }
+
+        /** bpftool's text: header, sizes and memlock, a prog array's owner, BTF and frozen. */
+        private static void printText(PrintWriter out, MapInfo info, java.util.Map<String, String> fdInfo) {
+            out.printf("%d: %s  %sflags 0x%x%n", info.id(), typeName(info.type()),
+                    info.name().isEmpty() ? "" : "name " + info.name() + "  ", info.flags());
+            out.printf("\tkey %dB  value %dB  max_entries %d%s%n", info.keySize(), info.valueSize(), info.maxEntries(),
+                    fdInfo.containsKey("memlock") ? "  memlock " + fdInfo.get("memlock") + "B" : "");
+            if (fdInfo.containsKey("owner_prog_type") || fdInfo.containsKey("owner_jited")) {
+                out.printf("\t%s%s%n", fdInfo.containsKey("owner_prog_type")
+                        ? "owner_prog_type " + programTypeName(fdInfo.get("owner_prog_type")) + "  " : "",
+                        fdInfo.containsKey("owner_jited") ? "owner" + ("0".equals(fdInfo.get("owner_jited")) ? " not" : "") + " jited" : "");
+            }
+            boolean frozen = frozen(fdInfo) != 0;
+            if (info.btfId() != 0 || frozen) {
+                out.printf("\t%s%s%n", info.btfId() != 0 ? "btf_id " + info.btfId() : "",
+                        frozen ? (info.btfId() != 0 ? "  " : "") + "frozen" : "");
+            }
+        }
+
+        private static long frozen(java.util.Map<String, String> fdInfo) {
+            return dev.jbpf.internal.FdInfo.number(fdInfo, "frozen", 0);
+        }
+
+        /** A program type number from fdinfo, named as bpftool names it. */
+        private static String programTypeName(String number) {
+            try {
+                dev.jbpf.program.ProgramType type = dev.jbpf.program.ProgramType.of(Integer.parseInt(number));
+                return type == dev.jbpf.program.ProgramType.UNKNOWN ? number : typeName(type);
+            } catch (NumberFormatException e) {
+                return number;
+            }
+        }
+
+        /** One map as {@code bpftool map show -j} prints it (same fields, order and types). */
+        static ObjectNode json(MapInfo info, java.util.Map<String, String> fdInfo) {
             ObjectNode node = Output.object();
             node.put("id", info.id());
             node.put("type", typeName(info.type()));
-            node.put("name", info.name());
+            if (!info.name().isEmpty()) {
+                node.put("name", info.name());
+            }
             node.put("flags", info.flags());
             node.put("bytes_key", info.keySize());
             node.put("bytes_value", info.valueSize());
             node.put("max_entries", info.maxEntries());
+            if (fdInfo.containsKey("memlock")) {
+                node.put("bytes_memlock", dev.jbpf.internal.FdInfo.number(fdInfo, "memlock", 0));
+            }
+            if (fdInfo.containsKey("owner_prog_type")) {
+                String owner = programTypeName(fdInfo.get("owner_prog_type"));
+                if (owner.chars().allMatch(Character::isDigit)) {
+                    node.put("owner_prog_type", Long.parseLong(owner));
+                } else {
+                    node.put("owner_prog_type", owner);
+                }
+            }
+            if (fdInfo.containsKey("owner_jited")) {
+                node.put("owner_jited", !"0".equals(fdInfo.get("owner_jited")));
+            }
+            node.put("frozen", frozen(fdInfo));
             if (info.btfId() != 0) {
                 node.put("btf_id", info.btfId());
             }
@@ -87,7 +144,7 @@ final class MapCommand {
         }
     }
 
-    @Command(name = "dump", description = "Print every entry of a map: " + MapSelector.SYNTAX + ".")
+    @Command(name = "dump", description = "Print every entry of a map: " + ObjectSelector.MAP_SYNTAX + ".")
     static final class DumpMap implements Callable<Integer> {
         @Mixin
         CommonOptions options;
@@ -98,9 +155,9 @@ final class MapCommand {
 
         @Override
         public Integer call() {
-            MapSelector select = MapSelector.parse(selector);
+            ObjectSelector select = ObjectSelector.map(selector);
             PrintWriter out = spec.commandLine().getOut();
-            try (BpfMap map = select.open()) {
+            try (BpfMap map = select.openMap()) {
                 dump(map, out, options);
             }
             return Main.EXIT_OK;
@@ -119,10 +176,10 @@ final class MapCommand {
         @Override
         public Integer call() {
             List<List<String>> parts = ByteWords.split(words, "key");
-            MapSelector select = MapSelector.parse(parts.get(0));
+            ObjectSelector select = ObjectSelector.map(parts.get(0));
             byte[] key = ByteWords.parse(parts.get(1), "key");
             PrintWriter out = spec.commandLine().getOut();
-            try (BpfMap map = select.open()) {
+            try (BpfMap map = select.openMap()) {
                 MapEntry entry;
                 if (map.isPerCpu()) {
                     List<byte[]> values = map.lookupPerCpu(key);
@@ -168,10 +225,10 @@ final class MapCommand {
                 default -> { }
             }
             List<List<String>> parts = ByteWords.split(rest, "key", "value");
-            MapSelector select = MapSelector.parse(parts.get(0));
+            ObjectSelector select = ObjectSelector.map(parts.get(0));
             byte[] key = ByteWords.parse(parts.get(1), "key");
             byte[] value = ByteWords.parse(parts.get(2), "value");
-            try (BpfMap map = select.open()) {
+            try (BpfMap map = select.openMap()) {
                 update(map, key, value, flag);
             }
             return Main.EXIT_OK;
@@ -215,9 +272,9 @@ final class MapCommand {
         @Override
         public Integer call() {
             List<List<String>> parts = ByteWords.split(words, "key");
-            MapSelector select = MapSelector.parse(parts.get(0));
+            ObjectSelector select = ObjectSelector.map(parts.get(0));
             byte[] key = ByteWords.parse(parts.get(1), "key");
-            try (BpfMap map = select.open()) {
+            try (BpfMap map = select.openMap()) {
                 if (!map.delete(key)) {
                     throw new BpfNotFoundException("delete", "key " + Output.hex(key) + " from map " + map.name(),
                             "no such entry");
@@ -238,8 +295,8 @@ final class MapCommand {
 
         @Override
         public Integer call() {
-            MapSelector select = MapSelector.parse(words.subList(0, 2));
-            try (BpfMap map = select.open()) {
+            ObjectSelector select = ObjectSelector.map(words.subList(0, 2));
+            try (BpfMap map = select.openMap()) {
                 pinOptions.pinAt(java.nio.file.Path.of(words.get(2)), map::pin);
             }
             return Main.EXIT_OK;

@@ -32,9 +32,9 @@ final class MapKindCommands {
         @Override
         public Integer call() {
             List<List<String>> parts = ByteWords.split(words, "value");
-            MapSelector select = MapSelector.parse(parts.get(0));
+            ObjectSelector select = ObjectSelector.map(parts.get(0));
             byte[] value = ByteWords.parse(parts.get(1), "value");
-            try (BpfMap map = select.open()) {
+            try (BpfMap map = select.openMap()) {
                 map.push(value);
             }
             return Main.EXIT_OK;
@@ -54,9 +54,9 @@ final class MapKindCommands {
 
         @Override
         public Integer call() {
-            MapSelector select = MapSelector.parse(selector);
+            ObjectSelector select = ObjectSelector.map(selector);
             PrintWriter out = spec.commandLine().getOut();
-            try (BpfMap map = select.open()) {
+            try (BpfMap map = select.openMap()) {
                 byte[] value = take(map).orElseThrow(() -> new BpfNotFoundException(
                         spec.name(), "map " + map.name(), "the map is empty"));
                 if (options.json()) {
@@ -97,7 +97,7 @@ final class MapKindCommands {
 
         @Override
         public Integer call() {
-            try (BpfMap map = MapSelector.parse(selector).open()) {
+            try (BpfMap map = ObjectSelector.map(selector).openMap()) {
                 map.freeze();
             }
             return Main.EXIT_OK;

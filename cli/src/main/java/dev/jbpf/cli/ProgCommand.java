@@ -3,34 +3,42 @@ package dev.jbpf.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbpf.program.BpfStats;
-import dev.jbpf.program.ProgramImage;
 import dev.jbpf.program.ProgramInfo;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code jbpf prog list}: the kernel's BPF programs. */
+/** {@code jbpf prog list | show | pin | run | dump}: the kernel's BPF programs. */
 @Command(name = "prog", description = "Inspect BPF programs.", mixinStandardHelpOptions = true,
-        subcommands = {ProgCommand.ListPrograms.class, ProgRunCommand.class, ProgDumpCommand.class})
+        subcommands = {ProgCommand.ListPrograms.class, ProgCommand.Pin.class, ProgRunCommand.class,
+                ProgDumpCommand.class})
 final class ProgCommand {
+    /** bpftool's loaded_at: local time, "2026-12-04T05:18:37+0000". */
+    private static final DateTimeFormatter LOADED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx")
+            .withZone(ZoneId.systemDefault());
+
     private ProgCommand() {
     }
 
     @Command(name = "list", aliases = "show",
-            description = "List every BPF program in the kernel, or those a selector names: " + ProgSelector.SYNTAX
-                    + "; --stats adds run counts and run time.")
+            description = "List every BPF program in the kernel, or those a selector names: " + ObjectSelector.PROGRAM_SYNTAX
+                    + "; --stats adds run counts and run time. With -j a selector that names one program prints"
+                    + " one object, as bpftool does.")
     static final class ListPrograms implements Callable<Integer> {
         @Mixin
         CommonOptions options;
         @Spec
         CommandSpec spec;
-        @Parameters(arity = "0..2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        @Parameters(arity = "0..2", paramLabel = "SELECTOR", description = ObjectSelector.PROGRAM_SYNTAX)
         List<String> selector;
         @picocli.CommandLine.Option(names = "--stats", description = "Enable kernel BPF statistics (BPF_ENABLE_STATS) "
                 + "while the command runs and show run_cnt, run_time_ns and ns per run.")
@@ -46,8 +54,13 @@ final class ProgCommand {
             if (duration < 0 || duration > 0 && !stats) {
                 throw new UsageException("--duration takes seconds >= 0, and goes with --stats");
             }
-            List<ProgramInfo> programs = selector == null || selector.isEmpty() ? ProgramInfo.listAll()
-                    : ProgSelector.parse(selector).find();
+            boolean all = selector == null || selector.isEmpty();
+            ObjectSelector select = all ? null : ObjectSelector.program(selector);
+            if (all && !stats) {
+                printAll(out);
+                return Main.EXIT_OK;
+            }
+            List<ProgramInfo> programs = all ? ProgramInfo.listAll() : select.programs();
             java.util.Map<Integer, ProgramInfo> before = null;
             if (stats) {
                 try (BpfStats enabled = BpfStats.enable()) { // counting while this is open
@@ -63,38 +76,33 @@ final class ProgCommand {
             }
             java.util.Map<Integer, ProgramInfo> start = before;
             if (options.json()) {
-                ArrayNode array = Output.array();
-                programs.forEach(info -> {
-                    ObjectNode node = json(info);
-                    node.put("bytes_memlock", memlock(info));
-                    if (stats) {
-                        statsJson(node, info, start == null ? null : start.get(info.id()));
-                    }
-                    array.add(node);
-                });
-                Output.printJson(out, array, options);
+                if (!all && programs.size() == 1) { // bpftool: one object for one program, an array for more
+                    ProgramInfo info = programs.get(0);
+                    Output.printJson(out, json(info, stats, start == null ? null : start.get(info.id()), duration), options);
+                    return Main.EXIT_OK;
+                }
+                try (Output.JsonArrayWriter array = new Output.JsonArrayWriter(out, options)) {
+                    programs.forEach(info -> array.add(json(info, stats, start == null ? null : start.get(info.id()), duration)));
+                }
                 return Main.EXIT_OK;
             }
             for (ProgramInfo info : programs) {
-                out.printf("%d: %s  name %s  tag %s%s%s%n", info.id(), MapCommand.typeName(info.type()), info.name(),
-                        info.tag(), info.gplCompatible() ? "  gpl" : "", stats ? statsText(info) : "");
-                if (start != null && start.containsKey(info.id())) {
-                    ProgramInfo earlier = start.get(info.id());
-                    long runs = info.runCount() - earlier.runCount();
-                    long time = info.runTimeNs() - earlier.runTimeNs();
-                    out.printf("\tin %ss: run_cnt %d  run_time_ns %d%s%n", duration, runs, time,
-                            runs > 0 ? "  avg " + (time / runs) + " ns/run" : "");
-                }
-                out.printf("\tloaded_at %s  uid %d%n", info.loadTime(), info.uid());
-                out.printf("\txlated %dB  jited %dB  memlock %dB%s%n", info.xlatedLength(), info.jitedLength(), memlock(info),
-                        info.mapIds().isEmpty() ? ""
-                                : "  map_ids " + info.mapIds().stream().map(String::valueOf).collect(Collectors.joining(",")));
-                if (info.btfId() != 0) {
-                    out.printf("\tbtf_id %d%n", info.btfId());
-                }
+                printText(out, info, stats, start == null ? null : start.get(info.id()), duration);
             }
             out.flush();
             return Main.EXIT_OK;
+        }
+
+        /** Every program, printed as it is read (text or a streamed JSON array). */
+        private void printAll(PrintWriter out) {
+            if (options.json()) {
+                try (Output.JsonArrayWriter array = new Output.JsonArrayWriter(out, options)) {
+                    ProgramInfo.forEach(info -> array.add(json(info, false, null, 0)));
+                }
+                return;
+            }
+            ProgramInfo.forEach(info -> printText(out, info, false, null, 0));
+            out.flush();
         }
 
         /** The same programs read again (now with statistics); those unloaded meanwhile are left out. */
@@ -117,54 +125,107 @@ final class ProgCommand {
                 Thread.currentThread().interrupt();
             }
         }
+    }
 
-        private static long memlock(ProgramInfo info) {
-            try {
-                return ProgramImage.memlockOf(info.id());
-            } catch (dev.jbpf.BpfException e) {
-                return 0; // unloaded since it was listed
-            }
+    /** bpftool's text: a header line, load time and owner, sizes and maps, BTF. */
+    static void printText(PrintWriter out, ProgramInfo info, boolean stats, ProgramInfo earlier, double duration) {
+        out.printf("%d: %s  name %s  tag %s%s%s%s%n", info.id(), MapCommand.typeName(info.type()), info.name(),
+                info.tag(), info.gplCompatible() ? "  gpl" : "", stats || info.runTimeNs() != 0 ? statsText(info) : "",
+                info.recursionMisses() != 0 ? "  recursion_misses " + info.recursionMisses() : "");
+        if (earlier != null) {
+            long runs = info.runCount() - earlier.runCount();
+            long time = info.runTimeNs() - earlier.runTimeNs();
+            out.printf("\tin %ss: run_cnt %d  run_time_ns %d%s%n", duration, runs, time,
+                    runs > 0 ? "  avg " + (time / runs) + " ns/run" : "");
         }
-
-        /** bpftool's "  run_time_ns N run_cnt N", and the mean. */
-        private static String statsText(ProgramInfo info) {
-            return "  run_time_ns " + info.runTimeNs() + " run_cnt " + info.runCount()
-                    + (info.runCount() > 0 ? "  avg " + info.runTimeNs() / info.runCount() + " ns/run" : "");
+        if (!info.orphaned()) { // the kernel gives an orphaned program's fields as zeros: no load time
+            out.printf("\tloaded_at %s  uid %d%n", LOADED_AT.format(info.loadTime()), info.uid());
         }
+        out.printf("\txlated %dB  %s  memlock %dB%s%s%n", info.xlatedLength(),
+                info.jitedLength() > 0 ? "jited " + info.jitedLength() + "B" : "not jited", info.bytesMemlock(),
+                info.orphaned() ? "  orphaned" : "", info.mapIds().isEmpty() ? ""
+                        : "  map_ids " + info.mapIds().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        if (info.btfId() != 0) {
+            out.printf("\tbtf_id %d%n", info.btfId());
+        }
+    }
 
-        private void statsJson(ObjectNode node, ProgramInfo info, ProgramInfo earlier) {
+    /** bpftool's "  run_time_ns N run_cnt N", and the mean. */
+    private static String statsText(ProgramInfo info) {
+        return "  run_time_ns " + info.runTimeNs() + " run_cnt " + info.runCount()
+                + (info.runCount() > 0 ? "  avg " + info.runTimeNs() / info.runCount() + " ns/run" : "");
+    }
+
+    /**
+     * One program as {@code bpftool prog show -j} prints it (same fields, order and types); with
+     * --stats also the mean, and with --duration the runs counted meanwhile ({@code during}).
+     */
+    static ObjectNode json(ProgramInfo info, boolean stats, ProgramInfo earlier, double duration) {
+        ObjectNode node = Output.object();
+        node.put("id", info.id());
+        node.put("type", MapCommand.typeName(info.type()));
+        if (!info.name().isEmpty()) {
+            node.put("name", info.name());
+        }
+        node.put("tag", info.tag());
+        node.put("gpl_compatible", info.gplCompatible());
+        if (stats || info.runTimeNs() != 0) {
             node.put("run_time_ns", info.runTimeNs());
             node.put("run_cnt", info.runCount());
-            node.put("avg_ns_per_run", info.runCount() > 0 ? info.runTimeNs() / info.runCount() : 0);
-            if (earlier != null) {
-                ObjectNode window = node.putObject("during");
-                long runs = info.runCount() - earlier.runCount();
-                long time = info.runTimeNs() - earlier.runTimeNs();
-                window.put("seconds", duration);
-                window.put("run_cnt", runs);
-                window.put("run_time_ns", time);
-                window.put("avg_ns_per_run", runs > 0 ? time / runs : 0);
-            }
         }
-
-        static ObjectNode json(ProgramInfo info) {
-            ObjectNode node = Output.object();
-            node.put("id", info.id());
-            node.put("type", MapCommand.typeName(info.type()));
-            node.put("name", info.name());
-            node.put("tag", info.tag());
-            node.put("gpl_compatible", info.gplCompatible());
+        if (stats) {
+            node.put("avg_ns_per_run", info.runCount() > 0 ? info.runTimeNs() / info.runCount() : 0);
+        }
+        if (info.recursionMisses() != 0) {
+            node.put("recursion_misses", info.recursionMisses());
+        }
+        if (!info.orphaned()) { // an orphaned program has no load time (bpftool prints none)
             node.put("loaded_at", info.loadTime().getEpochSecond());
             node.put("uid", info.uid());
-            node.put("bytes_xlated", info.xlatedLength());
-            node.put("jited", info.jitedLength() > 0);
+        }
+        node.put("orphaned", info.orphaned());
+        node.put("bytes_xlated", info.xlatedLength());
+        node.put("jited", info.jitedLength() > 0);
+        if (info.jitedLength() > 0) {
             node.put("bytes_jited", info.jitedLength());
+        }
+        node.put("bytes_memlock", info.bytesMemlock());
+        if (!info.mapIds().isEmpty()) {
             ArrayNode maps = node.putArray("map_ids");
             info.mapIds().forEach(maps::add);
-            if (info.btfId() != 0) {
-                node.put("btf_id", info.btfId());
-            }
-            return node;
+        }
+        if (info.btfId() != 0) {
+            node.put("btf_id", info.btfId());
+        }
+        if (earlier != null) {
+            ObjectNode window = node.putObject("during");
+            long runs = info.runCount() - earlier.runCount();
+            long time = info.runTimeNs() - earlier.runTimeNs();
+            window.put("seconds", duration);
+            window.put("run_cnt", runs);
+            window.put("run_time_ns", time);
+            window.put("avg_ns_per_run", runs > 0 ? time / runs : 0);
+        }
+        return node;
+    }
+
+    @Command(name = "pin", description = "Pin a program in bpffs: SELECTOR PATH (" + ObjectSelector.PROGRAM_SYNTAX
+            + "); the pin keeps it loaded. An existing pin is replaced only with --force.")
+    static final class Pin implements Callable<Integer> {
+        @Mixin
+        CommonOptions options;
+        @Mixin
+        PinOptions pinOptions;
+        @Parameters(arity = "3", paramLabel = "WORDS", description = ObjectSelector.PROGRAM_SYNTAX + ", then the new PATH")
+        List<String> words;
+
+        @Override
+        public Integer call() {
+            ObjectSelector select = ObjectSelector.program(words.subList(0, 2));
+            pinOptions.fileMode(); // a bad --pin-mode is a usage error before anything is looked up
+            int id = select.program().id();
+            pinOptions.pinAt(Path.of(words.get(2)), path -> ProgramInfo.pinById(id, path));
+            return Main.EXIT_OK;
         }
     }
 }

@@ -29,17 +29,17 @@ final class ProgDumpCommand {
     }
 
     private static List<ProgramImage> images(List<String> selector) {
-        return ProgSelector.parse(selector).find().stream().map(ProgramInfo::id).map(ProgramImage::ofId).toList();
+        return ObjectSelector.program(selector).programs().stream().map(ProgramInfo::id).map(ProgramImage::ofId).toList();
     }
 
     @Command(name = "xlated", description = "The instructions after the verifier's rewriting, in bpftool's notation: "
-            + ProgSelector.SYNTAX + ".")
+            + ObjectSelector.PROGRAM_SYNTAX + ".")
     static final class Xlated implements Callable<Integer> {
         @Mixin
         CommonOptions options;
         @Spec
         CommandSpec spec;
-        @Parameters(arity = "2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        @Parameters(arity = "2", paramLabel = "SELECTOR", description = ObjectSelector.PROGRAM_SYNTAX)
         List<String> selector;
 
         @Override
@@ -90,13 +90,13 @@ final class ProgDumpCommand {
     }
 
     @Command(name = "jited", description = "The JIT-compiled native code: size, bytes and (x86-64, with libLLVM) "
-            + "disassembly: " + ProgSelector.SYNTAX + ".")
+            + "disassembly: " + ObjectSelector.PROGRAM_SYNTAX + ".")
     static final class Jited implements Callable<Integer> {
         @Mixin
         CommonOptions options;
         @Spec
         CommandSpec spec;
-        @Parameters(arity = "2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        @Parameters(arity = "2", paramLabel = "SELECTOR", description = ObjectSelector.PROGRAM_SYNTAX)
         List<String> selector;
 
         @Override

@@ -241,7 +241,11 @@ class CliKernelTest {
     private static List<Integer> ids(Jbpf.Result result) throws IOException {
         assertEquals(0, result.exitCode(), result::toString);
         List<Integer> ids = new ArrayList<>();
-        JSON.readTree(result.out()).forEach(node -> ids.add(node.get("id").asInt()));
+        JsonNode shown = JSON.readTree(result.out());
+        if (shown.isObject()) { // show of one object prints that object, as bpftool does
+            return List.of(shown.get("id").asInt());
+        }
+        shown.forEach(node -> ids.add(node.get("id").asInt()));
         return ids;
     }
 
