@@ -181,7 +181,8 @@ record ObjectSelector(Kind kind, Form form, String value) {
 
     private <T> T single(List<T> matches, java.util.function.ToIntFunction<T> id) {
         if (matches.size() > 1) {
-            throw new UsageException("several " + kind.noun + "s have " + form.word() + " '" + value + "' (ids "
+            throw new UsageException("several " + kind.noun + "s " + (form == Form.NAME ? "are named" : "have " + form.word())
+                    + " '" + value + "' (ids "
                     + String.join(", ", matches.stream().map(m -> String.valueOf(id.applyAsInt(m))).toList())
                     + "): select one with 'id N'");
         }

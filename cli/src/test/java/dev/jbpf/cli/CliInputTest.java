@@ -88,7 +88,8 @@ class CliInputTest {
                 usage("name that matches several maps", "map dump name {DUP}", "several maps are named", "select one with 'id N'"),
                 fails("name that matches no map", "map dump name jbpf_no_such_map", "no map of that name"),
                 fails("name that matches no program", "prog show name jbpf_no_such_prog", "no program of that name"),
-                usage("unknown selector kind", "map dump tag 1234", "unknown map selector"),
+                usage("unknown selector kind", "map dump label 1234", "unknown map selector"),
+                usage("a form maps do not take", "map dump tag 1234", "maps have no tag"),
                 fails("push onto a hash map", "map push pinned {M} value 1 0 0 0", "not for a hash map"));
     }
 

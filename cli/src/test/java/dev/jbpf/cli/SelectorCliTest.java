@@ -100,7 +100,7 @@ class SelectorCliTest {
             assertTrue(JSON.readTree(byName.out()).size() >= 2, byName::toString);
             Jbpf.Result ambiguous = Jbpf.run("prog", "pin", "name", "count_getppid", "/sys/fs/bpf/jbpf-test-never");
             assertEquals(Main.EXIT_USAGE, ambiguous.exitCode(), ambiguous::toString);
-            assertTrue(ambiguous.errLines().get(0).startsWith("Error: several programs have name 'count_getppid' (ids "),
+            assertTrue(ambiguous.errLines().get(0).startsWith("Error: several programs are named 'count_getppid' (ids "),
                     ambiguous::toString);
             Jbpf.Result mapAmbiguous = Jbpf.run("map", "dump", "name", "array_map");
             assertEquals(Main.EXIT_USAGE, mapAmbiguous.exitCode(), mapAmbiguous::toString);
