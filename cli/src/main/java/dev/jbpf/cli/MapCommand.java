@@ -71,11 +71,7 @@ final class MapCommand {
          * a new fd closed at once; empty when the map is gone since it was listed.
          */
         private static java.util.Map<String, String> fdInfo(MapInfo info) {
-            try (BpfMap map = BpfMap.openById(info.id())) {
-                return dev.jbpf.internal.FdInfo.of(map.fd());
-            } catch (BpfNotFoundException e) {
-                return java.util.Map.of();
-            }
+            return dev.jbpf.internal.FdInfo.ofMapId(info.id());
         }
 
         /** bpftool's text: header, sizes and memlock, a prog array's owner, BTF and frozen. */

@@ -1,8 +1,6 @@
 package dev.jbpf.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,8 +17,9 @@ public final class FdInfo {
     /** Every "key: value" line of the fd's fdinfo; empty when it cannot be read (no /proc). */
     public static Map<String, String> of(int fd) {
         Map<String, String> fields = new HashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+        // FileInputStream, not Files: the JVM loaded it at start, Files would load the NIO channel classes
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/fdinfo/" + fd)) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1).split("\n")) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
                     fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
@@ -30,6 +29,20 @@ public final class FdInfo {
             // no /proc or the fd is gone: the caller shows what the info struct gives
         }
         return fields;
+    }
+
+    /**
+     * {@link #of} for the map with this kernel id, through an fd opened and closed here; empty
+     * when no map has that id (any more).
+     */
+    public static Map<String, String> ofMapId(int id) {
+        int fd = dev.jbpf.bindings.LibBpf.bpf_map_get_fd_by_id(id); // never prints: no LibBpfLog callback
+        if (fd < 0) {
+            return Map.of();
+        }
+        try (Fd map = Fd.adopt(fd)) {
+            return of(map.value());
+        }
     }
 
     /** A numeric field of {@link #of}, or {@code absent} when the kernel does not give it. */
