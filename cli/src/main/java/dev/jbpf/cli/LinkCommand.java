@@ -99,7 +99,7 @@ final class LinkCommand {
             try (KernelLink link = select.openLink()) {
                 pinOptions.pinAt(Path.of(words.get(2)), link::pin);
             }
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
     }
 
@@ -117,7 +117,7 @@ final class LinkCommand {
             try (KernelLink link = ObjectSelector.link(selector).openLink()) {
                 link.detach();
             }
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
     }
 

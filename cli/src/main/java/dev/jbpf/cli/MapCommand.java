@@ -227,7 +227,7 @@ final class MapCommand {
             try (BpfMap map = select.openMap()) {
                 update(map, key, value, flag);
             }
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
 
         /** Updates one entry; the flags' refusals are explained, a single value fills every CPU of a per-CPU map. */
@@ -276,7 +276,7 @@ final class MapCommand {
                             "no such entry");
                 }
             }
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
     }
 
@@ -295,7 +295,7 @@ final class MapCommand {
             try (BpfMap map = select.openMap()) {
                 pinOptions.pinAt(java.nio.file.Path.of(words.get(2)), map::pin);
             }
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
     }
 

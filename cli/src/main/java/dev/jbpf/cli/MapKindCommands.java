@@ -37,7 +37,7 @@ final class MapKindCommands {
             try (BpfMap map = select.openMap()) {
                 map.push(value);
             }
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
     }
 
@@ -100,7 +100,7 @@ final class MapKindCommands {
             try (BpfMap map = ObjectSelector.map(selector).openMap()) {
                 map.freeze();
             }
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
     }
 
@@ -141,7 +141,7 @@ final class MapKindCommands {
                     keySize, valueSize, maxEntries, flags)) {
                 pinOptions.pinAt(path, map::pin);
             }
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
     }
 }

@@ -254,7 +254,7 @@ final class ProgCommand {
             pinOptions.fileMode(); // a bad --pin-mode is a usage error before anything is looked up
             int id = select.program().id();
             pinOptions.pinAt(Path.of(words.get(2)), path -> ProgramInfo.pinById(id, path));
-            return Main.EXIT_OK;
+            return options.doneSilently();
         }
     }
 }

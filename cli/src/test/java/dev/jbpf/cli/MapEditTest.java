@@ -33,6 +33,33 @@ class MapEditTest {
         return dir.resolve("maps/hash_map").toString();
     }
 
+    /** Commands that print nothing print JSON's null with -j, byte for byte as bpftool does. */
+    @Test
+    void silentCommandsPrintNullInJson() throws Exception {
+        String[][] commands = {
+                {"map", "update", "pinned", hashMap(), "key", "9", "0", "0", "0", "value", "1", "0", "0", "0", "0", "0", "0", "0"},
+                {"map", "delete", "pinned", hashMap(), "key", "9", "0", "0", "0"},
+                {"map", "pin", "pinned", hashMap(), dir.resolve("pinned_again").toString()},
+        };
+        for (String[] command : commands) {
+            String[] json = java.util.Arrays.copyOf(command, command.length + 1);
+            json[command.length] = "-j";
+            Jbpf.Result ours = Jbpf.run(json);
+            assertEquals(0, ours.exitCode(), ours::toString);
+            assertEquals("null\n", ours.out(), ours::toString);
+            // each took effect in the kernel, not only printed null: the entry is there after the
+            // update, gone after the delete
+            Jbpf.Result lookup = Jbpf.run("map", "lookup", "pinned", hashMap(), "key", "9", "0", "0", "0");
+            if (command[1].equals("update")) {
+                assertEquals(0, lookup.exitCode(), lookup::toString);
+            } else if (command[1].equals("delete")) {
+                assertEquals(Main.EXIT_FAILED, lookup.exitCode(), lookup::toString);
+            }
+        }
+        assertEquals("null", bpftool("map", "update", "pinned", hashMap(), "key", "9", "0", "0", "0",
+                "value", "1", "0", "0", "0", "0", "0", "0", "0", "-j").strip(), "bpftool's answer");
+    }
+
     @Test
     void updateThenLookupThenDelete() throws Exception {
         Jbpf.Result update = Jbpf.run("map", "update", "pinned", hashMap(), "key", "7", "0", "0", "0",
