@@ -397,21 +397,7 @@ final class MapCommand {
         json.writeStartObject();
         json.writeFieldName("key");
         Output.writeHexArray(json, entry.key());
-        List<byte[]> perCpu = entry.perCpuValues();
-        if (perCpu != null) {
-            json.writeArrayFieldStart("values");
-            for (int cpu = 0; cpu < perCpu.size(); cpu++) {
-                json.writeStartObject();
-                json.writeNumberField("cpu", cpu);
-                json.writeFieldName("value");
-                Output.writeHexArray(json, Arrays.copyOf(perCpu.get(cpu), valueSize));
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-        } else {
-            json.writeFieldName("value");
-            Output.writeHexArray(json, entry.value());
-        }
+        writeValues(json, entry, valueSize, Output::writeHexArray);
         if (formatted != null) {
             json.writeObjectFieldStart("formatted");
             json.writeFieldName("key");
@@ -421,23 +407,36 @@ final class MapCommand {
             } else {
                 Output.writePlain(json, key);
             }
-            if (perCpu != null) {
-                json.writeArrayFieldStart("values");
-                for (int cpu = 0; cpu < perCpu.size(); cpu++) {
-                    json.writeStartObject();
-                    json.writeNumberField("cpu", cpu);
-                    json.writeFieldName("value");
-                    Output.writePlain(json, formatted.value(Arrays.copyOf(perCpu.get(cpu), valueSize)));
-                    json.writeEndObject();
-                }
-                json.writeEndArray();
-            } else {
-                json.writeFieldName("value");
-                Output.writePlain(json, formatted.value(entry.value()));
-            }
+            writeValues(json, entry, valueSize, (generator, value) -> Output.writePlain(generator, formatted.value(value)));
             json.writeEndObject();
         }
         json.writeEndObject();
+    }
+
+    /** How one value is written: as raw bytes or formatted through BTF. */
+    @FunctionalInterface
+    private interface ValueWriter {
+        void write(JsonGenerator json, byte[] value) throws java.io.IOException;
+    }
+
+    /** "value": V, or for per-CPU maps "values": [{"cpu": N, "value": V}...], as bpftool writes them. */
+    private static void writeValues(JsonGenerator json, MapEntry entry, int valueSize, ValueWriter writer)
+            throws java.io.IOException {
+        List<byte[]> perCpu = entry.perCpuValues();
+        if (perCpu == null) {
+            json.writeFieldName("value");
+            writer.write(json, entry.value());
+            return;
+        }
+        json.writeArrayFieldStart("values");
+        for (int cpu = 0; cpu < perCpu.size(); cpu++) {
+            json.writeStartObject();
+            json.writeNumberField("cpu", cpu);
+            json.writeFieldName("value");
+            writer.write(json, Arrays.copyOf(perCpu.get(cpu), valueSize));
+            json.writeEndObject();
+        }
+        json.writeEndArray();
     }
 
     private MapCommand() {
