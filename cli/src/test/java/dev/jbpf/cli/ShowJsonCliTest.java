@@ -128,7 +128,7 @@ class ShowJsonCliTest {
             assertFalse(Files.exists(pin));
             Jbpf.Result pinned = Jbpf.run("prog", "pin", "id", String.valueOf(id), pin.toString(), "-j");
             assertEquals(0, pinned.exitCode(), pinned::toString);
-            assertEquals("", pinned.out() + pinned.err());
+            assertEquals("null\n", pinned.out() + pinned.err(), "bpftool's -j answer to a command with no output");
             assertEquals(id, ProgramInfo.ofPinned(pin).id());
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pin)));
 
@@ -156,21 +156,21 @@ class ShowJsonCliTest {
     }
 
     @Test
-    void mapEditsTakeJsonAndPrintNothing() throws Exception {
+    void mapEditsTakeJsonAndPrintNull() throws Exception {
         Path map = dir.resolve("edited");
         Jbpf.Result create = Jbpf.run("map", "create", map.toString(), "--type", "hash", "--key", "4", "--value", "4",
                 "--entries", "4", "-j");
         assertEquals(0, create.exitCode(), create::toString);
-        assertEquals("", create.out() + create.err());
+        assertEquals("null\n", create.out() + create.err());
         Jbpf.Result update = Jbpf.run("map", "update", "pinned", map.toString(), "key", "1", "0", "0", "0", "value", "7", "0",
                 "0", "0", "-j");
         assertEquals(0, update.exitCode(), update::toString);
-        assertEquals("", update.out() + update.err());
+        assertEquals("null\n", update.out() + update.err());
         JsonNode entry = jbpfJson("map", "lookup", "pinned", map.toString(), "key", "1", "0", "0", "0");
         assertEquals("0x07", entry.get("value").get(0).asText(), entry::toString);
         Jbpf.Result delete = Jbpf.run("map", "delete", "pinned", map.toString(), "key", "1", "0", "0", "0", "-j");
         assertEquals(0, delete.exitCode(), delete::toString);
-        assertEquals("", delete.out() + delete.err());
+        assertEquals("null\n", delete.out() + delete.err());
         assertEquals(Main.EXIT_FAILED, Jbpf.run("map", "lookup", "pinned", map.toString(), "key", "1", "0", "0", "0").exitCode(),
                 "the entry is gone");
     }

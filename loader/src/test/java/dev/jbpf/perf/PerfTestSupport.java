@@ -20,11 +20,15 @@ final class PerfTestSupport {
         Assumptions.assumeTrue(false, reason);
     }
 
-    /** Keeps this thread busy on a CPU for about {@code duration}; returns a value so the loop is not optimized away. */
+    /** Keeps this thread running on a CPU for {@code duration} of its CPU time; returns a value so the loop is not optimized away. */
     static long burnCpu(Duration duration) {
-        long deadline = System.nanoTime() + duration.toNanos();
+        // this thread's CPU time, not wall time: on a loaded machine 50 ms of wall time may give
+        // the thread only a few ms on a CPU, and the counters count CPU time (capped at 50x in wall time)
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuEnd = threads.getCurrentThreadCpuTime() + duration.toNanos();
+        long wallDeadline = System.nanoTime() + 50 * duration.toNanos();
         long x = 1;
-        while (System.nanoTime() < deadline) {
+        while (threads.getCurrentThreadCpuTime() < cpuEnd && System.nanoTime() < wallDeadline) {
             for (int i = 0; i < 10_000; i++) {
                 x = x * 6364136223846793005L + 1442695040888963407L;
             }
