@@ -31,7 +31,10 @@ public class BpfException extends RuntimeException {
      * @param cause the exception this one reports, or null
      */
     public BpfException(String operation, String target, int errno, String detail, Throwable cause) {
-        super(compose(operation, target, errno, detail), cause);
+        super(compose(operation, target, errno, detail));
+        if (cause != null) {
+            initCause(cause); // only then: a null cause given to super would forbid a later initCause
+        }
         this.operation = operation;
         this.target = target == null ? "" : target;
         this.errno = Math.abs(errno);
