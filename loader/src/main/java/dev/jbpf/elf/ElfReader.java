@@ -113,10 +113,12 @@ final class ElfReader {
             try {
                 return parse.apply(reader);
             } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-                throw reader.malformed("a table or string runs past its section");
+                BpfException malformed = reader.malformed("a table or string runs past its section");
+                malformed.initCause(e);
+                throw malformed;
             }
         } catch (NoSuchFileException e) {
-            throw new BpfNotFoundException(READ, target, "no such file");
+            throw new BpfNotFoundException(READ, target, "no such file", e);
         } catch (AccessDeniedException e) {
             throw new BpfException(READ, target, Errno.EACCES, null, e);
         } catch (IOException e) {
