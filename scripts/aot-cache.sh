@@ -5,8 +5,8 @@
 # run fails (e.g. not root): bin/jbpf then starts without a cache.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-jdk="$(scripts/find-jdk.sh)" || exit 0
-v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release" | head -1)
+found="$(scripts/find-jdk.sh --version)" || exit 0
+read -r jdk v _ <<<"$found"
 echo "$jdk ${v:-0}" > cli/target/jbpf.jdk # bin/jbpf starts with this JDK without looking again
 if [ "${v:-0}" -lt 25 ]; then
   echo "aot-cache: JDK $v has no AOT cache (25 or later); bin/jbpf starts without one"

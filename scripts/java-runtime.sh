@@ -5,7 +5,8 @@
 # usage: java-runtime.sh JAR OUTPUT_DIR
 set -euo pipefail
 jar=$1 out=$2
-jdk=${JAVA_HOME:?JAVA_HOME must name the JDK to link from}
+found="$("$(dirname "$0")/find-jdk.sh" --version)" || exit 1
+read -r jdk feature runtime_version <<<"$found"
 stamp=$out.modules   # "modules|jdk version" of the runtime in $out
 
 [ -d "$out" ] && [ -f "$stamp" ] && [ "$stamp" -nt "$jar" ] && { echo "java-runtime: $out is up to date ($(cat "$stamp"))"; exit 0; }
@@ -14,7 +15,7 @@ stamp=$out.modules   # "modules|jdk version" of the runtime in $out
 # features (java.beans annotations, SQL date and XML types) that jbpf never uses; its
 # module-info declares exactly these as `requires static`, so they are left out.
 jackson_optional='java.desktop java.sql java.xml'
-modules=$("$jdk/bin/jdeps" -verbose:class --ignore-missing-deps --multi-release "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release")" "$jar" |
+modules=$("$jdk/bin/jdeps" -verbose:class --ignore-missing-deps --multi-release "$feature" "$jar" |
   awk -v optional="$jackson_optional" '
     BEGIN { n = split(optional, o, " "); for (i = 1; i <= n; i++) skip[o[i]] = 1 }
     NF == 4 && $2 == "->" && $NF ~ /^(java|jdk)\./ {   # class-level lines: CLASS -> CLASS MODULE
@@ -23,7 +24,7 @@ modules=$("$jdk/bin/jdeps" -verbose:class --ignore-missing-deps --multi-release 
     }
     END { for (m in used) print m }' | sort | paste -sd, -)
 [ -n "$modules" ] || { echo "java-runtime: jdeps found no modules in $jar" >&2; exit 1; }
-want="$modules|$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jdk/release")"
+want="$modules|$runtime_version"
 
 if [ -d "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   touch "$stamp"; echo "java-runtime: $out is up to date ($want)"; exit 0

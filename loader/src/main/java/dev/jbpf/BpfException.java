@@ -21,7 +21,20 @@ public class BpfException extends RuntimeException {
      * @param detail extra explanation (e.g. libbpf's last warning), or null
      */
     public BpfException(String operation, String target, int errno, String detail) {
+        this(operation, target, errno, detail, null);
+    }
+
+    /**
+     * The same, for a failure that another exception reported first: {@code cause} is kept as
+     * {@link #getCause()} (stack traces show it under {@code --debug}); the message is ours alone.
+     *
+     * @param cause the exception this one reports, or null
+     */
+    public BpfException(String operation, String target, int errno, String detail, Throwable cause) {
         super(compose(operation, target, errno, detail));
+        if (cause != null) {
+            initCause(cause); // only then: a null cause given to super would forbid a later initCause
+        }
         this.operation = operation;
         this.target = target == null ? "" : target;
         this.errno = Math.abs(errno);
@@ -29,7 +42,12 @@ public class BpfException extends RuntimeException {
     }
 
     public BpfException(String operation, String target, String detail) {
-        this(operation, target, 0, detail);
+        this(operation, target, 0, detail, null);
+    }
+
+    /** A failure that is not an errno, reported first by {@code cause}. */
+    public BpfException(String operation, String target, String detail, Throwable cause) {
+        this(operation, target, 0, detail, cause);
     }
 
     /** Builds the one-line message: "operation target: message (ENAME): detail". */
@@ -52,14 +70,19 @@ public class BpfException extends RuntimeException {
      * subtypes so callers (and the CLI) can tell them apart.
      */
     public static BpfException of(String operation, String target, int errno, String detail) {
+        return of(operation, target, errno, detail, null);
+    }
+
+    /** {@link #of(String, String, int, String)} for a failure that {@code cause} reported first. */
+    public static BpfException of(String operation, String target, int errno, String detail, Throwable cause) {
         int positive = Math.abs(errno);
         if (positive == Errno.EPERM || positive == Errno.EACCES) {
-            return new BpfPermissionException(operation, target, positive, detail);
+            return new BpfPermissionException(operation, target, positive, detail, cause);
         }
         if (positive == Errno.ENOENT) {
-            return new BpfNotFoundException(operation, target, positive, detail);
+            return new BpfNotFoundException(operation, target, positive, detail, cause);
         }
-        return new BpfException(operation, target, positive, detail);
+        return new BpfException(operation, target, positive, detail, cause);
     }
 
     public String operation() {

@@ -1,7 +1,7 @@
 package dev.jbpf;
 
+import dev.jbpf.elf.ElfHeader;
 import dev.jbpf.internal.CloseNames;
-import dev.jbpf.internal.ElfCheck;
 import dev.jbpf.internal.Errno;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,13 +43,13 @@ public final class BpfObject {
         }
         byte[] header;
         try (InputStream in = Files.newInputStream(path)) {
-            header = in.readNBytes(ElfCheck.HEADER_BYTES);
+            header = in.readNBytes(ElfHeader.BYTES);
         } catch (AccessDeniedException e) {
-            throw new BpfException("open object", target, Errno.EACCES, "cannot read the file");
+            throw new BpfException("open object", target, Errno.EACCES, "cannot read the file", e);
         } catch (IOException e) {
-            throw new BpfException("open object", target, Errno.EIO, e.getMessage());
+            throw new BpfException("open object", target, Errno.EIO, e.getMessage(), e);
         }
-        ElfCheck.requireBpfElf(header, header.length, target);
+        requireBpfElf(header, target);
         return OpenedObject.openFile(path);
     }
 
@@ -65,8 +65,23 @@ public final class BpfObject {
         if (name.isBlank()) {
             throw new IllegalArgumentException("object name must not be empty");
         }
-        ElfCheck.requireBpfElf(elf, elf.length, name);
+        requireBpfElf(elf, name);
         return OpenedObject.openMemory(elf, name);
+    }
+
+    /**
+     * Checks the ELF header of a would-be BPF object before libbpf sees it, so that a wrong file
+     * gets a message saying what it is. {@code header} is the file's first bytes (fewer when the
+     * file is shorter): one too short to hold e_machine passes, and libbpf then reports the
+     * truncation in its own words.
+     */
+    private static void requireBpfElf(byte[] header, String target) {
+        if (!ElfHeader.hasMagic(header, header.length)) {
+            throw new BpfException("open object", target, "is not an ELF file");
+        }
+        ElfHeader.parse(header, header.length).filter(elf -> elf.machine() != ElfHeader.EM_BPF).ifPresent(elf -> {
+            throw new BpfException("open object", target, "is an ELF file for " + elf.machineName() + ", not a BPF object");
+        });
     }
 
     /**

@@ -13,7 +13,12 @@ public class BpfPermissionException extends BpfException {
     private static final long serialVersionUID = 1L;
 
     public BpfPermissionException(String operation, String target, int errno, String detail) {
-        super(operation, target, errno, hintOr(operation, target, detail));
+        this(operation, target, errno, detail, null);
+    }
+
+    /** @param cause the exception this one reports (an {@code AccessDeniedException}, ...), or null */
+    public BpfPermissionException(String operation, String target, int errno, String detail, Throwable cause) {
+        super(operation, target, errno, hintOr(operation, target, detail), cause);
     }
 
     private static String hintOr(String operation, String target, String detail) {

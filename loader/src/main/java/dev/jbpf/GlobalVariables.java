@@ -8,6 +8,7 @@ import dev.jbpf.btf.BtfType;
 import dev.jbpf.btf.BtfValueCodec;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.Owner;
+import dev.jbpf.internal.MapMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -137,7 +138,9 @@ public final class GlobalVariables {
                 size = LibBpf.bpf_map__value_size(map);
             } else if (!loaded || (flags & BpfConstants.BPF_F_MMAPABLE) != 0) {
                 // before load: libbpf's image; after load: remapped onto the map's memory
-                image = pointer.reinterpret(size);
+                // (DataSectionMemory). libbpf owns it and unmaps it when the object closes; the
+                // owner's use-guard keeps every read and write before that, so no arena is needed.
+                image = MapMemory.view(pointer, size, Arena.global());
             }
         }
         if (!loaded && image == null) {

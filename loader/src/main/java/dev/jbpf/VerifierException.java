@@ -16,7 +16,12 @@ public class VerifierException extends BpfException {
     private final String log;
 
     public VerifierException(String objectName, String program, int errno, String log) {
-        super("load program", objectName + "/" + program, errno, "rejected by the verifier:\n" + reason(log));
+        this(objectName, program, errno, log, null);
+    }
+
+    /** @param cause the exception this one reports, or null */
+    public VerifierException(String objectName, String program, int errno, String log, Throwable cause) {
+        super("load program", objectName + "/" + program, errno, "rejected by the verifier:\n" + reason(log), cause);
         this.program = program;
         this.log = log;
     }

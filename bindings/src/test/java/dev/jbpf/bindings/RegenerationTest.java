@@ -41,7 +41,8 @@ class RegenerationTest {
 
         Path bindings = bindingsDir();
         Path generator = bindings.resolve("generator/src/dev/jbpf/generator/Generator.java");
-        String java = ProcessHandle.current().info().command().orElse("java");
+        // the JDK running this test is the build's (Maven's JAVA_HOME): the one JDK tests use
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // the source launcher compiles the generator's files in memory (JDK 22+ multi-file programs)
         Process p = new ProcessBuilder(java, generator.toString(), tmp.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -103,7 +103,7 @@ public final class BtfCHeader {
         try {
             AtomicFiles.writeString(out, header);
         } catch (IOException e) {
-            throw new BpfException("write", out.toString(), Errno.EIO, e.getMessage());
+            throw new BpfException("write", out.toString(), Errno.EIO, e.getMessage(), e);
         }
     }
 }

@@ -2,13 +2,8 @@ package dev.jbpf.elf;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -182,22 +177,7 @@ public final class Binaries {
 
     /** A regular file that is an ELF64 object for {@code machine} (any machine when 0). */
     static boolean usableLibrary(Path candidate, int machine) {
-        if (!Files.isRegularFile(candidate)) {
-            return false;
-        }
-        try (FileChannel channel = FileChannel.open(candidate, StandardOpenOption.READ)) {
-            ByteBuffer header = ByteBuffer.allocate(20);
-            while (header.hasRemaining() && channel.read(header, header.position()) > 0) {
-                // read the whole identification and e_machine
-            }
-            if (header.position() < 20 || header.get(0) != 0x7f || header.get(1) != 'E' || header.get(2) != 'L'
-                    || header.get(3) != 'F' || header.get(4) != 2) {
-                return false;
-            }
-            header.order(header.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-            return machine == 0 || Short.toUnsignedInt(header.getShort(18)) == machine;
-        } catch (IOException e) {
-            return false;
-        }
+        return Files.isRegularFile(candidate) && ElfHeader.read(candidate)
+                .filter(header -> header.is64Bit() && (machine == 0 || header.machine() == machine)).isPresent();
     }
 }

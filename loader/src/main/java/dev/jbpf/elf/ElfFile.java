@@ -4,16 +4,10 @@ import dev.jbpf.internal.CloseNames;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
-import dev.jbpf.internal.Errno;
 import java.io.IOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -40,17 +34,13 @@ import java.util.stream.Collectors;
  */
 public final class ElfFile {
     /** {@code e_type} of executables (non-PIE) and of shared objects (libraries and PIE executables). */
-    public static final int ET_EXEC = 2, ET_DYN = 3;
-    private static final int PT_LOAD = 1;
-    private static final int SHT_SYMTAB = 2, SHT_NOTE = 7, SHT_DYNSYM = 11;
+    public static final int ET_EXEC = ElfHeader.ET_EXEC, ET_DYN = ElfHeader.ET_DYN;
     private static final int SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERSYM = 0x6fffffff;
-    private static final int SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_XINDEX = 0xffff;
     private static final int VER_FLG_BASE = 1, VERSYM_HIDDEN = 0x8000, VERSYM_INDEX = 0x7fff;
     private static final int NT_STAPSDT = 3;
     private static final int MAX_CLOSE_MATCHES = 8;
     /** How many probe names a USDT not-found message offers. */
     private static final int OFFERED_PROBES = 3;
-    private static final String READ = "read ELF file";
 
     private final Path path;
     private final int type;
@@ -119,19 +109,7 @@ public final class ElfFile {
     }
 
     private static ElfFile parse(Path path) {
-        String target = path.toString();
-        if (Files.isDirectory(path)) {
-            throw new BpfException(READ, target, "is a directory");
-        }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return new Reader(path, channel).read();
-        } catch (NoSuchFileException e) {
-            throw new BpfNotFoundException(READ, target, "no such file");
-        } catch (AccessDeniedException e) {
-            throw new BpfException(READ, target, Errno.EACCES, null);
-        } catch (IOException e) {
-            throw new BpfException(READ, target, e.getMessage());
-        }
+        return ElfReader.read(path, false, reader -> new Parser(reader).parse());
     }
 
     /** Whether the file starts with the ELF magic (a cheap check; false when unreadable). */
@@ -139,8 +117,7 @@ public final class ElfFile {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer magic = ByteBuffer.allocate(4);
             channel.read(magic, 0);
-            return magic.position() == 4 && magic.get(0) == 0x7f && magic.get(1) == 'E' && magic.get(2) == 'L'
-                    && magic.get(3) == 'F';
+            return ElfHeader.hasMagic(magic.array(), magic.position());
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -365,167 +342,75 @@ public final class ElfFile {
         return regex.toString();
     }
 
-    /** Parses one file; every read is bounds-checked against the file's size. */
-    private static final class Reader {
-        private final Path path;
-        private final FileChannel channel;
-        private final long fileSize;
-        private ByteOrder order;
+    /** Makes an {@link ElfFile} of what {@link ElfReader} reads: segments, defined symbols with versions, USDT notes. */
+    private static final class Parser {
+        private final ElfReader reader;
 
-        Reader(Path path, FileChannel channel) throws IOException {
-            this.path = path;
-            this.channel = channel;
-            this.fileSize = channel.size();
+        Parser(ElfReader reader) {
+            this.reader = reader;
         }
 
-        private BpfException malformed(String why) {
-            return new BpfException(READ, path.toString(), "malformed ELF file: " + why);
-        }
-
-        ElfFile read() throws IOException {
-            if (fileSize < 16) {
-                throw new BpfException(READ, path.toString(), "is not an ELF file (" + fileSize + " bytes)");
-            }
-            ByteBuffer ident = bytes(0, 16, "ELF identification");
-            if (ident.get(0) != 0x7f || ident.get(1) != 'E' || ident.get(2) != 'L' || ident.get(3) != 'F') {
-                throw new BpfException(READ, path.toString(), "is not an ELF file");
-            }
-            if (ident.get(4) != 2) {
-                throw new BpfException(READ, path.toString(), ident.get(4) == 1
-                        ? "is a 32-bit ELF file (ELFCLASS32); only 64-bit binaries are supported"
-                        : "has an unknown ELF class " + ident.get(4));
-            }
-            order = switch (ident.get(5)) {
-                case 1 -> ByteOrder.LITTLE_ENDIAN;
-                case 2 -> ByteOrder.BIG_ENDIAN;
-                default -> throw malformed("unknown byte order " + ident.get(5));
-            };
-            try {
-                return parse();
-            } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-                throw malformed("a table or string runs past its section");
-            }
-        }
-
-        private ElfFile parse() throws IOException {
-            ByteBuffer header = bytes(0, 64, "ELF header");
-            int type = Short.toUnsignedInt(header.getShort(16));
-            int machine = Short.toUnsignedInt(header.getShort(18));
-            long phoff = header.getLong(32);
-            long shoff = header.getLong(40);
-            int phentsize = Short.toUnsignedInt(header.getShort(54));
-            int phnum = Short.toUnsignedInt(header.getShort(56));
-            int shentsize = Short.toUnsignedInt(header.getShort(58));
-            int shnum = Short.toUnsignedInt(header.getShort(60));
-            int shstrndx = Short.toUnsignedInt(header.getShort(62));
-
+        ElfFile parse() throws IOException {
             List<LoadSegment> segments = new ArrayList<>();
-            if (phnum > 0) {
-                if (phentsize < 56) {
-                    throw malformed("program header entries of " + phentsize + " bytes");
-                }
-                ByteBuffer table = bytes(phoff, (long) phentsize * phnum, "program headers");
-                for (int i = 0; i < phnum; i++) {
-                    int base = i * phentsize;
-                    if (table.getInt(base) == PT_LOAD) {
-                        segments.add(new LoadSegment(table.getLong(base + 8), table.getLong(base + 16),
-                                table.getLong(base + 32), table.getLong(base + 40), (table.getInt(base + 4) & 1) != 0));
-                    }
+            for (ElfReader.ProgramHeader header : reader.programHeaders()) {
+                if (header.type() == ElfReader.PT_LOAD) {
+                    segments.add(new LoadSegment(header.offset(), header.virtualAddress(), header.fileSize(),
+                            header.memorySize(), (header.flags() & 1) != 0));
                 }
             }
-
-            List<Section> sections = new ArrayList<>();
-            if (shoff != 0) {
-                if (shentsize < 64) {
-                    throw malformed("section header entries of " + shentsize + " bytes");
-                }
-                if (shnum == 0 || shstrndx == SHN_XINDEX) {
-                    // Many sections: the real counts live in section 0 (ELF's extended numbering).
-                    ByteBuffer first = bytes(shoff, 64, "section header 0");
-                    if (shnum == 0) {
-                        shnum = (int) Math.min(first.getLong(32), Integer.MAX_VALUE);
-                    }
-                    if (shstrndx == SHN_XINDEX) {
-                        shstrndx = first.getInt(40);
-                    }
-                }
-                ByteBuffer table = bytes(shoff, (long) shentsize * shnum, "section headers");
-                for (int i = 0; i < shnum; i++) {
-                    int base = i * shentsize;
-                    sections.add(new Section(table.getInt(base), table.getInt(base + 4), table.getLong(base + 16),
-                            table.getLong(base + 24), table.getLong(base + 32), table.getInt(base + 40),
-                            table.getLong(base + 56)));
-                }
-            }
-            Map<Integer, String> sectionNames = new HashMap<>();
-            if (shstrndx > 0 && shstrndx < sections.size()) {
-                ByteBuffer names = contents(sections.get(shstrndx));
-                for (int i = 0; i < sections.size(); i++) {
-                    sectionNames.put(i, string(names, sections.get(i).name()));
-                }
-            }
-
+            List<ElfReader.Section> sections = reader.sections();
             List<ElfSymbol> symbols = new ArrayList<>();
             Set<String> imports = new HashSet<>();
-            for (int i = 0; i < sections.size(); i++) {
-                Section section = sections.get(i);
-                if (section.type() == SHT_SYMTAB || section.type() == SHT_DYNSYM) {
-                    readSymbols(sections, section, section.type() == SHT_DYNSYM, symbols, imports);
+            for (ElfReader.Section section : sections) {
+                if (section.type() == ElfReader.SHT_SYMTAB || section.type() == ElfReader.SHT_DYNSYM) {
+                    readSymbols(sections, section, section.type() == ElfReader.SHT_DYNSYM, symbols, imports);
                 }
             }
 
             List<UsdtProbe> probes = new ArrayList<>();
             Long stapsdtBase = null;
-            for (int i = 0; i < sections.size(); i++) {
-                if (".stapsdt.base".equals(sectionNames.get(i))) {
-                    stapsdtBase = sections.get(i).address();
+            for (ElfReader.Section section : sections) {
+                if (".stapsdt.base".equals(section.name())) {
+                    stapsdtBase = section.address();
                 }
             }
-            for (int i = 0; i < sections.size(); i++) {
-                if (sections.get(i).type() == SHT_NOTE && ".note.stapsdt".equals(sectionNames.get(i))) {
-                    readUsdtNotes(contents(sections.get(i)), stapsdtBase, probes);
+            for (ElfReader.Section section : sections) {
+                if (section.type() == ElfReader.SHT_NOTE && ".note.stapsdt".equals(section.name())) {
+                    readUsdtNotes(reader.contents(section), stapsdtBase, probes);
                 }
             }
-            return new ElfFile(path, type, machine, segments, symbols, probes, imports);
+            return new ElfFile(reader.path(), reader.type(), reader.machine(), segments, symbols, probes, imports);
         }
 
-        private void readSymbols(List<Section> sections, Section table, boolean dynamic, List<ElfSymbol> out,
-                Set<String> imports) throws IOException {
-            if (table.entrySize() != 24 && table.size() > 0) {
-                throw malformed("symbol entries of " + table.entrySize() + " bytes");
-            }
-            if (table.link() <= 0 || table.link() >= sections.size()) {
-                throw malformed("symbol table without a string table");
-            }
-            ByteBuffer entries = contents(table);
-            ByteBuffer strings = contents(sections.get(table.link()));
+        private void readSymbols(List<ElfReader.Section> sections, ElfReader.Section table, boolean dynamic,
+                List<ElfSymbol> out, Set<String> imports) throws IOException {
+            List<ElfReader.SymbolEntry> entries = reader.symbols(table);
             ByteBuffer versym = null;
             Map<Integer, String> versionNames = Map.of();
             if (dynamic) {
-                for (Section section : sections) {
+                for (ElfReader.Section section : sections) {
                     if (section.type() == SHT_GNU_VERSYM) {
-                        versym = contents(section);
+                        versym = reader.contents(section);
                     } else if (section.type() == SHT_GNU_VERDEF && section.link() > 0 && section.link() < sections.size()) {
-                        versionNames = versionDefinitions(contents(section), contents(sections.get(section.link())));
+                        versionNames = versionDefinitions(reader.contents(section),
+                                reader.contents(sections.get(section.link())));
                     }
                 }
             }
-            int count = (int) (table.size() / 24);
-            for (int i = 1; i < count; i++) { // entry 0 is the reserved null symbol
-                int base = i * 24;
-                int info = Byte.toUnsignedInt(entries.get(base + 4));
-                int shndx = Short.toUnsignedInt(entries.getShort(base + 6));
-                String name = string(strings, entries.getInt(base));
-                if (name.isEmpty()) {
+            for (ElfReader.SymbolEntry entry : entries) {
+                int i = entry.index();
+                int shndx = entry.section();
+                String name = entry.name();
+                if (i == 0 || name.isEmpty()) { // entry 0 is the reserved null symbol
                     continue;
                 }
-                if (shndx == SHN_UNDEF) {
+                if (shndx == ElfReader.SHN_UNDEF) {
                     if (dynamic) {
                         imports.add(name);
                     }
                     continue;
                 }
-                if (shndx >= SHN_LORESERVE && shndx != SHN_ABS && shndx != SHN_XINDEX) {
+                if (shndx >= ElfReader.SHN_LORESERVE && shndx != ElfReader.SHN_ABS && shndx != ElfReader.SHN_XINDEX) {
                     continue; // common or processor-specific: not code in this file
                 }
                 String version = null;
@@ -545,9 +430,8 @@ public final class ElfFile {
                     version = versionNames.get(index & VERSYM_INDEX);
                     defaultVersion = version != null && (index & VERSYM_HIDDEN) == 0;
                 }
-                out.add(new ElfSymbol(name, version, defaultVersion, entries.getLong(base + 8),
-                        entries.getLong(base + 16), ElfSymbol.Kind.of(info & 0xf), ElfSymbol.Binding.of(info >>> 4),
-                        dynamic));
+                out.add(new ElfSymbol(name, version, defaultVersion, entry.value(), entry.size(),
+                        ElfSymbol.Kind.of(entry.kind()), ElfSymbol.Binding.of(entry.binding()), dynamic));
             }
         }
 
@@ -562,7 +446,7 @@ public final class ElfFile {
                 int aux = verdef.getInt(offset + 12);
                 int next = verdef.getInt(offset + 16);
                 if (count > 0 && (flags & VER_FLG_BASE) == 0 && aux >= 0 && offset + aux + 8 <= verdef.limit()) {
-                    names.put(index & VERSYM_INDEX, string(strings, verdef.getInt(offset + aux)));
+                    names.put(index & VERSYM_INDEX, ElfReader.string(strings, verdef.getInt(offset + aux)));
                 }
                 if (next <= 0) {
                     break;
@@ -579,25 +463,25 @@ public final class ElfFile {
                 int descSize = notes.getInt(offset + 4);
                 int type = notes.getInt(offset + 8);
                 if (nameSize < 0 || descSize < 0) {
-                    throw malformed("negative note size");
+                    throw reader.malformed("negative note size");
                 }
                 int nameStart = offset + 12;
                 int descStart = nameStart + align4(nameSize);
                 int next = descStart + align4(descSize);
                 if (next > notes.limit() || next <= offset) {
-                    throw malformed("a USDT note runs past its section");
+                    throw reader.malformed("a USDT note runs past its section");
                 }
-                String owner = nameSize > 0 ? string(notes.slice(nameStart, nameSize), 0) : "";
+                String owner = nameSize > 0 ? ElfReader.string(notes.slice(nameStart, nameSize), 0) : "";
                 if (type == NT_STAPSDT && owner.equals("stapsdt") && descSize >= 24 + 3) {
-                    ByteBuffer desc = notes.slice(descStart, descSize).order(order);
+                    ByteBuffer desc = notes.slice(descStart, descSize).order(reader.order());
                     long pc = desc.getLong(0);
                     long base = desc.getLong(8);
                     long semaphore = desc.getLong(16);
-                    String provider = string(desc, 24);
+                    String provider = ElfReader.string(desc, 24);
                     int nameAt = 24 + provider.getBytes(StandardCharsets.UTF_8).length + 1;
-                    String name = string(desc, nameAt);
+                    String name = ElfReader.string(desc, nameAt);
                     int argsAt = nameAt + name.getBytes(StandardCharsets.UTF_8).length + 1;
-                    String arguments = argsAt < descSize ? string(desc, argsAt) : "";
+                    String arguments = argsAt < descSize ? ElfReader.string(desc, argsAt) : "";
                     if (stapsdtBase != null) {
                         // Prelinking may have moved the file; the note recorded where .stapsdt.base was.
                         long delta = stapsdtBase - base;
@@ -615,47 +499,5 @@ public final class ElfFile {
         private static int align4(int size) {
             return (size + 3) & ~3;
         }
-
-        private ByteBuffer contents(Section section) throws IOException {
-            if (section.type() == 8) { // SHT_NOBITS: occupies no file bytes
-                return ByteBuffer.allocate(0).order(order);
-            }
-            return bytes(section.offset(), section.size(), "section at offset " + section.offset());
-        }
-
-        /** {@code length} bytes at {@code offset}, or a malformed-file exception when outside the file. */
-        private ByteBuffer bytes(long offset, long length, String what) throws IOException {
-            if (offset < 0 || length < 0 || offset > fileSize || length > fileSize - offset) {
-                throw malformed(what + " (" + length + " bytes at offset " + offset + ") lies outside the "
-                        + fileSize + "-byte file");
-            }
-            if (length > Integer.MAX_VALUE - 8) {
-                throw malformed(what + " is " + length + " bytes");
-            }
-            ByteBuffer buffer = ByteBuffer.allocate((int) length);
-            while (buffer.hasRemaining()) {
-                if (channel.read(buffer, offset + buffer.position()) < 0) {
-                    throw malformed(what + " is cut short");
-                }
-            }
-            return buffer.flip().order(order == null ? ByteOrder.LITTLE_ENDIAN : order);
-        }
-
-        /** The NUL-terminated string at {@code offset} of a string table ("" when out of range). */
-        private String string(ByteBuffer table, int offset) {
-            if (offset < 0 || offset >= table.limit()) {
-                return "";
-            }
-            int end = offset;
-            while (end < table.limit() && table.get(end) != 0) {
-                end++;
-            }
-            byte[] bytes = new byte[end - offset];
-            table.get(offset, bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    }
-
-    private record Section(int name, int type, long address, long offset, long size, int link, long entrySize) {
     }
 }

@@ -5,9 +5,6 @@ import dev.jbpf.BpfNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +18,20 @@ import java.util.Optional;
  * A plain immutable value: nothing native, the file is closed when {@link #read} returns.
  */
 public final class RelocatableElf {
-    private static final int SHT_SYMTAB = 2, SHT_REL = 9, EM_BPF = 247;
+    /** Bytes of an {@code Elf64_Rel}: {@code r_offset}, {@code r_info}. */
+    private static final int RELOCATION_BYTES = 16;
     /** {@code SHF_EXECINSTR}: the section holds code. */
     public static final long SHF_EXECINSTR = 0x4;
     /** {@code st_shndx} of an undefined (extern) symbol. */
-    public static final int SHN_UNDEF = 0;
+    public static final int SHN_UNDEF = ElfReader.SHN_UNDEF;
     /** {@code STT_*} of a symbol's {@link Symbol#type()}. */
     public static final int STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3;
 
     private final Path path;
-    private final ByteBuffer file;
+    private final ByteOrder order;
     private final List<Section> sections;
+    /** Each section's bytes by index: slices of the one heap copy of the file, never written. */
+    private final List<ByteBuffer> contents;
     private final List<Symbol> symbols;
 
     /** A section header, with its name. */
@@ -49,88 +49,45 @@ public final class RelocatableElf {
     public record Relocation(long offset, int symbol, int type) {
     }
 
-    private RelocatableElf(Path path, ByteBuffer file, List<Section> sections, List<Symbol> symbols) {
+    private RelocatableElf(Path path, ByteOrder order, List<Section> sections, List<ByteBuffer> contents,
+            List<Symbol> symbols) {
         this.path = path;
-        this.file = file;
+        this.order = order;
         this.sections = List.copyOf(sections);
+        this.contents = List.copyOf(contents);
         this.symbols = List.copyOf(symbols);
     }
 
-    /** Reads the object; a missing file is a {@link BpfNotFoundException}, a malformed one a {@link BpfException}. */
+    /**
+     * Reads the object; a missing file is a {@link BpfNotFoundException}, one that is not a
+     * BPF object or is malformed a {@link BpfException} saying which.
+     */
     public static RelocatableElf read(Path path) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new BpfNotFoundException("read ELF file", path.toString(), "no such file");
-        } catch (IOException e) {
-            throw new BpfException("read ELF file", path.toString(), e.getMessage());
-        }
-        try {
-            return parse(path, ByteBuffer.wrap(bytes));
-        } catch (IndexOutOfBoundsException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
-            throw new BpfException("read ELF file", path.toString(), "malformed ELF object: " + e.getMessage());
-        }
+        return ElfReader.read(path, true, RelocatableElf::parse);
     }
 
-    private static RelocatableElf parse(Path path, ByteBuffer file) {
-        if (file.limit() < 64 || file.get(0) != 0x7f || file.get(1) != 'E' || file.get(2) != 'L' || file.get(3) != 'F') {
-            throw new BpfException("read ELF file", path.toString(), "is not an ELF file");
+    private static RelocatableElf parse(ElfReader reader) throws IOException {
+        String target = reader.path().toString();
+        if (reader.type() != ElfHeader.ET_REL) {
+            throw new BpfException(ElfReader.READ, target, "is not a relocatable object (ET_REL)");
         }
-        if (file.get(4) != 2) {
-            throw new BpfException("read ELF file", path.toString(), "is not a 64-bit ELF file");
+        if (reader.machine() != ElfHeader.EM_BPF) {
+            throw new BpfException(ElfReader.READ, target, "is not a BPF object (e_machine " + reader.machine()
+                    + ", not EM_BPF " + ElfHeader.EM_BPF + ")");
         }
-        file.order(file.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-        if (file.getShort(16) != 1) {
-            throw new BpfException("read ELF file", path.toString(), "is not a relocatable object (ET_REL)");
-        }
-        int machine = file.getShort(18) & 0xffff;
-        if (machine != EM_BPF) {
-            throw new BpfException("read ELF file", path.toString(), "is not a BPF object (e_machine " + machine
-                    + ", not EM_BPF " + EM_BPF + ")");
-        }
-        long sectionTable = file.getLong(0x28);
-        int entrySize = file.getShort(0x3a) & 0xffff;
-        int count = file.getShort(0x3c) & 0xffff;
-        int namesIndex = file.getShort(0x3e) & 0xffff;
-        long[][] raw = new long[count][];
-        for (int i = 0; i < count; i++) {
-            int at = Math.toIntExact(sectionTable + (long) i * entrySize);
-            raw[i] = new long[] {file.getInt(at) & 0xffffffffL, file.getInt(at + 4) & 0xffffffffL, file.getLong(at + 8),
-                file.getLong(at + 0x18), file.getLong(at + 0x20), file.getInt(at + 0x28), file.getInt(at + 0x2c)};
-        }
-        long namesOffset = raw[namesIndex][3];
         List<Section> sections = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            long[] s = raw[i];
-            sections.add(new Section(i, string(file, namesOffset + s[0]), (int) s[1], s[2], s[3], s[4], (int) s[5],
-                    (int) s[6]));
-        }
+        List<ByteBuffer> contents = new ArrayList<>();
         List<Symbol> symbols = new ArrayList<>();
-        for (Section section : sections) {
-            if (section.type() != SHT_SYMTAB) {
-                continue;
-            }
-            long strings = sections.get(section.link()).offset();
-            for (int i = 0; i < section.size() / 24; i++) {
-                int at = Math.toIntExact(section.offset() + 24L * i);
-                int info = file.get(at + 4) & 0xff;
-                symbols.add(new Symbol(i, string(file, strings + (file.getInt(at) & 0xffffffffL)), file.getLong(at + 8),
-                        file.getLong(at + 16), info & 0xf, info >> 4, file.getShort(at + 6) & 0xffff));
+        for (ElfReader.Section s : reader.sections()) {
+            sections.add(new Section(s.index(), s.name(), s.type(), s.flags(), s.offset(), s.size(), s.link(), s.info()));
+            contents.add(reader.contents(s)); // bounds-checked here, so later reads of it cannot fail
+            if (s.type() == ElfReader.SHT_SYMTAB) {
+                for (ElfReader.SymbolEntry e : reader.symbols(s)) {
+                    symbols.add(new Symbol(e.index(), e.name(), e.value(), e.size(), e.kind(), e.binding(), e.section()));
+                }
             }
         }
-        return new RelocatableElf(path, file, sections, symbols);
-    }
-
-    private static String string(ByteBuffer file, long offset) {
-        int start = Math.toIntExact(offset);
-        int end = start;
-        while (file.get(end) != 0) {
-            end++;
-        }
-        byte[] bytes = new byte[end - start];
-        file.get(start, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return new RelocatableElf(reader.path(), reader.order(), sections, contents, symbols);
     }
 
     public Path path() {
@@ -139,7 +96,7 @@ public final class RelocatableElf {
 
     /** The byte order of the object's data (little-endian for BPF objects built on x86). */
     public ByteOrder order() {
-        return file.order();
+        return order;
     }
 
     public List<Section> sections() {
@@ -155,24 +112,25 @@ public final class RelocatableElf {
         return symbols;
     }
 
-    /** A copy of a section's bytes. */
+    /** A copy of a section's bytes (none for a section that occupies no file bytes, such as .bss). */
     public byte[] bytes(Section section) {
-        byte[] bytes = new byte[Math.toIntExact(section.size())];
-        file.get(Math.toIntExact(section.offset()), bytes);
-        return bytes;
+        ByteBuffer bytes = contents.get(section.index());
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(0, copy);
+        return copy;
     }
 
     /** The {@code SHT_REL} relocations that apply to a section, by offset. */
     public List<Relocation> relocations(Section target) {
         List<Relocation> result = new ArrayList<>();
         for (Section section : sections) {
-            if (section.type() != SHT_REL || section.info() != target.index()) {
+            if (section.type() != ElfReader.SHT_REL || section.info() != target.index()) {
                 continue;
             }
-            for (int i = 0; i < section.size() / 16; i++) {
-                int at = Math.toIntExact(section.offset() + 16L * i);
-                long info = file.getLong(at + 8);
-                result.add(new Relocation(file.getLong(at), (int) (info >>> 32), (int) info));
+            ByteBuffer entries = contents.get(section.index());
+            for (int at = 0; at + RELOCATION_BYTES <= entries.limit(); at += RELOCATION_BYTES) {
+                long info = entries.getLong(at + 8);
+                result.add(new Relocation(entries.getLong(at), (int) (info >>> 32), (int) info));
             }
         }
         return result;

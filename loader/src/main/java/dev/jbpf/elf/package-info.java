@@ -3,7 +3,10 @@
  * USDT probes: {@link dev.jbpf.elf.Binaries} finds a binary by path, program name or library
  * name as the dynamic linker would; {@link dev.jbpf.elf.ElfFile} lists its symbols (from
  * {@code .symtab} and {@code .dynsym}, with GNU symbol versions), resolves a function to the
- * file offset a uprobe needs, and lists its USDT probes ({@code .note.stapsdt}).
+ * file offset a uprobe needs, and lists its USDT probes ({@code .note.stapsdt});
+ * {@link dev.jbpf.elf.RelocatableElf} reads a compiled BPF object (sections, symbols,
+ * relocations) for the disassembler; {@link dev.jbpf.elf.ElfHeader} says what a file is from its
+ * first 20 bytes. One reader parses ELF for all of them.
  *
  * <p>Nothing here holds native memory or open files: files are read with positional reads
  * into the Java heap and closed before a method returns. Failures are

@@ -59,7 +59,7 @@ public final class BpfFs {
         try {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
         } catch (IOException e) {
-            throw new BpfException("create directory", parent.toString(), e.toString());
+            throw new BpfException("create directory", parent.toString(), e.toString(), e);
         }
     }
 

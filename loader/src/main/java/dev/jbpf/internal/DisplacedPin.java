@@ -40,7 +40,7 @@ public final class DisplacedPin implements AutoCloseable {
             Files.delete(absolute);
         } catch (IOException e) {
             object.close();
-            throw new BpfException("replace pin", absolute.toString(), "cannot remove it: " + e.getMessage());
+            throw new BpfException("replace pin", absolute.toString(), "cannot remove it: " + e.getMessage(), e);
         }
         return new DisplacedPin(absolute, object);
     }
@@ -50,7 +50,7 @@ public final class DisplacedPin implements AutoCloseable {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
-            throw new BpfException("restore pin", path.toString(), "cannot remove the new pin: " + e.getMessage());
+            throw new BpfException("restore pin", path.toString(), "cannot remove the new pin: " + e.getMessage(), e);
         }
         try (Arena arena = Arena.ofConfined()) {
             int result = LibBpf.bpf_obj_pin(object.value(), arena.allocateFrom(path.toString()));

@@ -104,7 +104,7 @@ public final class LibC {
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
     }
     /** mmap(2) protections and flags. */
-    public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+    public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_FIXED = 0x10;
     /** epoll(7) constants. */
     public static final int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLLIN = 1;
     /**
@@ -291,20 +291,21 @@ public final class LibC {
     }
 
     /**
-     * C {@code mmap(NULL, length, prot, MAP_SHARED, fd, offset)}; returns the address as a
-     * zero-length segment (the caller reinterprets it and must {@link #munmap} it), or throws
-     * nothing and returns {@code null} with the errno in {@code errno[0]} when it failed.
+     * C {@code mmap(address, length, prot, flags, fd, offset)}; returns the address as a
+     * zero-length segment, or throws nothing and returns {@code null} with the errno in
+     * {@code errno[0]} when it failed. Who unmaps it is the caller's business: jbpf maps only
+     * through {@link MapMemory}, which says.
      */
-    public static MemorySegment mmapShared(int fd, long length, int prot, long offset, int[] errno) {
+    public static MemorySegment mmap(MemorySegment address, long length, int prot, int flags, int fd, long offset,
+            int[] errno) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment address = (MemorySegment) Mmap.H.invokeExact(state, MemorySegment.NULL, length, prot,
-                    MAP_SHARED, fd, offset);
-            if (address.address() == -1L) { // MAP_FAILED
+            MemorySegment mapped = (MemorySegment) Mmap.H.invokeExact(state, address, length, prot, flags, fd, offset);
+            if (mapped.address() == -1L) { // MAP_FAILED
                 errno[0] = (int) ERRNO.get(state, 0L);
                 return null;
             }
-            return address;
+            return mapped;
         } catch (Throwable t) {
             throw new AssertionError("mmap", t);
         }

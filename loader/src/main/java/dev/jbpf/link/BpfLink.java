@@ -275,7 +275,7 @@ public final class BpfLink implements AutoCloseable {
             try {
                 Files.delete(pinned);
             } catch (IOException e) {
-                throw new BpfException("unpin", description + " at " + pinned, e.toString());
+                throw new BpfException("unpin", description + " at " + pinned, e.toString(), e);
             }
             pinned = null;
         }

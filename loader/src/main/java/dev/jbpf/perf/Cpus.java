@@ -18,7 +18,7 @@ final class Cpus {
         try {
             return parseList(KernelFiles.firstLine(ONLINE));
         } catch (IOException | IllegalArgumentException e) {
-            throw new BpfException("read online CPUs", ONLINE.toString(), e.toString());
+            throw new BpfException("read online CPUs", ONLINE.toString(), e.toString(), e);
         }
     }
 
@@ -37,7 +37,7 @@ final class Cpus {
                 first = Integer.parseInt(dash < 0 ? part : part.substring(0, dash));
                 last = dash < 0 ? first : Integer.parseInt(part.substring(dash + 1));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a CPU list: \"" + trimmed + "\"");
+                throw new IllegalArgumentException("not a CPU list: \"" + trimmed + "\"", e);
             }
             if (first < 0 || last < first) {
                 throw new IllegalArgumentException("not a CPU list: \"" + trimmed + "\"");

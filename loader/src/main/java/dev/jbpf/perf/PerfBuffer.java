@@ -5,6 +5,7 @@ import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.internal.CallbackConsumer;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibC;
+import dev.jbpf.internal.MapMemory;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
 import java.lang.foreign.Arena;
@@ -154,7 +155,7 @@ public final class PerfBuffer implements AutoCloseable {
                     throw BpfException.of("create epoll fd for", description, -epollFd, null);
                 }
                 PerfRing[] rings = new PerfRing[count];
-                long pageSize = LibC.pageSize();
+                long pageSize = MapMemory.pageSize();
                 try (Arena call = Arena.ofConfined()) {
                     MemorySegment base = call.allocate(ValueLayout.ADDRESS);
                     MemorySegment size = call.allocate(ValueLayout.JAVA_LONG);

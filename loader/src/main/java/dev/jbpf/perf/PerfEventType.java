@@ -126,7 +126,7 @@ public record PerfEventType(int type, long config, String description) {
         try {
             return KernelFiles.number(file);
         } catch (IOException | NumberFormatException e) {
-            throw new BpfException(operation, target, "cannot read a number from " + file + ": " + e);
+            throw new BpfException(operation, target, "cannot read a number from " + file + ": " + e, e);
         }
     }
 }

@@ -12,6 +12,11 @@ public class PerfEventUnavailableException extends BpfException {
     private static final long serialVersionUID = 1L;
 
     public PerfEventUnavailableException(String operation, String target, int errno, String detail) {
-        super(operation, target, errno, detail);
+        super(operation, target, errno, detail, null);
+    }
+
+    /** @param cause the exception this one reports, or null */
+    public PerfEventUnavailableException(String operation, String target, int errno, String detail, Throwable cause) {
+        super(operation, target, errno, detail, cause);
     }
 }

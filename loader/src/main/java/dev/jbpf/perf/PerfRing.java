@@ -1,6 +1,7 @@
 package dev.jbpf.perf;
 
 import dev.jbpf.internal.CallbackConsumer;
+import dev.jbpf.internal.MapMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -40,10 +41,9 @@ final class PerfRing {
      * @param mapping the mapping libbpf reports ({@code perf_buffer__buffer}): one header page,
      *     then {@code dataSize} bytes of ring
      */
-    @SuppressWarnings("restricted")
     PerfRing(int cpu, MemorySegment mapping, long pageSize, long dataSize, Arena arena) {
         this.cpu = cpu;
-        MemorySegment all = mapping.reinterpret(pageSize + dataSize, arena, null);
+        MemorySegment all = MapMemory.view(mapping, pageSize + dataSize, arena);
         this.header = all.asSlice(0, pageSize);
         this.data = all.asSlice(pageSize, dataSize).asReadOnly();
         this.wrapCopy = arena.allocate(MAX_RECORD, 8);

@@ -1,8 +1,8 @@
 package dev.jbpf.ringbuf;
 
-import dev.jbpf.BpfException;
 import dev.jbpf.internal.CallbackConsumer;
 import dev.jbpf.internal.LibC;
+import dev.jbpf.internal.MapMemory;
 import dev.jbpf.map.BpfMap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,8 +29,8 @@ final class MappedRing {
     private static final int BATCH_RECORDS = 4096;
 
     private final RecordHandler handler;
-    private final MemorySegment consumerMapping;
-    private final MemorySegment producerMapping;
+    private final MapMemory.Mapping consumerMapping;
+    private final MapMemory.Mapping producerMapping;
     private final MemorySegment consumerPage;
     private final MemorySegment producerPage;
     private final MemorySegment data;
@@ -39,13 +39,13 @@ final class MappedRing {
     /** A quarter of the ring: the producer gets space back at least that often while we read. */
     private final long batchBytes;
 
-    private MappedRing(RecordHandler handler, MemorySegment consumerMapping, MemorySegment producerMapping,
+    private MappedRing(RecordHandler handler, MapMemory.Mapping consumerMapping, MapMemory.Mapping producerMapping,
             long pageSize, long ringSize, Arena arena) {
         this.handler = handler;
         this.consumerMapping = consumerMapping;
         this.producerMapping = producerMapping;
-        this.consumerPage = consumerMapping.reinterpret(pageSize, arena, null);
-        this.producerPage = producerMapping.reinterpret(pageSize + 2 * ringSize, arena, null);
+        this.consumerPage = consumerMapping.segment(arena);
+        this.producerPage = producerMapping.segment(arena);
         this.data = producerPage.asSlice(pageSize);
         this.readOnlyData = data.asReadOnly();
         this.mask = ringSize - 1;
@@ -53,32 +53,30 @@ final class MappedRing {
     }
 
     /** Maps the ring of {@code map}; the caller owns the result ({@link #unmap()}). */
-    @SuppressWarnings("restricted")
     static MappedRing map(BpfMap map, RecordHandler handler, Arena arena) {
-        long pageSize = LibC.pageSize();
+        long pageSize = MapMemory.pageSize();
         long ringSize = Integer.toUnsignedLong(map.maxEntries());
         if (ringSize == 0 || (ringSize & (ringSize - 1)) != 0 || ringSize % pageSize != 0) {
             throw new IllegalArgumentException("ring buffer map " + map.name() + " has a size of " + ringSize
                     + " bytes, not a power of 2 multiple of the page size");
         }
-        int[] errno = new int[1];
-        MemorySegment consumer = LibC.mmapShared(map.fd(), pageSize, LibC.PROT_READ | LibC.PROT_WRITE, 0, errno);
-        if (consumer == null) {
-            throw BpfException.of("mmap consumer page of ring buffer", map.name(), errno[0], null);
+        MapMemory.Mapping consumer = MapMemory.map(map.fd(), 0, pageSize, LibC.PROT_READ | LibC.PROT_WRITE,
+                "mmap consumer page of ring buffer", map.name());
+        MapMemory.Mapping producer;
+        try {
+            producer = MapMemory.map(map.fd(), pageSize, pageSize + 2 * ringSize, LibC.PROT_READ,
+                    "mmap producer page and data of ring buffer", map.name());
+        } catch (RuntimeException | Error e) {
+            consumer.unmap();
+            throw e;
         }
-        MemorySegment producer = LibC.mmapShared(map.fd(), pageSize + 2 * ringSize, LibC.PROT_READ, pageSize, errno);
-        if (producer == null) {
-            LibC.munmap(consumer, pageSize);
-            throw BpfException.of("mmap producer page and data of ring buffer", map.name(), errno[0], null);
-        }
-        return new MappedRing(handler, consumer.reinterpret(pageSize), producer.reinterpret(pageSize + 2 * ringSize),
-                pageSize, ringSize, arena);
+        return new MappedRing(handler, consumer, producer, pageSize, ringSize, arena);
     }
 
     /** Releases both mappings; call once, after the segments' arena is closed. */
     void unmap() {
-        LibC.munmap(consumerMapping, consumerMapping.byteSize());
-        LibC.munmap(producerMapping, producerMapping.byteSize());
+        consumerMapping.unmap();
+        producerMapping.unmap();
     }
 
     /**

@@ -72,7 +72,7 @@ public final class SkeletonTypes {
                     try {
                         codecs.put(layout.javaType(), BtfValueCodec.of(layout.javaType(), btf, layout.find(btf).orElseThrow()));
                     } catch (IllegalArgumentException e) {
-                        throw mismatch(objectName, skeleton.getSimpleName(), layout.cName() + ": " + e.getMessage());
+                        throw mismatch(objectName, skeleton.getSimpleName(), layout.cName() + ": " + e.getMessage(), e);
                     }
                 }
             }
@@ -88,8 +88,14 @@ public final class SkeletonTypes {
     }
 
     private static IllegalStateException mismatch(String objectName, String skeletonName, String difference) {
+        return mismatch(objectName, skeletonName, difference, null);
+    }
+
+    /** @param cause the exception that found the difference, or null */
+    private static IllegalStateException mismatch(String objectName, String skeletonName, String difference,
+            Throwable cause) {
         return new IllegalStateException(objectName + " does not match " + skeletonName + ": " + difference
-                + "; regenerate the skeleton from this object");
+                + "; regenerate the skeleton from this object", cause);
     }
 
     /**
@@ -182,7 +188,7 @@ public final class SkeletonTypes {
             return binding.get();
         } catch (IllegalArgumentException e) {
             object.close();
-            throw mismatch(objectName, skeletonName, "map " + mapName + ": " + e.getMessage());
+            throw mismatch(objectName, skeletonName, "map " + mapName + ": " + e.getMessage(), e);
         }
     }
 

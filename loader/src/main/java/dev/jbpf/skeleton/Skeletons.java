@@ -34,7 +34,7 @@ public final class Skeletons {
             }
             elf = in.readAllBytes();
         } catch (IOException e) {
-            throw new BpfException("open object", where, Errno.EIO, e.getMessage());
+            throw new BpfException("open object", where, Errno.EIO, e.getMessage(), e);
         }
         int dot = file.indexOf('.');
         return BpfObject.open(elf, dot > 0 ? file.substring(0, dot) : file);
