@@ -1067,7 +1067,7 @@ public final class BpfMap implements AutoCloseable {
         try (BpfMap pinned = openPinned(absolute)) {
             pinnedId = pinned.id;
         } catch (BpfNotFoundException e) {
-            throw new BpfNotFoundException("unpin", name, Errno.ENOENT, "nothing pinned at " + absolute);
+            throw new BpfNotFoundException("unpin", name, Errno.ENOENT, "nothing pinned at " + absolute, e);
         }
         if (pinnedId != id) {
             throw new BpfException("unpin", name, 0, absolute + " pins map id " + pinnedId + ", not this map (id "
@@ -1076,9 +1076,9 @@ public final class BpfMap implements AutoCloseable {
         try {
             Files.delete(absolute);
         } catch (NoSuchFileException e) {
-            throw new BpfNotFoundException("unpin", name, Errno.ENOENT, "nothing pinned at " + absolute);
+            throw new BpfNotFoundException("unpin", name, Errno.ENOENT, "nothing pinned at " + absolute, e);
         } catch (IOException e) {
-            throw new BpfException("unpin", name, 0, "cannot remove " + absolute + ": " + e);
+            throw new BpfException("unpin", name, 0, "cannot remove " + absolute + ": " + e, e);
         }
     }
 

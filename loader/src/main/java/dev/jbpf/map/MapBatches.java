@@ -392,7 +392,7 @@ final class MapBatches {
                 map.update(keys.get(i), values.get(i), flag);
             } catch (BpfException e) {
                 throw BpfException.of("update batch", map.name(), e.errno(), "entry " + i + " of " + keys.size()
-                        + " (the " + i + " before it were stored)");
+                        + " (the " + i + " before it were stored)", e);
             }
         }
     }
@@ -457,7 +457,7 @@ final class MapBatches {
                     }
                 } catch (BpfException e) {
                     throw BpfException.of("delete batch", map.name(), e.errno(), "key " + i + " of " + total + " ("
-                            + deleted + " deleted before it)");
+                            + deleted + " deleted before it)", e);
                 }
             }
             state.delete = Support.UNSUPPORTED;
