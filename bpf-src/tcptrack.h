@@ -1,7 +1,7 @@
 /* The TCP connection tracker's map and its bookkeeping, shared by its two variants:
  * tcptrack_kprobe.bpf.c (kprobes on tcp_sendmsg / tcp_cleanup_rbuf) and tcptrack_tp.bpf.c
  * (tracepoints sock:sock_send_length / sock:sock_recv_length, for kernels without kprobes).
- * User space (jbpf tcptrack, dev.jbpf.cli.TcpTracker) reads `conns`; both variants remove a
+ * User space (jbpf tcptrack, dev.jbpf.tools.tcptrack.TcpTracker) reads `conns`; both variants remove a
  * socket's entry when it reaches TCP_CLOSE (tracepoint sock:inet_sock_set_state). */
 #ifndef TCPTRACK_H
 #define TCPTRACK_H

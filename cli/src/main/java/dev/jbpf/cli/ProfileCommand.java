@@ -1,8 +1,8 @@
 package dev.jbpf.cli;
 
-import dev.jbpf.profile.FlameGraph;
-import dev.jbpf.profile.Profile;
-import dev.jbpf.profile.StackProfiler;
+import dev.jbpf.tools.profile.FlameGraph;
+import dev.jbpf.tools.profile.Profile;
+import dev.jbpf.tools.profile.StackProfiler;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jbpf profile [--pid P] [--freq HZ] [--duration S] [--folded FILE] [--svg FILE]}: a
- * sampling CPU profiler (dev.jbpf.profile.StackProfiler) on every CPU; prints the hottest
+ * sampling CPU profiler (dev.jbpf.tools.profile.StackProfiler) on every CPU; prints the hottest
  * stacks and writes folded stacks and an SVG flame graph. Ctrl-C ends sampling early and still
  * writes the results.
  */
@@ -73,7 +73,7 @@ final class ProfileCommand implements Callable<Integer> {
         };
         ForegroundStop stop = ForegroundStop.install("jbpf-profile-stop");
         try {
-            Profile profile = StackProfiler.run(BundledObjects.open("profile"), settings, started, stop::requested);
+            Profile profile = StackProfiler.run(settings, started, stop::requested);
             if (profile.samples() == 0) {
                 // an empty flame graph would look like a result: say why there is none instead
                 throw new IllegalStateException("no sample arrived in " + trim(durationSeconds) + " s: "

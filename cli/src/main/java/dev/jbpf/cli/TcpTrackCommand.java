@@ -1,5 +1,6 @@
 package dev.jbpf.cli;
 
+import dev.jbpf.tools.tcptrack.TcpTracker;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
  * {@code jbpf tcptrack [--duration S] [--interval S] [--variant kprobe|tracepoint]}: the guide's
  * TCP connection tracker. Every interval it prints each live TCP connection that moved data
  * since the start, with the bytes user space sent (TX) and received (RX) through its socket;
- * closed sockets drop out. The BPF side is built in (see {@link TcpTracker}).
+ * closed sockets drop out. The tracker itself (its BPF side built in) is the tools module's {@link TcpTracker}.
  */
 @Command(name = "tcptrack", mixinStandardHelpOptions = true, description = {
         "Track TCP connections: bytes sent and received per socket, listed every interval; closed sockets drop out.",
@@ -59,7 +60,7 @@ final class TcpTrackCommand implements Callable<Integer> {
         }
         try {
             if (!options.json()) {
-                out.println("Tracking TCP connections with the " + variant.displayName() + " variant (" + variant.source
+                out.println("Tracking TCP connections with the " + variant.displayName() + " variant (" + variant.source()
                         + "; prog ids " + tracker.programIds().stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("")
                         + "); " + (durationSeconds == null ? "Ctrl-C to stop." : "stopping in " + durationSeconds + " s."));
                 out.flush();

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.TestSupport;
 import dev.jbpf.program.ProgramInfo;
+import dev.jbpf.tools.tcptrack.TcpTracker;
+import dev.jbpf.tools.tcptrack.TcpTrackerTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;

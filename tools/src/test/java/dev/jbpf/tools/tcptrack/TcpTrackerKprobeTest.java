@@ -1,4 +1,4 @@
-package dev.jbpf.cli;
+package dev.jbpf.tools.tcptrack;
 
 import dev.jbpf.TestSupport;
 import dev.jbpf.link.TracingSupport;

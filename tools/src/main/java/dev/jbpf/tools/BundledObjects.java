@@ -1,4 +1,4 @@
-package dev.jbpf.cli;
+package dev.jbpf.tools;
 
 import dev.jbpf.BpfObject;
 import dev.jbpf.OpenedObject;
@@ -7,24 +7,26 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The BPF objects jbpf's own commands load ({@code jbpf tcptrack}, {@code jbpf profile}): built
- * by {@code make bpf} into build/bpf and packaged into the CLI's jar by cli/pom.xml, so the jar
- * (and the container image) carries them. Owns nothing; {@link #open} hands the caller an
- * {@link OpenedObject} it must close (or load, which takes it over).
+ * The BPF objects jbpf's tools load ({@code profile} for {@link dev.jbpf.tools.profile.StackProfiler},
+ * {@code tcptrack_kprobe} and {@code tcptrack_tp} for {@link dev.jbpf.tools.tcptrack.TcpTracker}):
+ * built by {@code make bpf} into build/bpf and packaged into this module's jar by tools/pom.xml,
+ * so the jar (and the CLI's jar and the container image, which carry it) needs no path to them.
+ * Owns nothing; {@link #open} hands the caller an {@link OpenedObject} it must close (or load,
+ * which takes it over).
  */
-final class BundledObjects {
-    private static final String RESOURCE_DIR = "/dev/jbpf/cli/bpf/";
+public final class BundledObjects {
+    private static final String RESOURCE_DIR = "/dev/jbpf/tools/bpf/";
 
     private BundledObjects() {
     }
 
     /** Opens the packaged object {@code name}.bpf.o (e.g. "profile"). */
-    static OpenedObject open(String name) {
+    public static OpenedObject open(String name) {
         return BpfObject.open(bytes(name), name);
     }
 
     /** The bytes of the packaged object {@code name}.bpf.o. */
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         String fileName = name + ".bpf.o";
         try (InputStream in = BundledObjects.class.getResourceAsStream(RESOURCE_DIR + fileName)) {
             if (in == null) {

@@ -1,4 +1,4 @@
-package dev.jbpf.profile;
+package dev.jbpf.tools.profile;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.elf.ElfFile;

@@ -1,4 +1,4 @@
-package dev.jbpf.profile;
+package dev.jbpf.tools.profile;
 
 import dev.jbpf.kallsyms.KernelSymbols;
 import dev.jbpf.LoadedObject;
@@ -12,6 +12,7 @@ import dev.jbpf.perf.PerfEvent;
 import dev.jbpf.perf.PerfEventType;
 import dev.jbpf.perf.PerfEventUnavailableException;
 import dev.jbpf.perf.SoftwareEvent;
+import dev.jbpf.tools.BundledObjects;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,15 @@ public final class StackProfiler {
     }
 
     private StackProfiler() {
+    }
+
+    /**
+     * Profiles with the program packaged in this module (bpf-src/profile.bpf.c, see
+     * {@link BundledObjects}) until the duration ends, the process sampled exits, or {@code stop}
+     * says so (polled every 50 ms; e.g. at Ctrl-C); calls {@code started} once sampling has begun.
+     */
+    public static Profile run(Settings settings, Runnable started, BooleanSupplier stop) throws InterruptedException {
+        return run(BundledObjects.open("profile"), settings, started, stop);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.jbpf.cli;
+package dev.jbpf.tools.tcptrack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
  * known sizes: each side's socket must show exactly the bytes it sent and received, with the
  * four-tuple in the right byte order, and must drop out once closed. Here the tracepoint variant
  * (kernels with sock:sock_send_length, 6.3+; others skip saying so); the kprobe variant:
- * {@link TcpTrackerKprobeTest}.
+ * {@link TcpTrackerKprobeTest}. Public, with its loopback transfer, for the CLI's tests (tools' test-jar).
  */
-class TcpTrackerTest {
+public class TcpTrackerTest {
     static final int CLIENT_TO_SERVER = 123_457;
     static final int SERVER_TO_CLIENT = 98_765;
 
@@ -50,7 +50,7 @@ class TcpTrackerTest {
         assertEquals("10.1.2.3", TcpTracker.Connection.text(InetAddress.getByName("10.1.2.3")));
     }
 
-    static void assumeTracepointVariant() {
+    public static void assumeTracepointVariant() {
         TestSupport.assumePrivileged();
         if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events/sock/sock_send_length"))
                 && !Files.isDirectory(Path.of("/sys/kernel/debug/tracing/events/sock/sock_send_length"))) {
@@ -108,8 +108,8 @@ class TcpTrackerTest {
     }
 
     /** A loopback connection: CLIENT_TO_SERVER bytes one way, then SERVER_TO_CLIENT bytes back. */
-    record Transfer(ServerSocket listener, Socket client, Socket server) implements AutoCloseable {
-        static Transfer open(InetAddress loopback) throws IOException {
+    public record Transfer(ServerSocket listener, Socket client, Socket server) implements AutoCloseable {
+        public static Transfer open(InetAddress loopback) throws IOException {
             ServerSocket listener = new ServerSocket();
             listener.bind(new InetSocketAddress(loopback, 0));
             Socket client = new Socket(loopback, listener.getLocalPort());
@@ -117,15 +117,15 @@ class TcpTrackerTest {
             return new Transfer(listener, client, server);
         }
 
-        int clientPort() {
+        public int clientPort() {
             return client.getLocalPort();
         }
 
-        int serverPort() {
+        public int serverPort() {
             return listener.getLocalPort();
         }
 
-        void exchange() throws IOException {
+        public void exchange() throws IOException {
             byte[] request = new byte[CLIENT_TO_SERVER];
             Arrays.fill(request, (byte) 'q');
             client.getOutputStream().write(request);

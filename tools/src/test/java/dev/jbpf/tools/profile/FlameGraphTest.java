@@ -1,19 +1,17 @@
-package dev.jbpf.profile;
+package dev.jbpf.tools.profile;
 
-import dev.jbpf.kallsyms.KernelSymbols;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-/** The flame graph's geometry and escaping, and kallsyms parsing: plain Java, no kernel needed. */
+/** The flame graph's geometry and escaping: plain Java, no kernel needed (kallsyms parsing: the library's KernelSymbolsTest). */
 class FlameGraphTest {
 
     @Test
@@ -41,20 +39,5 @@ class FlameGraphTest {
         assertEquals(all * 3 / 4, work, 0.01);
         assertEquals(all / 4, lambda, 0.01);
         assertTrue(svg.contains("test &quot;graph&quot; (4 samples)"), svg);
-    }
-
-    @Test
-    void kernelSymbolsNameTheFunctionContainingAnAddress() {
-        KernelSymbols symbols = KernelSymbols.parse(List.of(
-                "ffffffff81000000 T _stext",
-                "ffffffff81000100 t do_thing",
-                "ffffffff81000200 D some_data",
-                "ffffffffc0201000 t module_fn\t[mod]",
-                "0000000000000000 A fixed_percpu_data"));
-        assertEquals(3, symbols.size(), "text symbols only, with addresses");
-        assertEquals("do_thing", symbols.name(0xffffffff81000150L));
-        assertEquals("_stext", symbols.name(0xffffffff81000000L));
-        assertEquals("module_fn", symbols.name(0xffffffffc0201010L));
-        assertEquals("[unknown]", symbols.name(0xffffffff80000000L));
     }
 }

@@ -1,4 +1,4 @@
-package dev.jbpf.profile;
+package dev.jbpf.tools.profile;
 
 import java.io.IOException;
 import java.nio.file.Files;
