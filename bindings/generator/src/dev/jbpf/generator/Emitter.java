@@ -34,7 +34,21 @@ final class Emitter {
         files.put("LibBpf.java", libBpf());
         files.put("BpfConstants.java", constants());
         files.put("Bitfields.java", bitfields());
+        files.put("package-info.java", packageInfo());
         return files;
+    }
+
+    /** The package's doc: what these classes are and who owns the memory they touch. */
+    private static String packageInfo() {
+        return "/**\n"
+                + " * Java FFM bindings of libbpf, generated from its headers by bindings/generator (do not edit:\n"
+                + " * {@code make bindings} regenerates them; a test checks they are current). {@code LibBpf}: one\n"
+                + " * static method per libbpf function; one class per C struct or union with its layout and field\n"
+                + " * accessors; {@code BpfConstants}: the headers' enums and macros. The bindings own no native\n"
+                + " * memory: callers pass segments from their own arenas, and pointers libbpf returns belong to\n"
+                + " * libbpf (the loader's types wrap them and say who frees what).\n"
+                + " */\n"
+                + "package " + Generator.PACKAGE + ";\n";
     }
 
     // ---------------------------------------------------------------- record model
