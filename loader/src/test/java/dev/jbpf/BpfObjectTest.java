@@ -12,6 +12,8 @@ import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.OpenedProgram;
 import dev.jbpf.program.ProgramInfo;
 import dev.jbpf.program.ProgramType;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,7 @@ class BpfObjectTest {
     Path tmp;
 
     @Test
+    @UnitTest
     void opensAndDescribesOpensnoopWithoutLoadingIt() {
         try (OpenedObject opened = BpfObject.open(TestSupport.bpfObject("opensnoop"))) {
             assertEquals("opensnoop", opened.name());
@@ -41,8 +44,8 @@ class BpfObjectTest {
     }
 
     @Test
+    @KernelTest
     void loadsIntoTheKernelAndUnloadsOnClose() {
-        TestSupport.assumePrivileged();
         int id;
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("opensnoop")).load()) {
             BpfProgram program = loaded.program("trace_openat");
@@ -76,6 +79,7 @@ class BpfObjectTest {
     }
 
     @Test
+    @UnitTest
     void opensFromMemoryUnderTheGivenName() throws IOException {
         byte[] elf = Files.readAllBytes(TestSupport.bpfObject("maps"));
         try (OpenedObject opened = BpfObject.open(elf, "from_memory")) {
@@ -86,8 +90,8 @@ class BpfObjectTest {
     }
 
     @Test
+    @KernelTest
     void loadsFromMemory() throws IOException {
-        TestSupport.assumePrivileged();
         byte[] elf = Files.readAllBytes(TestSupport.bpfObject("maps"));
         try (LoadedObject loaded = BpfObject.open(elf, "from_memory").load()) {
             assertTrue(loaded.program("count_sys_enter").id() > 0);
@@ -95,8 +99,8 @@ class BpfObjectTest {
     }
 
     @Test
+    @KernelTest
     void autoloadOffLeavesAProgramOutOfTheKernel() {
-        TestSupport.assumePrivileged();
         OpenedObject opened = BpfObject.open(TestSupport.bpfObject("maps"));
         opened.program("count_sys_enter").autoload(false);
         try (LoadedObject loaded = opened.load()) {
@@ -109,6 +113,7 @@ class BpfObjectTest {
     }
 
     @Test
+    @UnitTest
     void missingFileIsNotFound() {
         Path missing = tmp.resolve("missing.bpf.o");
         BpfNotFoundException e = assertThrows(BpfNotFoundException.class, () -> BpfObject.open(missing));
@@ -118,6 +123,7 @@ class BpfObjectTest {
     }
 
     @Test
+    @UnitTest
     void textFileIsNotAnElfFile() throws IOException {
         Path text = Files.writeString(tmp.resolve("notes.txt"), "just some text\n");
         BpfException e = assertThrows(BpfException.class, () -> BpfObject.open(text));
@@ -125,6 +131,7 @@ class BpfObjectTest {
     }
 
     @Test
+    @UnitTest
     void hostExecutableIsAnElfFileForAnotherMachine() {
         BpfException e = assertThrows(BpfException.class, () -> BpfObject.open(Path.of("/proc/self/exe")));
         assertTrue(e.getMessage().matches("open object /proc/self/exe: is an ELF file for .+, not a BPF object"),
@@ -135,6 +142,7 @@ class BpfObjectTest {
     }
 
     @Test
+    @UnitTest
     void truncatedObjectFailsWithLibbpfsExplanation() throws IOException {
         byte[] whole = Files.readAllBytes(TestSupport.bpfObject("opensnoop"));
         Path truncated = Files.write(tmp.resolve("truncated.bpf.o"), Arrays.copyOf(whole, 200));
@@ -146,6 +154,7 @@ class BpfObjectTest {
     }
 
     @Test
+    @UnitTest
     void unknownNamesListTheNamesThatExist() {
         try (OpenedObject opened = BpfObject.open(TestSupport.bpfObject("opensnoop"))) {
             BpfNotFoundException program = assertThrows(BpfNotFoundException.class, () -> opened.program("nope"));
@@ -158,8 +167,8 @@ class BpfObjectTest {
     }
 
     @Test
+    @KernelTest
     void unknownNamesOfALoadedObjectListTheNamesThatExist() {
-        TestSupport.assumePrivileged();
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("opensnoop")).load()) {
             BpfNotFoundException e = assertThrows(BpfNotFoundException.class, () -> loaded.map("nope"));
             assertTrue(e.getMessage().contains("the object has counts, events"), e.getMessage());
@@ -167,8 +176,8 @@ class BpfObjectTest {
     }
 
     @Test
+    @KernelTest
     void verifierRejectionCarriesTheWholeLog() {
-        TestSupport.assumePrivileged();
         OpenedObject opened = BpfObject.open(TestSupport.bpfObject("verifier_reject"));
         VerifierException e = assertThrows(VerifierException.class, opened::load);
         assertEquals("unchecked_lookup", e.program());
@@ -184,8 +193,8 @@ class BpfObjectTest {
     }
 
     @Test
+    @KernelTest
     void verifierLogLevelKeepsTheLogOfAnAcceptedProgram() {
-        TestSupport.assumePrivileged();
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("maps")).verifierLogLevel(1).load()) {
             assertTrue(loaded.program("count_getppid").verifierLog().contains("processed "));
         }
@@ -198,6 +207,7 @@ class BpfObjectTest {
     }
 
     @Test
+    @UnitTest
     void closedObjectsRefuseEveryCall() {
         OpenedObject opened = BpfObject.open(TestSupport.bpfObject("opensnoop"));
         OpenedProgram program = opened.program("trace_openat");
@@ -214,8 +224,8 @@ class BpfObjectTest {
     }
 
     @Test
+    @KernelTest
     void loadingHandsTheObjectOverAndCloseClosesEverything() {
-        TestSupport.assumePrivileged();
         OpenedObject opened = BpfObject.open(TestSupport.bpfObject("opensnoop"));
         LoadedObject loaded = opened.load();
         IllegalStateException handedOver = assertThrows(IllegalStateException.class, opened::programs);
@@ -235,6 +245,7 @@ class BpfObjectTest {
     }
 
     @Test
+    @UnitTest
     void argumentsAreCheckedBeforeNativeCode() {
         assertThrows(NullPointerException.class, () -> BpfObject.open((Path) null));
         assertThrows(NullPointerException.class, () -> BpfObject.open(null, "x"));
@@ -245,8 +256,8 @@ class BpfObjectTest {
     }
 
     @Test
+    @KernelTest
     void doesNotLeakFileDescriptors() {
-        TestSupport.assumePrivileged();
         Path object = TestSupport.bpfObject("opensnoop");
         try (LoadedObject warmUp = BpfObject.open(object).load()) {
             warmUp.program("trace_openat").id(); // let the JVM and libbpf open whatever they keep

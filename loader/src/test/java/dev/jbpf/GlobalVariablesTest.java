@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,6 +36,7 @@ class GlobalVariablesTest {
     // ---- before load: no privileges needed ------------------------------------------------------
 
     @Test
+    @UnitTest
     void listsTheVariablesOfEverySectionWithTheirBtfTypes() {
         try (OpenedObject opened = open()) {
             GlobalVariables globals = opened.globals();
@@ -56,6 +59,7 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @UnitTest
     void readsInitialValuesFormattedThroughBtf() {
         try (OpenedObject opened = open()) {
             GlobalVariables globals = opened.globals();
@@ -77,6 +81,7 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @UnitTest
     void setsValuesOfEveryKindBeforeLoad() {
         try (OpenedObject opened = open()) {
             GlobalVariables globals = opened.globals();
@@ -108,6 +113,7 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @UnitTest
     void wrongTypesAndUnknownNamesAreClearErrors() {
         try (OpenedObject opened = open()) {
             GlobalVariables globals = opened.globals();
@@ -140,8 +146,8 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @KernelTest
     void theOpenedViewEndsWithLoadAndTheLoadedViewWithClose() {
-        TestSupport.assumePrivileged();
         OpenedObject opened = open();
         GlobalVariables before = opened.globals();
         LoadedObject object = opened.load();
@@ -157,8 +163,8 @@ class GlobalVariablesTest {
     // ---- after load: the kernel's own memory ----------------------------------------------------
 
     @Test
+    @KernelTest
     void rodataFilterSetBeforeLoadDecidesWhatTheProgramCounts() {
-        TestSupport.assumePrivileged();
         int n = 7;
         OpenedObject opened = open();
         opened.globals().setInt("target_pid", KernelEffects.pid());
@@ -174,8 +180,8 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @KernelTest
     void aFilterForAnotherProcessCountsNothingOfOurs() throws Exception {
-        TestSupport.assumePrivileged();
         // another real process, which never calls getppid: the filter must leave our calls out
         Process sleeper = new ProcessBuilder("sleep", "30").start();
         try {
@@ -193,8 +199,8 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @KernelTest
     void dataWrittenAfterLoadChangesWhatTheProgramDoes() {
-        TestSupport.assumePrivileged();
         OpenedObject opened = open();
         opened.globals().setInt("target_pid", KernelEffects.pid());
         try (LoadedObject object = opened.load(); BpfLink link = object.program("count_target").attach()) {
@@ -228,8 +234,8 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @KernelTest
     void rodataIsReadOnlyAfterLoad() {
-        TestSupport.assumePrivileged();
         OpenedObject opened = open();
         opened.globals().setLong("rodata_limit", 123);
         try (LoadedObject object = opened.load()) {
@@ -246,8 +252,8 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @KernelTest
     void customSectionsRoundTripThroughTheKernel() {
-        TestSupport.assumePrivileged();
         OpenedObject opened = open();
         opened.globals().setInt("target_pid", KernelEffects.pid()).setInt("custom_counter", 77)
                 .setInt("custom_limit", 99).setLong("hits", 40);
@@ -267,8 +273,8 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @KernelTest
     void sectionsThatCannotBeMappedGoThroughTheMapSyscalls() {
-        TestSupport.assumePrivileged();
         OpenedObject opened = open();
         opened.globals().setInt("target_pid", KernelEffects.pid()).setInt("static_step", 4);
         try (LoadedObject object = opened.load(); BpfLink link = object.program("count_target").attach()) {
@@ -287,8 +293,8 @@ class GlobalVariablesTest {
     }
 
     @Test
+    @KernelTest
     void theObjectsBtfIsBorrowed() {
-        TestSupport.assumePrivileged();
         try (LoadedObject object = open().load()) {
             var btf = object.btf();
             btf.close(); // does nothing: the object owns it

@@ -19,7 +19,11 @@ public final class TestSupport {
         return dev.jbpf.internal.Capabilities.canLoadBpf();
     }
 
-    /** Skips the calling test, with the reason printed, unless this process may load BPF programs. */
+    /**
+     * Skips the calling test, with the reason printed, unless this process may load BPF programs.
+     * Tests say {@code @KernelTest} (dev.jbpf.testing) instead; this stays for helpers shared
+     * with tests that have not moved to it.
+     */
     public static void assumePrivileged() {
         boolean privileged = isPrivileged();
         if (!privileged) {

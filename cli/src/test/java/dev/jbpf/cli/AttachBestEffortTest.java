@@ -11,6 +11,7 @@ import dev.jbpf.TestSupport;
 import dev.jbpf.elf.ElfFile;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.ProgramInfo;
+import dev.jbpf.testing.KernelTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -23,7 +24,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,16 +32,12 @@ import org.junit.jupiter.api.Test;
  * whose section names no target (mixed_no_target). Each run checks the kernel's effect (the
  * attached program counts our own getppid calls), stdout and stderr apart, and the exit code.
  */
+@KernelTest
 class AttachBestEffortTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PID = ProcessHandle.current().pid();
     private final Path dir = Path.of("/sys/fs/bpf", "jbpf-test-best-effort-" + PID);
     private final Path atDir = Path.of("/sys/fs/bpf", "jbpf-test-best-effort-at-" + PID);
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @AfterEach
     void unpin() throws Exception {

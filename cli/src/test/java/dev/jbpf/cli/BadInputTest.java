@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Bad input gets exit 1 and a one-line error naming the problem, no JVM crash, and leaves
  * nothing loaded, pinned or attached.
  */
+@KernelTest
 class BadInputTest {
     @TempDir
     Path temp;
@@ -26,7 +28,6 @@ class BadInputTest {
 
     @BeforeEach
     void rememberPrograms() {
-        TestSupport.assumePrivileged();
         bpfFdsBefore = Jbpf.bpfFds();
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * match several objects. Failures are one line (plus the usage hint for exit 2), never a
  * stack trace; the accepted forms are checked by reading back what the kernel stored.
  */
+@KernelTest
 class CliInputTest {
     private static final Figures FIGURES = new Figures("cli-input", "CLI input");
     private static final Path DIR = Path.of("/sys/fs/bpf", "jbpf-test-input-" + ProcessHandle.current().pid());
@@ -104,7 +106,6 @@ class CliInputTest {
 
     @BeforeAll
     static void loadAndPin() {
-        TestSupport.assumePrivileged();
         Jbpf.Result loaded = Jbpf.run("load", TestSupport.bpfObject("maps").toString(), "--pin", DIR.toString());
         assertEquals(0, loaded.exitCode(), loaded::toString);
         for (String args : List.of("map create {D}/q --type queue --value 4 --entries 4",

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,21 +18,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI against the running kernel: every assertion rests on something the kernel did. */
+@KernelTest
 class CliKernelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PID = (int) ProcessHandle.current().pid();
     @TempDir
     Path temp;
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     private static Path pinDir(String what) {
         return Path.of("/sys/fs/bpf", "jbpf-test-" + what + "-" + PID);

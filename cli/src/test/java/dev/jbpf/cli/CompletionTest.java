@@ -3,12 +3,14 @@ package dev.jbpf.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** jbpf completion bash: a script bash runs, completing commands and options from the tree. */
+@UnitTest
 class CompletionTest {
     private static String complete(Path script, String... words) throws Exception {
         StringBuilder array = new StringBuilder();

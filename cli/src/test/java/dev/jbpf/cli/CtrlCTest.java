@@ -12,6 +12,7 @@ import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.TestSupport;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.ProgramInfo;
+import dev.jbpf.testing.KernelTest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,13 +42,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * everything is compared by the kernel ids this process created: its programs (from its
  * output) and their links (from bpftool link list, an independent observer).
  */
+@KernelTest
 class CtrlCTest {
     private static final Figures FIGURES = new Figures("signals", "Signals");
     private static final Pattern PROG_ID = Pattern.compile("\\(prog id (\\d+)\\)");
 
     @BeforeAll
     static void privilegedWithBpftool() {
-        TestSupport.assumePrivileged();
         boolean bpftool;
         try {
             bpftool = new ProcessBuilder("bpftool", "version").redirectErrorStream(true).start().waitFor() == 0;

@@ -13,6 +13,7 @@ import dev.jbpf.asm.X86Disassembler;
 import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.BpfStats;
 import dev.jbpf.program.TestRunOptions;
+import dev.jbpf.testing.KernelTest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,22 +21,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * jbpf prog dump xlated|jited, jbpf obj dump and jbpf prog show --stats on programs loaded into
  * the running kernel, against bpftool and the kernel's own counts.
  */
+@KernelTest
 class DecoderCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Objects covering many instruction kinds; isa.bpf.o is built for cpu v4. */
     private static final List<String> OBJECTS = List.of("maps", "opensnoop", "globals", "testrun", "isa");
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     private static String bpftool(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bpftool"));

@@ -5,27 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code jbpf feature probe} against {@code bpftool feature probe kernel} on this kernel: the
  * same sections, keys and values, every program type, map type and helper list compared.
  */
+@KernelTest
 class FeatureProbeCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     private static String bpftool(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bpftool"));

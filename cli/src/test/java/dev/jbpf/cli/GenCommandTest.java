@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * jbpf gen skeleton and jbpf gen vmlinux: what they write, -j, help, and one-line errors. The
  * generated code itself is tested in codegen/ (shapes, compilation, the kernel end to end).
  */
+@UnitTest
 class GenCommandTest {
     @Test
     void skeletonWritesTheClassAndSaysWhere(@TempDir Path dir) throws Exception {

@@ -3,6 +3,7 @@ package dev.jbpf.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import picocli.CommandLine;
  * -h and --help on every command of the tree print its usage on stdout and exit 0, however
  * much else the command line lacks (required parameters, selectors).
  */
+@UnitTest
 class HelpTest {
     private static void collect(CommandLine command, List<String> path, List<List<String>> paths) {
         paths.add(path);

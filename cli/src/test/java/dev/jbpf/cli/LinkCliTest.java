@@ -14,6 +14,9 @@ import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.LinkInfo;
 import dev.jbpf.link.Tc;
 import dev.jbpf.net.NetCounters;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -23,8 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,14 +33,10 @@ import org.junit.jupiter.api.Test;
  * id and pin with their program and hook (the same text and JSON as bpftool's), pinned again,
  * detached (the program stops counting), and gone once released.
  */
+@KernelTest
 class LinkCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir = Path.of("/sys/fs/bpf", "jbpf-test-linkcli-" + ProcessHandle.current().pid());
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @AfterEach
     void unpin() throws IOException {
@@ -93,11 +90,8 @@ class LinkCliTest {
     }
 
     @Test
+    @Requires(Feature.TCX) // the detachable link this test uses
     void pinThenDetachStopsTheProgram() throws Exception {
-        if (!Tc.kernelHasTcx()) {
-            System.out.println("SKIPPED: this kernel has no tcx links (Linux >= 6.6), the detachable link this test uses");
-        }
-        Assumptions.assumeTrue(Tc.kernelHasTcx(), "this kernel has no tcx links (Linux >= 6.6)");
         try (LoadedObject net = BpfObject.open(TestSupport.bpfObject("net")).load();
                 BpfLink link = net.program("tc_ingress_count").attach(Tc.tcx("lo", Tc.Direction.INGRESS))) {
             String id = String.valueOf(link.id());

@@ -10,6 +10,7 @@ import dev.jbpf.TestSupport;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapInfo;
 import dev.jbpf.program.ProgramInfo;
+import dev.jbpf.testing.KernelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,14 +27,10 @@ import org.junit.jupiter.api.Test;
  * kernel names the objects; libbpf's own maps are listed only with --all; a load that fails for
  * a kernel function this kernel lacks names it; each libbpf message is printed once.
  */
+@KernelTest
 class LoadHygieneTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir = Path.of("/sys/fs/bpf", "jbpf-test-load-hygiene-" + ProcessHandle.current().pid());
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @AfterEach
     void unpin() throws Exception {

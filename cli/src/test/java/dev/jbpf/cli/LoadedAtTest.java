@@ -2,12 +2,14 @@ package dev.jbpf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jbpf.testing.UnitTest;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.Test;
 
 /** prog show's loaded_at is bpftool's ("%FT%T%z", local time), whichever way it is computed. */
+@UnitTest
 class LoadedAtTest {
     @Test
     void sameAsTheZoneRulesSay() {

@@ -3,9 +3,9 @@ package dev.jbpf.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbpf.TestSupport;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
+import dev.jbpf.testing.KernelTest;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * tree of the whole dump would need some 400 MB, its string another 100 MB), every entry
  * arriving, the document well-formed at both ends.
  */
+@KernelTest
 class MapDumpStreamingTest {
     private static final int ENTRIES = 300_000;
 
@@ -31,7 +32,6 @@ class MapDumpStreamingTest {
 
     @Test
     void aLargeDumpStreamsInASmallHeap() throws Exception {
-        TestSupport.assumePrivileged();
         Path pin = Path.of("/sys/fs/bpf/jbpf-stream-" + ProcessHandle.current().pid());
         try (BpfMap map = BpfMap.create(MapType.HASH, "stream_test", 8, 8, ENTRIES)) {
             List<byte[]> keys = new ArrayList<>(ENTRIES);

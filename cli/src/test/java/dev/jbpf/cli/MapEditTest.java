@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -13,13 +14,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** jbpf map lookup / update / delete / pin against pinned kernel maps, cross-checked with bpftool. */
+@KernelTest
 class MapEditTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir = Path.of("/sys/fs/bpf", "jbpf-test-edit-" + ProcessHandle.current().pid());
 
     @BeforeEach
     void loadMaps() {
-        TestSupport.assumePrivileged();
         Jbpf.Result load = Jbpf.run("load", TestSupport.bpfObject("maps").toString(), "--pin", dir.toString());
         assertEquals(0, load.exitCode(), load::toString);
     }

@@ -3,21 +3,16 @@ package dev.jbpf.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** jbpf map create / push / peek / pop / freeze on a queue the test creates in the kernel. */
+@KernelTest
 class MapKindsCliTest {
     private final Path dir = Path.of("/sys/fs/bpf", "jbpf-test-kinds-" + ProcessHandle.current().pid());
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @AfterEach
     void unpin() throws Exception {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.UnitTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * CO-RE relocations of .BTF.ext in the same words.
  * Needs no privileges: nothing is loaded.
  */
+@UnitTest
 class ObjDumpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FUNCTION = Pattern.compile("^[0-9a-f]{16} <(\\w+)>:$");

@@ -6,24 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** jbpf attach with perf events: sampling on every CPU, and streaming a perf buffer. */
+@KernelTest
 class PerfCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PID = (int) ProcessHandle.current().pid();
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @Test
     void samplesOnEveryCpuWithPinnedLinks() throws Exception {

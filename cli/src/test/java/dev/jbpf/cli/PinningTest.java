@@ -12,6 +12,7 @@ import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.TestSupport;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.ProgramInfo;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,16 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * never land outside bpffs or outside their directory, and are the owner's only (0600,
  * directories 0700) unless --pin-mode asks otherwise. Objects are compared by kernel id.
  */
+@KernelTest
 class PinningTest {
     private static final Figures FIGURES = new Figures("pinning", "Pinning");
     private final Path dir = Path.of("/sys/fs/bpf", "jbpf-test-pinning-" + ProcessHandle.current().pid());
     @TempDir
     Path temp;
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @AfterEach
     void unpin() throws IOException {

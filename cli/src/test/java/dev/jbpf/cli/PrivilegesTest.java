@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tiny RLIMIT_MEMLOCK. Each refusal is one line naming what is missing and how to grant it;
  * the controls show the least privilege that works does work.
  */
+@KernelTest
 class PrivilegesTest {
     private static final Figures FIGURES = new Figures("privileges", "Privileges");
 
@@ -107,7 +109,6 @@ class PrivilegesTest {
 
     @BeforeAll
     static void needsRootAndTools() {
-        TestSupport.assumePrivileged();
         for (String tool : List.of("setpriv", "unshare", "prlimit")) {
             boolean found = Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
             if (!found) {

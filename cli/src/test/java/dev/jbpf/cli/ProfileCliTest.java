@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +43,8 @@ class ProfileCliTest {
     }
 
     @Test
+    @KernelTest
     void busyFunctionDominatesItsProcessInFoldedStacksAndFlameGraph(@TempDir Path dir) throws Exception {
-        TestSupport.assumePrivileged();
         Path folded = dir.resolve("busy.folded");
         Path svg = dir.resolve("busy.svg");
         Process busy = busyTarget(30);
@@ -83,8 +84,8 @@ class ProfileCliTest {
     }
 
     @Test
+    @KernelTest
     void everyProcessWithJsonSeesTheBusyOne() throws Exception {
-        TestSupport.assumePrivileged();
         Process busy = busyTarget(30);
         try {
             Jbpf.Result result = Jbpf.run("profile", "--freq", "199", "--duration", "1", "-j");
@@ -111,8 +112,8 @@ class ProfileCliTest {
 
     /** Ctrl-C (SIGINT) ends sampling early; the results are still written and nothing stays loaded. */
     @Test
+    @KernelTest
     void ctrlCStopsEarlyAndStillWritesTheProfile(@TempDir Path dir) throws Exception {
-        TestSupport.assumePrivileged();
         Path folded = dir.resolve("interrupted.folded");
         Process busy = busyTarget(60);
         Process jbpf = new ProcessBuilder(Jbpf.projectDir().resolve("bin/jbpf").toString(), "profile", "--pid",
@@ -143,8 +144,8 @@ class ProfileCliTest {
     }
 
     @Test
+    @KernelTest
     void anIdleProcessGivesNoProfileAndExits1(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        TestSupport.assumePrivileged();
         Process idle = new ProcessBuilder("sleep", "30").start();
         try {
             java.nio.file.Path svg = dir.resolve("idle.svg");
@@ -160,6 +161,7 @@ class ProfileCliTest {
     }
 
     @Test
+    @UnitTest
     void badInput() {
         Jbpf.Result noProcess = Jbpf.run("profile", "--pid", "999999999", "--duration", "1");
         assertEquals(Main.EXIT_FAILED, noProcess.exitCode(), noProcess::toString);

@@ -9,6 +9,8 @@ import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.program.ProgramInfo;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +25,7 @@ class SelectorCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
+    @UnitTest
     void idsOutOfRangeAreUsageErrorsEverywhere() {
         String[][] commands = {{"prog", "show"}, {"prog", "dump", "xlated"}, {"prog", "dump", "jited"}, {"map", "show"},
                 {"map", "dump"}, {"map", "freeze"}, {"map", "pop"}, {"link", "show"}, {"link", "detach"}};
@@ -54,6 +57,7 @@ class SelectorCliTest {
     }
 
     @Test
+    @UnitTest
     void formsAnObjectDoesNotTakeAreUsageErrors() {
         Jbpf.Result mapTag = Jbpf.run("map", "show", "tag", "0123456789abcdef");
         assertEquals(Main.EXIT_USAGE, mapTag.exitCode(), mapTag::toString);
@@ -72,8 +76,8 @@ class SelectorCliTest {
     }
 
     @Test
+    @KernelTest
     void tagAndNameFindLoadedPrograms() throws Exception {
-        TestSupport.assumePrivileged();
         try (LoadedObject first = BpfObject.open(TestSupport.bpfObject("maps")).load();
                 LoadedObject second = BpfObject.open(TestSupport.bpfObject("maps")).load()) {
             int firstId = first.program("count_getppid").id();
@@ -109,8 +113,8 @@ class SelectorCliTest {
     }
 
     @Test
+    @KernelTest
     void nameTyposListTheClosestLoadedNames() throws Exception {
-        TestSupport.assumePrivileged();
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("maps")).load()) {
             Jbpf.Result program = Jbpf.run("prog", "show", "name", "count_getppdi");
             assertEquals(Main.EXIT_FAILED, program.exitCode(), program::toString);

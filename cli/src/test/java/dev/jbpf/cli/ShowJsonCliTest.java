@@ -14,6 +14,7 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.program.ProgramInfo;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,16 +30,12 @@ import org.junit.jupiter.api.Test;
  * same fields in the same order with the same types, compared with bpftool's own output),
  * full program names from BTF, {@code prog pin}, and the map edits' -j.
  */
+@KernelTest
 class ShowJsonCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Fields that move while the kernel runs the program (when statistics are on, by anyone). */
     private static final Set<String> MOVING = Set.of("run_time_ns", "run_cnt", "recursion_misses");
     private final Path dir = Path.of("/sys/fs/bpf", "jbpf-test-showjson-" + ProcessHandle.current().pid());
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @AfterEach
     void unpin() throws IOException {

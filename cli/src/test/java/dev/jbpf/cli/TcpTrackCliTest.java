@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.TestSupport;
 import dev.jbpf.program.ProgramInfo;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import dev.jbpf.tools.tcptrack.TcpTracker;
 import dev.jbpf.tools.tcptrack.TcpTrackerTest;
 import java.io.BufferedReader;
@@ -62,6 +64,7 @@ class TcpTrackCliTest {
     }
 
     @Test
+    @KernelTest
     void printsTheConnectionLineUntilTheConnectionCloses() throws Exception {
         TcpTrackerTest.assumeTracepointVariant(); // the host's variant; the kprobe variant: TcpTrackerTest in the VMs
         Running tcptrack = new Running("tcptrack", "--duration", "8", "--interval", "0.25", "--variant", "tracepoint");
@@ -92,6 +95,7 @@ class TcpTrackCliTest {
     }
 
     @Test
+    @KernelTest
     void jsonListsTheConnectionWithItsCounts() throws Exception {
         TcpTrackerTest.assumeTracepointVariant();
         Running tcptrack = new Running("tcptrack", "--duration", "30", "--interval", "0.25", "--variant", "tracepoint", "-j");
@@ -121,6 +125,7 @@ class TcpTrackCliTest {
     }
 
     @Test
+    @KernelTest
     void sigintDetachesAndUnloadsItsPrograms() throws Exception {
         TcpTrackerTest.assumeTracepointVariant();
         Process jbpf = new ProcessBuilder(Jbpf.projectDir().resolve("bin/jbpf").toString(), "tcptrack", "--interval", "0.2")
@@ -155,6 +160,7 @@ class TcpTrackCliTest {
     }
 
     @Test
+    @UnitTest
     void badInputIsAOneLineError() {
         Jbpf.Result interval = Jbpf.run("tcptrack", "--interval", "0");
         assertEquals(Main.EXIT_USAGE, interval.exitCode(), interval::toString);

@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** jbpf prog run (BPF_PROG_TEST_RUN) and uprobe attach points from the command line. */
+@KernelTest
 class TracingCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @Test
     void progRunReturnsTheVerdictAndTheRewrittenPacket() throws Exception {

@@ -3,10 +3,12 @@ package dev.jbpf.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.testing.UnitTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Usage errors: exit 2 with a one-line reason and a hint; no privileges needed. */
+@UnitTest
 class UsageTest {
     @Test
     void noCommandIsAUsageError() {

@@ -5,15 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A verifier rejection at the CLI: the one-line error, the verifier's lines, then jbpf's diagnosis. */
+@KernelTest
 class VerifierDiagnosisCliTest {
 
     @Test
     void diagnosisFollowsTheVerifiersReason() {
-        TestSupport.assumePrivileged();
         Jbpf.Result result = Jbpf.run("load", TestSupport.bpfObject("tests/unreleased_ringbuf").toString());
         assertEquals(Main.EXIT_FAILED, result.exitCode(), result::toString);
         List<String> err = result.errLines();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the generator's errors, and: the skeleton of every object jbpf builds compiles with
  * {@code -Xlint:all -Werror}.
  */
+@UnitTest
 class SkeletonGeneratorTest {
     private static final Path SHAPES = TestSupport.bpfObject("codegen_shapes");
 

@@ -11,6 +11,8 @@ import dev.jbpf.map.TypedMap;
 import dev.jbpf.map.TypedQueue;
 import dev.jbpf.ringbuf.RingBuffer;
 import dev.jbpf.ringbuf.RingBufferMap;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.math.BigInteger;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -54,8 +56,8 @@ class SkeletonKernelTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    @KernelTest
     void everyFieldTheProgramWroteArrivesTyped() throws Throwable {
-        TestSupport.assumePrivileged();
         Object opened = call(skeleton, "open");
         call(opened, "targetPid", PID);
         try (AutoCloseable loaded = (AutoCloseable) call(opened, "load")) {
@@ -160,6 +162,7 @@ class SkeletonKernelTest {
     }
 
     @Test
+    @UnitTest
     void anObjectWhoseLayoutMovedIsRefusedAtOpen() {
         Path moved = TestSupport.bpfObject("codegen_shapes_v2");
         // libbpf names objects with at most 15 characters

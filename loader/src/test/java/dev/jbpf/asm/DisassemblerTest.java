@@ -4,6 +4,7 @@ import static dev.jbpf.asm.Opcodes.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jbpf.testing.UnitTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Hand-assembled instructions against the text the kernel's disasm.c prints for them
  * (the format strings of print_bpf_insn), and decoding from bytes.
  */
+@UnitTest
 class DisassemblerTest {
     private static final Disassembler.Names HELPERS = new Disassembler.Names() {
         @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.BpfObject;
 import dev.jbpf.OpenedObject;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.UnitTest;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * the formatter's output for unions, nested arrays, typedef'd char arrays and 128-bit ints.
  * No privileges needed.
  */
+@UnitTest
 class BtfModelTest {
     @Test
     void decodesKernelFunctionsAndTheirPrototypes() {

@@ -15,6 +15,8 @@ import dev.jbpf.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.TypedMap;
 import dev.jbpf.ringbuf.RingBuffer;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,8 +73,8 @@ class BtfRecordCodecTest {
     // ---- real kernel data -----------------------------------------------------------------------
 
     @Test
+    @KernelTest
     void decodesOpensnoopRingBufferRecords() throws IOException {
-        TestSupport.assumePrivileged();
         Path file = Files.createTempFile("jbpf-record-" + pid() + "-", ".txt");
         List<OpenEvent> ours = new ArrayList<>();
         try (LoadedObject object = BpfObject.open(TestSupport.bpfObject("opensnoop")).load();
@@ -105,8 +107,8 @@ class BtfRecordCodecTest {
     }
 
     @Test
+    @KernelTest
     void readsAMapWithStructKeysAndValuesAsRecords() throws Exception {
-        TestSupport.assumePrivileged();
         try (LoadedObject object = BpfObject.open(TestSupport.bpfObject("conn")).load();
                 BpfLink link = object.program("track_state").attach();
                 ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
@@ -151,6 +153,7 @@ class BtfRecordCodecTest {
     // ---- round trips --------------------------------------------------------------------------
 
     @Test
+    @UnitTest
     void roundTripsBitfieldsUnionsAnonymousMembersAndNestedArrays() {
         try (OpenedObject opened = BpfObject.open(TestSupport.bpfObject("globals"))) {
             GlobalVariables globals = opened.globals();
@@ -195,6 +198,7 @@ class BtfRecordCodecTest {
     }
 
     @Test
+    @UnitTest
     void membersMissingFromTheRecordAreSkippedAndEncodeAsZero() {
         record PidAndFile(int pid, String filename) {
         }
@@ -217,6 +221,7 @@ class BtfRecordCodecTest {
     // ---- binding errors -----------------------------------------------------------------------
 
     @Test
+    @UnitTest
     void mismatchesAreErrorsWhenBinding() {
         record WidePid(long pid) {
         }
@@ -254,6 +259,7 @@ class BtfRecordCodecTest {
     }
 
     @Test
+    @UnitTest
     void nestedAndEnumMismatchesNameTheirPath() {
         record WideOverlay(long as_int) {
         }
@@ -274,6 +280,7 @@ class BtfRecordCodecTest {
     }
 
     @Test
+    @UnitTest
     void recordsBindToDataSectionsAndFormattersAgree() {
         record Bss(long hits, long weighted, boolean verbose) {
         }

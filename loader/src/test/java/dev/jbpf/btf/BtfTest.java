@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.UnitTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** BTF read from a compiled object and from the kernel; no privileges needed. */
+@UnitTest
 class BtfTest {
     @Test
     void readsTheRecordStructOfOpensnoop() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Finding binaries by path, library name (as the dynamic linker does) and program name. */
+@UnitTest
 class BinariesTest {
     @TempDir
     Path dir;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.elf.ElfBuilder.Sym;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Linker;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** ElfFile on real binaries (libc, trace_target) and on synthetic files built to the byte. */
+@UnitTest
 class ElfFileTest {
     @TempDir
     Path dir;

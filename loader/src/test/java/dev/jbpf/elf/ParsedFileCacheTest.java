@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.elf.ElfBuilder.Sym;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The cache behind ElfFile.read: a file is parsed once while unchanged, and again as soon as it
  * is rewritten in place, replaced by another file, or touched.
  */
+@UnitTest
 class ParsedFileCacheTest {
     @TempDir
     Path dir;

@@ -5,29 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbpf.TestSupport;
 import dev.jbpf.bindings.BpfConstants;
 import dev.jbpf.map.MapType;
 import dev.jbpf.program.ProgramType;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The probes against the running kernel. What the kernel should have is decided here from
  * other evidence than the probes use (its release, /proc/kallsyms, tracefs), never written in.
  */
+@KernelTest
 class KernelFeaturesTest {
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
-
     /** The running kernel's major.minor, e.g. {6, 18}. */
     private static int[] release() throws IOException {
         String[] parts;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * refusals are in the CLI's PrivilegesTest; these are the situations this machine cannot be
  * in (kernels before 5.11, which charge BPF memory to RLIMIT_MEMLOCK).
  */
+@UnitTest
 class CapabilitiesTest {
     private static final long NONE = 0, BPF = 1L << Capabilities.CAP_BPF, PERFMON = 1L << Capabilities.CAP_PERFMON,
             ADMIN = 1L << Capabilities.CAP_SYS_ADMIN, NET_ADMIN = 1L << Capabilities.CAP_NET_ADMIN;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfObject;
+import dev.jbpf.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** libbpf's messages reach the logger and the failing thread's error messages, and only those. */
+@UnitTest
 class LibBpfLogTest {
     @TempDir
     Path tmp;

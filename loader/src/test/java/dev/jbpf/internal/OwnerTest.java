@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.testing.UnitTest;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The rule that makes closes from other threads safe: close waits for uses in flight. */
+@UnitTest
 class OwnerTest {
     @Test
     void closeWaitsForAUseInAnotherThreadThenLaterUsesThrow() throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jbpf.internal.Owner;
+import dev.jbpf.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * Links that are not kernel links (a clsact filter, a netlink XDP attachment) detach once,
  * with their object, and never stay without an owner. No kernel needed.
  */
+@UnitTest
 class DetachableLinkTest {
     private final List<String> detached = new ArrayList<>();
 

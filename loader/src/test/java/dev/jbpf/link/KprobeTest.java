@@ -8,6 +8,10 @@ import dev.jbpf.BpfException;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
+import dev.jbpf.testing.VmTest;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +21,9 @@ import org.junit.jupiter.api.Test;
  * kprobes, kretprobes, ksyscall and kprobe.multi on getppid(2), which this thread calls a known
  * number of times (counted per thread id). Kernels without kprobes skip, saying so.
  */
+@KernelTest
+@VmTest
+@Requires(Feature.KPROBES)
 class KprobeTest {
     private LoadedObject loaded;
     private int tid;
@@ -24,8 +31,6 @@ class KprobeTest {
 
     @BeforeEach
     void load() {
-        TestSupport.assumePrivileged();
-        TracingSupport.assumeKprobes();
         getppid = TracingSupport.getppidKernelSymbol();
         loaded = BpfObject.open(TestSupport.bpfObject("kprobes")).load();
         tid = TracingSupport.gettid();
@@ -54,6 +59,7 @@ class KprobeTest {
     }
 
     @Test
+    @Requires(Feature.KRETPROBES)
     void kretprobeSeesTheReturnValue() {
         try (BpfLink link = loaded.program("record_kretprobe").attach(Kprobe.ret(getppid))) {
             int returned = TracingSupport.getppid(4);
@@ -99,10 +105,8 @@ class KprobeTest {
     }
 
     @Test
+    @Requires(Feature.KPROBE_MULTI)
     void kprobeMultiWithCookiesAndByPattern() throws java.io.IOException {
-        if (!TracingSupport.kernelHasSymbol("register_fprobe")) {
-            TracingSupport.skip("this kernel has no kprobe.multi links (CONFIG_FPROBE is off: no register_fprobe)");
-        }
         try (BpfLink link = loaded.program("count_kprobe_multi").attach(
                 KprobeMulti.of(List.of(getppid)).withCookies(List.of(77L)))) {
             TracingSupport.getppid(6);

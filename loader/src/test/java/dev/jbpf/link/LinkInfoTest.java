@@ -15,6 +15,9 @@ import dev.jbpf.bindings.BpfConstants;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.net.NetCounters;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -34,12 +37,12 @@ import org.junit.jupiter.api.Test;
  * KernelLink}): real attachments found by id and by pin with their program and hook, pinned
  * again elsewhere, detached (the program stops counting), and gone once released.
  */
+@KernelTest
 class LinkInfoTest {
     private Path dir;
 
     @BeforeEach
     void privileged() {
-        TestSupport.assumePrivileged();
         dir = Path.of("/sys/fs/bpf", "jbpf-test-links-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
     }
 
@@ -153,8 +156,8 @@ class LinkInfoTest {
     }
 
     @Test
+    @Requires(Feature.TCX)
     void detachedTcxLinkStopsCountingWhileStillHeld() throws IOException {
-        assumeTcx();
         try (LoadedObject net = BpfObject.open(TestSupport.bpfObject("net")).load();
                 BpfLink link = net.program("tc_ingress_count").attach(Tc.tcx("lo", Tc.Direction.INGRESS))) {
             int linkId = link.id();
@@ -178,14 +181,6 @@ class LinkInfoTest {
             // the link object lives on (this process holds it) but is attached nowhere
             assertEquals(new LinkTarget.Tcx(0, tcx.attachType()), LinkInfo.ofId(linkId).target());
         }
-    }
-
-    private static void assumeTcx() {
-        boolean tcx = Tc.kernelHasTcx();
-        if (!tcx) {
-            System.out.println("SKIPPED: this kernel has no tcx links (Linux >= 6.6)");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(tcx, "this kernel has no tcx links (Linux >= 6.6)");
     }
 
     /** Sends n UDP datagrams to a socket of this process on 127.0.0.1 and receives them. */

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfNotFoundException;
+import dev.jbpf.testing.UnitTest;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The networking attach points as values: checks, descriptions, hints. No privileges needed. */
+@UnitTest
 class NetAttachPointsTest {
     @Test
     void interfaceNamesAndIndexesAreCheckedInJava() {

@@ -13,6 +13,8 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.BpfProgram;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.VmTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +25,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Pinning links and programs on bpffs; a pinned link keeps its program attached. */
+@KernelTest
+@VmTest
 class PinTest {
     private Path dir;
 
     @BeforeEach
     void privileged() {
-        TestSupport.assumePrivileged();
         dir = Path.of("/sys/fs/bpf", "jbpf-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
     }
 

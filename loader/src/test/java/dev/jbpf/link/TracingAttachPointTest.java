@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.testing.UnitTest;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The tracing attach points as values: argument checks in Java, and how messages name them. */
+@UnitTest
 class TracingAttachPointTest {
     @Test
     void kprobes() {

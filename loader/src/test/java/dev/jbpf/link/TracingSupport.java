@@ -12,6 +12,8 @@ import dev.jbpf.internal.Errno;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
 import dev.jbpf.program.OpenedProgram;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.TestGate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -126,15 +128,12 @@ public final class TracingSupport {
         return kallsyms.contains(symbol);
     }
 
-    /** Skips unless the kernel can make kprobes (a kprobe PMU, or tracefs kprobe_events). */
+    /**
+     * Skips (or fails, where kprobes are required) unless the kernel can make kprobes; tests say
+     * {@code @Requires(Feature.KPROBES)}, this is for callers that have not moved to it yet.
+     */
     public static void assumeKprobes() {
-        boolean pmu = Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"));
-        boolean legacy = Files.exists(Path.of("/sys/kernel/tracing/kprobe_events"))
-                || Files.exists(Path.of("/sys/kernel/debug/tracing/kprobe_events"));
-        if (!pmu && !legacy) {
-            skip("this kernel has no kprobes (no /sys/bus/event_source/devices/kprobe, no tracefs kprobe_events: "
-                    + "CONFIG_KPROBES is off)");
-        }
+        TestGate.assume(Feature.KPROBES);
     }
 
     /** The kernel symbol of getppid(2)'s entry on this architecture. */
@@ -149,35 +148,22 @@ public final class TracingSupport {
     }
 
     /**
-     * Opens the object, turns autoload off for every program but {@code programs}, and loads it;
-     * when the kernel refuses for lack of the feature (EPERM, ENOTSUPP, EOPNOTSUPP, ESRCH: no
-     * such BTF function, ENOENT) the test is skipped saying so.
+     * Opens the object, turns autoload off for every program but {@code programs}, and loads it.
+     * Whether the kernel has what they need is the test's {@code @Requires}: a refusal here fails.
      */
-    public static LoadedObject loadOnly(Path object, String feature, String... programs) {
+    public static LoadedObject loadOnly(Path object, String... programs) {
         OpenedObject opened = BpfObject.open(object);
         Set<String> wanted = Set.of(programs);
         for (OpenedProgram program : opened.programs()) {
             program.autoload(wanted.contains(program.name()));
         }
-        try {
-            return opened.load();
-        } catch (BpfException e) {
-            if (isMissingFeature(e)) {
-                skip(feature + " is not available on this kernel: " + firstLine(e.getMessage()));
-            }
-            throw e;
-        }
+        return opened.load();
     }
 
     /** EPERM, EACCES, ENOTSUPP, EOPNOTSUPP, ESRCH, ENOENT: what kernels without a feature answer. */
     public static boolean isMissingFeature(BpfException e) {
         return Set.of(Errno.EPERM, Errno.EACCES, Errno.ENOTSUPP, Errno.EOPNOTSUPP, Errno.ESRCH, Errno.ENOENT)
                 .contains(e.errno());
-    }
-
-    static String firstLine(String text) {
-        int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
     }
 
     /** The first of {@code functions} that the kernel's BTF describes (fentry/fexit need one). */

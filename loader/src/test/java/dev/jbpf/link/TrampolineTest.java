@@ -7,6 +7,11 @@ import dev.jbpf.BpfException;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.map.Codec;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
+import dev.jbpf.testing.TestGate;
+import dev.jbpf.testing.VmTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,14 +21,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * fentry, fexit, fmod_ret (BPF trampolines) on getppid(2) and an LSM program on file_open.
- * Kernels that refuse to load such programs (no trampolines, no BPF LSM) skip, saying why.
+ * Kernels without them (no trampolines, getppid not on the error-injection list, no BPF LSM)
+ * skip with the probe's reason (@Requires).
  */
+@KernelTest
+@VmTest
 class TrampolineTest {
     private int tid;
 
     @BeforeEach
     void privileged() {
-        TestSupport.assumePrivileged();
         tid = TracingSupport.gettid();
     }
 
@@ -36,14 +43,15 @@ class TrampolineTest {
                 });
     }
 
-    private static LoadedObject load(String feature, String program) {
-        return TracingSupport.loadOnly(TestSupport.bpfObject("trampoline"), feature, program);
+    private static LoadedObject load(String program) {
+        return TracingSupport.loadOnly(TestSupport.bpfObject("trampoline"), program);
     }
 
     @Test
+    @Requires(Feature.FENTRY)
     void fentryCountsOurCalls() {
         String program = "fentry_getppid_" + variant();
-        try (LoadedObject loaded = load("fentry", program)) {
+        try (LoadedObject loaded = load(program)) {
             try (BpfLink link = loaded.program(program).attach(new Tracing())) {
                 TracingSupport.getppid(8);
                 assertEquals(8, TracingSupport.valueOf(loaded.map("fentry_counts"), tid));
@@ -54,15 +62,18 @@ class TrampolineTest {
     }
 
     @Test
+    @Requires(Feature.FENTRY)
     void fentryReadsItsCookie() {
         String program = "fentry_getppid_" + variant();
-        try (LoadedObject loaded = load("fentry", program)) {
+        try (LoadedObject loaded = load(program)) {
             BpfLink link;
             try {
                 link = loaded.program(program).attach(new Tracing(0x5151L));
             } catch (BpfException e) {
+                // trampolines that take no cookie (kernels before they did): a kernel listed as having
+                // fentry in JBPF_REQUIRED_FEATURES must take them (the VM kernels do), so it fails there
                 if (TracingSupport.isMissingFeature(e) || e.errno() == dev.jbpf.internal.Errno.EINVAL) {
-                    TracingSupport.skip("this kernel takes no cookies on trampolines (kernel 6.4+): " + e.getMessage());
+                    TestGate.lacks(Feature.FENTRY, "this kernel's trampolines take no cookies: " + e.getMessage());
                 }
                 throw e;
             }
@@ -74,9 +85,10 @@ class TrampolineTest {
     }
 
     @Test
+    @Requires(Feature.FENTRY)
     void fexitSeesTheReturnValueAttachedBySection() {
         String program = "fexit_getppid_" + variant();
-        try (LoadedObject loaded = load("fexit", program);
+        try (LoadedObject loaded = load(program);
              BpfLink link = loaded.program(program).attach()) {
             int returned = TracingSupport.getppid(3);
             assertEquals(3, TracingSupport.valueOf(loaded.map("fexit_counts"), tid));
@@ -85,11 +97,9 @@ class TrampolineTest {
     }
 
     @Test
+    @Requires(Feature.FMOD_RET)
     void fmodRetReplacesTheReturnValueForThisThreadOnly() {
-        if (!"wrapper".equals(variant())) {
-            TracingSupport.skip("fmod_ret needs __x64_sys_getppid (on the error-injection list) in the kernel's BTF");
-        }
-        try (LoadedObject loaded = load("fmod_ret", "fmod_ret_getppid");
+        try (LoadedObject loaded = load("fmod_ret_getppid");
              BpfLink link = loaded.program("fmod_ret_getppid").attach(new Tracing())) {
             int real = TracingSupport.getppid(1);
             loaded.map("fmod_ret_overrides").typed(Codec.INT, Codec.LONG).put(tid, 4242L);
@@ -108,21 +118,13 @@ class TrampolineTest {
     }
 
     @Test
+    @Requires(Feature.LSM)
     void lsmCountsOpensOfOurFile() throws IOException {
         Path file = Files.createTempFile("jbpf-lsm-", ".txt");
-        try (LoadedObject loaded = TracingSupport.loadOnly(TestSupport.bpfObject("lsm"), "the BPF LSM", "count_file_open")) {
+        try (LoadedObject loaded = TracingSupport.loadOnly(TestSupport.bpfObject("lsm"), "count_file_open")) {
             long inode = (long) Files.getAttribute(file, "unix:ino");
             loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).put(inode, 0L);
-            BpfLink link;
-            try {
-                link = loaded.program("count_file_open").attach(new Lsm());
-            } catch (BpfException e) {
-                if (TracingSupport.isMissingFeature(e)) {
-                    TracingSupport.skip("the BPF LSM is not active (\"bpf\" missing from lsm=): " + e.getMessage());
-                }
-                throw e;
-            }
-            try (link) {
+            try (BpfLink link = loaded.program("count_file_open").attach(new Lsm())) {
                 openTimes(file, 6);
                 assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow());
             }

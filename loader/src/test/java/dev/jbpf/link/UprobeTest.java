@@ -15,6 +15,10 @@ import dev.jbpf.elf.Binaries;
 import dev.jbpf.elf.ElfFile;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.BpfProgram;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
+import dev.jbpf.testing.VmTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -28,16 +32,15 @@ import org.junit.jupiter.api.Test;
  * uprobes, uretprobes and uprobe.multi on libc functions this thread calls (counted per
  * thread id, so exactly) and on functions of the trace_target process.
  */
+@KernelTest
+@VmTest
+@Requires(Feature.UPROBES)
 class UprobeTest {
     private LoadedObject loaded;
     private int tid;
 
     @BeforeEach
     void load() {
-        TestSupport.assumePrivileged();
-        if (!Files.isDirectory(Path.of("/sys/bus/event_source/devices/uprobe"))) {
-            TracingSupport.skip("this kernel has no uprobe PMU (/sys/bus/event_source/devices/uprobe): CONFIG_UPROBES off");
-        }
         loaded = BpfObject.open(TestSupport.bpfObject("uprobes")).load();
         tid = TracingSupport.gettid();
     }
@@ -187,8 +190,8 @@ class UprobeTest {
     }
 
     @Test
+    @Requires(Feature.UPROBE_MULTI)
     void uprobeMultiCountsEachFunctionUnderItsCookie() {
-        assumeUprobeMulti();
         BpfMap counts = loaded.map("multi_counts");
         try (BpfLink link = loaded.program("count_uprobe_multi").attach(
                 UprobeMulti.of("libc.so.6", List.of("getpid", "getppid")).withCookies(List.of(11L, 22L)).withPid(0))) {
@@ -200,8 +203,8 @@ class UprobeTest {
     }
 
     @Test
+    @Requires(Feature.UPROBE_MULTI)
     void uprobeMultiByPatternAndBySection() {
-        assumeUprobeMulti();
         UprobeMulti pattern = UprobeMulti.matching("libc.so.6", "getpp*").withPid(0);
         assertTrue(pattern.resolve().functions().stream().anyMatch(f -> f.name().equals("getppid")));
         try (BpfLink link = loaded.program("count_uprobe_multi").attach(pattern)) {
@@ -250,11 +253,5 @@ class UprobeTest {
     private long multiCount(BpfMap counts, long cookie) {
         byte[] key = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putInt(tid).putInt(0).putLong(cookie).array();
         return counts.lookup(key).map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong()).orElse(0L);
-    }
-
-    private static void assumeUprobeMulti() {
-        if (!TracingSupport.kernelHasSymbol("bpf_uprobe_multi_link_attach")) {
-            TracingSupport.skip("this kernel has no uprobe.multi links (no bpf_uprobe_multi_link_attach; kernel 6.6+)");
-        }
     }
 }

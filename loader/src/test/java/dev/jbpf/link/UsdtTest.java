@@ -10,9 +10,12 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
+import dev.jbpf.testing.VmTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,16 +24,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** USDT probes of trace_target: the jbpf:tick(i, 0x5eed0000 + i) arguments arrive in the map. */
+@KernelTest
+@VmTest
+@Requires(Feature.UPROBES)
 class UsdtTest {
     private static final int ITERATIONS = 5;
     private LoadedObject loaded;
 
     @BeforeEach
     void load() {
-        TestSupport.assumePrivileged();
-        if (!Files.isDirectory(Path.of("/sys/bus/event_source/devices/uprobe"))) {
-            TracingSupport.skip("this kernel has no uprobe PMU, which USDT probes use (CONFIG_UPROBES off)");
-        }
         loaded = BpfObject.open(TestSupport.bpfObject("usdt")).load();
     }
 

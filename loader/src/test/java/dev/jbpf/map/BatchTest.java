@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
-import dev.jbpf.TestSupport;
 import dev.jbpf.internal.Errno;
+import dev.jbpf.testing.KernelTest;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,16 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Batch lookups, updates and deletes against the kernel, and their key-by-key fallbacks. */
+@KernelTest
 class BatchTest {
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     static byte[] u32(int v) {
         return Codec.INT.encode(v);

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
-import dev.jbpf.TestSupport;
 import dev.jbpf.internal.Errno;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,16 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Maps created from Java in the running kernel: every operation against the real syscalls. */
+@KernelTest
 class BpfMapTest {
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     static byte[] u32(int v) {
         return Codec.INT.encode(v);

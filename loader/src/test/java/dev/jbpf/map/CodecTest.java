@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jbpf.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
 /** Pure Java: codecs, map types, entries. Runs without privileges. */
+@UnitTest
 class CodecTest {
 
     @Test

@@ -9,26 +9,24 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.link.BpfLink;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.VmTest;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** maps.bpf.o loaded and attached: getppid() from Java moves the counters its program keeps. */
 @SuppressWarnings({"try", "restricted"})
+@KernelTest
+@VmTest
 class MapKernelEffectTest {
     private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final int CALLS = 100;
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     static void getppid(int times) throws Throwable {
         for (int i = 0; i < times; i++) {

@@ -9,6 +9,7 @@ import dev.jbpf.KernelEffects;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.link.BpfLink;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,13 +25,9 @@ import org.junit.jupiter.api.Test;
  * each: what Java wrote, the kernel saw, and what the kernel wrote, Java reads.
  */
 @SuppressWarnings("try")
+@KernelTest
 class MapKindsKernelTest {
     private static final long LPM_MISS = -1L;
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     /** Loads map_kinds.bpf.o with this process as the programs' target. */
     static LoadedObject load() {

@@ -9,24 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfPermissionException;
-import dev.jbpf.TestSupport;
 import dev.jbpf.bindings.BpfConstants;
 import dev.jbpf.internal.Errno;
+import dev.jbpf.testing.KernelTest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Every common map kind created from Java, read and written through the real syscalls. */
+@KernelTest
 class MapKindsTest {
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     static byte[] u32(int v) {
         return Codec.INT.encode(v);

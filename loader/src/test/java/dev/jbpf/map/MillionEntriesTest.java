@@ -3,7 +3,7 @@ package dev.jbpf.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * A hash map of 1,000,000 entries filled with one updateBatch, walked with batches and key by
  * key: every key seen exactly once with its value, and batches faster.
  */
+@KernelTest
 class MillionEntriesTest {
     private static final int ENTRIES = 1_000_000;
 
@@ -54,7 +55,6 @@ class MillionEntriesTest {
 
     @Test
     void batchIterationOfAMillionEntriesBeatsKeyByKey() {
-        TestSupport.assumePrivileged();
         try (BpfMap map = BpfMap.create(MapType.HASH, "jbpf_t_1m", 4, 8, ENTRIES)) {
             List<byte[]> keys = new ArrayList<>(ENTRIES);
             List<byte[]> values = new ArrayList<>(ENTRIES);

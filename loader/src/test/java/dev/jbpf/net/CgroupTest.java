@@ -8,6 +8,7 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.Cgroup;
+import dev.jbpf.testing.KernelTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * its loopback connections to an echo server (outside the cgroup) are counted, and its
  * sockets are refused while the deny program is attached.
  */
+@KernelTest(root = true)
 class CgroupTest {
     private TestCgroup cgroup;
     private EchoServer server;
@@ -24,7 +26,6 @@ class CgroupTest {
 
     @BeforeEach
     void setUp() {
-        NetTests.assumeRoot();
         cgroup = TestCgroup.create();
         server = EchoServer.listen("127.0.0.1");
         net = BpfObject.open(TestSupport.bpfObject("net")).load();

@@ -14,19 +14,20 @@ import dev.jbpf.link.Cgroup;
 import dev.jbpf.link.Tc;
 import dev.jbpf.link.Xdp;
 import dev.jbpf.program.BpfProgram;
+import dev.jbpf.testing.KernelTest;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What goes wrong attaching networking programs is said with names, before or by the kernel. */
+@KernelTest
 class NetAttachErrorsTest {
     private static final String NO_SUCH_INTERFACE = "jbpf-nosuch" + ProcessHandle.current().pid() % 1000;
     private LoadedObject net;
 
     @BeforeEach
     void load() {
-        TestSupport.assumePrivileged();
         net = BpfObject.open(TestSupport.bpfObject("net")).load();
     }
 

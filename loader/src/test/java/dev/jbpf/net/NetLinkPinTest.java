@@ -11,13 +11,15 @@ import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.Tc;
 import dev.jbpf.link.Xdp;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * Pinned networking links keep their programs attached after the link, the object and (in
  * principle) the process are gone; reopened and unpinned, closing them detaches.
  */
+@KernelTest(root = true)
 class NetLinkPinTest {
     private VethNamespace veth;
     private EchoServer server;
@@ -32,7 +35,6 @@ class NetLinkPinTest {
 
     @BeforeEach
     void setUp() {
-        NetTests.assumeRoot();
         veth = VethNamespace.create();
         server = EchoServer.listen(veth.hostAddress());
         dir = Path.of("/sys/fs/bpf", "jbpf-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
@@ -83,12 +85,8 @@ class NetLinkPinTest {
     }
 
     @Test
+    @Requires(Feature.TCX)
     void pinnedTcxLinkKeepsCountingUntilUnpinned() {
-        boolean tcx = Tc.kernelHasTcx();
-        if (!tcx) {
-            System.out.println("SKIPPED: this kernel has no tcx (BPF_TCX_INGRESS, Linux >= 6.6)");
-        }
-        Assumptions.assumeTrue(tcx, "this kernel has no tcx");
         Path pin = dir.resolve("tcx_ingress");
         AttachPoint point = Tc.tcx(veth.hostInterface(), Tc.Direction.INGRESS);
         try (LoadedObject net = BpfObject.open(TestSupport.bpfObject("net")).load()) {

@@ -13,9 +13,11 @@ import dev.jbpf.link.NetInterface;
 import dev.jbpf.link.Tc;
 import dev.jbpf.link.Tc.Direction;
 import dev.jbpf.link.Tc.Mechanism;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.TestGate;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * TC classifiers on the host end of a veth pair, through tcx and through the clsact qdisc,
  * proven by the packets they count in each direction and by the counts stopping after detach.
  */
+@KernelTest(root = true)
 class TcTest {
     private VethNamespace veth;
     private EchoServer server;
@@ -32,7 +35,6 @@ class TcTest {
 
     @BeforeEach
     void setUp() {
-        NetTests.assumeRoot();
         veth = VethNamespace.create();
         server = EchoServer.listen(veth.hostAddress());
         net = BpfObject.open(TestSupport.bpfObject("net")).load();
@@ -108,12 +110,11 @@ class TcTest {
         }
     }
 
+    /** The tcx case needs tcx; clsact is in every kernel this runs on. */
     private static void assumeMechanism(Mechanism mechanism) {
-        boolean available = mechanism != Mechanism.TCX || Tc.kernelHasTcx();
-        if (!available) {
-            System.out.println("SKIPPED: this kernel has no tcx (BPF_TCX_INGRESS, Linux >= 6.6)");
+        if (mechanism == Mechanism.TCX) {
+            TestGate.assume(Feature.TCX);
         }
-        Assumptions.assumeTrue(available, "this kernel has no tcx (BPF_TCX_INGRESS, Linux >= 6.6)");
     }
 
     /** Whether {@code tc filter show} lists a BPF filter running that program of net.bpf.o. */

@@ -12,6 +12,7 @@ import dev.jbpf.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.NetInterface;
 import dev.jbpf.link.Xdp;
+import dev.jbpf.testing.KernelTest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * XDP on the host end of a veth pair, proven by the packets the namespace's connections
  * make the program count (or lose, when it drops them).
  */
+@KernelTest(root = true)
 class XdpTest {
     private VethNamespace veth;
     private EchoServer server;
@@ -31,7 +33,6 @@ class XdpTest {
 
     @BeforeEach
     void setUp() {
-        NetTests.assumeRoot();
         veth = VethNamespace.create();
         server = EchoServer.listen(veth.hostAddress());
         net = BpfObject.open(TestSupport.bpfObject("net")).load();

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jbpf.testing.UnitTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The kernel's CPU list format, and this machine's online CPUs. */
+@UnitTest
 class CpusTest {
     @Test
     void parsesRangesAndSingles() {

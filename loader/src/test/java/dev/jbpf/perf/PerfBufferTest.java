@@ -15,6 +15,7 @@ import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
 import dev.jbpf.map.MapType;
 import dev.jbpf.map.TypedMap;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,10 +28,10 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** perf.bpf.o's emit_sample sends one sample per getppid(2) of this process to a perf buffer. */
+@KernelTest
 class PerfBufferTest {
     /** struct perf_sample of perf.bpf.c. */
     record Sample(int bufferCpu, int pid, int tid, int cpu, int seq, String comm, long size) {
@@ -47,11 +48,6 @@ class PerfBufferTest {
                     data.get(ValueLayout.JAVA_INT_UNALIGNED, 12), new String(comm, 0, n, StandardCharsets.UTF_8),
                     data.byteSize());
         }
-    }
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
     }
 
     /** Polls until done or 5 s passed. */

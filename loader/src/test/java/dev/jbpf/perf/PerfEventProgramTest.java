@@ -11,6 +11,9 @@ import dev.jbpf.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -24,17 +27,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** BPF programs and perf events together (perf.bpf.o): sampling programs, counters read by programs. */
+@KernelTest
 class PerfEventProgramTest {
     private static final long COOKIE_BASE = 1000;
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @Test
     void samplingEventRunsPerfEventProgramOnEveryCpu() throws InterruptedException {
@@ -132,15 +130,8 @@ class PerfEventProgramTest {
     }
 
     @Test
+    @Requires(Feature.HARDWARE_PERF_EVENTS)
     void programReadsHardwareCountersThroughAPerfEventArray() throws InterruptedException {
-        PerCpuPerfEvents probe;
-        try {
-            probe = PerfEvent.builder(PerfEventType.hardware(HardwareEvent.CPU_CYCLES)).openOnEveryCpu();
-        } catch (PerfEventUnavailableException e) {
-            PerfTestSupport.skip("hardware PMU events are not available on this machine: " + e.getMessage());
-            return;
-        }
-        probe.close();
         readCountersFromBpf(PerfEventType.hardware(HardwareEvent.CPU_CYCLES));
     }
 

@@ -13,6 +13,10 @@ import dev.jbpf.bindings.BpfConstants;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
 import dev.jbpf.map.MapType;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,8 +42,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void taskClockCountsThisThreadsCpuTime() {
-        TestSupport.assumePrivileged();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (PerfEvent event = taskClock().pid(0).open()) {
             assertEquals(0, event.pid());
@@ -63,8 +67,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void enableDisableReset() throws InterruptedException {
-        TestSupport.assumePrivileged();
         try (PerfEvent event = taskClock().pid(0).disabled(true).open()) {
             PerfTestSupport.burnCpu(Duration.ofMillis(20));
             assertEquals(0, event.read().value(), "disabled: counts nothing");
@@ -88,8 +92,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void tracepointEventCountsEachHitOfThisThread() {
-        TestSupport.assumePrivileged();
         PerfEventType getppid = PerfEventType.tracepoint("syscalls", "sys_enter_getppid");
         assertEquals(BpfConstants.PERF_TYPE_TRACEPOINT, getppid.type());
         assertTrue(getppid.config() > 0, "tracepoint id from tracefs");
@@ -102,8 +106,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void pmuByNameCountsPageFaults() throws IOException {
-        TestSupport.assumePrivileged();
         assertTrue(PerfEventType.pmuNames().contains("software"), PerfEventType.pmuNames().toString());
         PerfEventType faults = PerfEventType.pmu("software", SoftwareEvent.PAGE_FAULTS.config());
         assertEquals(BpfConstants.PERF_TYPE_SOFTWARE, faults.type(), "the software PMU's dynamic type is 1");
@@ -127,8 +131,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void everyCpuHasItsOwnCounter() throws InterruptedException {
-        TestSupport.assumePrivileged();
         try (PerCpuPerfEvents events = PerfEvent.builder(PerfEventType.software(SoftwareEvent.CPU_CLOCK))
                 .openOnEveryCpu()) {
             assertEquals(Cpus.online(), events.cpus());
@@ -156,16 +160,10 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
+    @Requires(Feature.HARDWARE_PERF_EVENTS)
     void hardwareEventsCountWhereThereIsAPmu() {
-        TestSupport.assumePrivileged();
-        PerfEvent event;
-        try {
-            event = PerfEvent.builder(PerfEventType.hardware(HardwareEvent.INSTRUCTIONS)).pid(0).open();
-        } catch (PerfEventUnavailableException e) {
-            PerfTestSupport.skip("hardware PMU events are not available on this machine: " + e.getMessage());
-            return;
-        }
-        try (event) {
+        try (PerfEvent event = PerfEvent.builder(PerfEventType.hardware(HardwareEvent.INSTRUCTIONS)).pid(0).open()) {
             PerfTestSupport.burnCpu(Duration.ofMillis(50));
             PerfCount count = event.read();
             assertTrue(count.scaledValue() > 1_000_000, "instructions in 50 ms of a busy loop: " + count);
@@ -173,8 +171,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void missingHardwarePmuIsAClearError() {
-        TestSupport.assumePrivileged();
         for (PerfEventType type : List.of(PerfEventType.hardware(HardwareEvent.CPU_CYCLES), PerfEventType.raw(0xc0))) {
             PerfEvent opened = null;
             try {
@@ -192,6 +190,7 @@ class PerfEventTest {
     }
 
     @Test
+    @UnitTest
     void badSettingsAreRefusedBeforeTheKernel() {
         PerfEventType clock = PerfEventType.software(SoftwareEvent.CPU_CLOCK);
         IllegalArgumentException cpu = assertThrows(IllegalArgumentException.class,
@@ -220,6 +219,7 @@ class PerfEventTest {
     }
 
     @Test
+    @UnitTest
     void unknownTracepointsAndPmusAreNamed() {
         BpfNotFoundException name = assertThrows(BpfNotFoundException.class,
                 () -> PerfEventType.tracepoint("syscalls", "sys_enter_no_such_call"));
@@ -239,8 +239,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void kernelRefusalsNameTheEventAndErrno() throws Exception {
-        TestSupport.assumePrivileged();
         // one read: integer sysctls answer nothing at offsets > 0 (Files.readString would see "3" of "32768")
         long pidMax = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).strip());
         BpfException gone = assertThrows(BpfException.class,
@@ -255,8 +255,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void closedEventsThrow() {
-        TestSupport.assumePrivileged();
         PerfEvent event = taskClock().pid(0).open();
         assertTrue(event.isOpen());
         event.close();
@@ -279,8 +279,8 @@ class PerfEventTest {
     }
 
     @Test
+    @KernelTest
     void onlyPerfEventArraysTakeEvents() {
-        TestSupport.assumePrivileged();
         try (PerfEvent event = taskClock().pid(0).open();
              BpfMap hash = BpfMap.create(MapType.HASH, "jbpf_t_pehash", 4, 4, 4);
              BpfMap array = BpfMap.create(MapType.PERF_EVENT_ARRAY, "jbpf_t_pearr", 4, 4, 2)) {

@@ -15,17 +15,15 @@ import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.RawTracepoint;
 import dev.jbpf.link.Tracepoint;
 import dev.jbpf.map.BpfMap;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.VmTest;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Attaching programs, proven by the counters they move in their maps. */
+@KernelTest
+@VmTest
 class AttachTest {
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
-
     @Test
     void tracepointAttachedExplicitlyCountsOurOpens() {
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("opensnoop")).load()) {

@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
-import org.junit.jupiter.api.BeforeEach;
+import dev.jbpf.testing.KernelTest;
 import org.junit.jupiter.api.Test;
 
 /** BPF_ENABLE_STATS: the kernel counts a program's runs exactly while a BpfStats is open. */
+@KernelTest
 class BpfStatsTest {
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
-
     @Test
     @SuppressWarnings("try") // BpfStats is held open, not called
     void testRunsAreCountedWhileStatsAreEnabled() {

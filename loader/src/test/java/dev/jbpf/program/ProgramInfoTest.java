@@ -11,20 +11,16 @@ import dev.jbpf.BpfObject;
 import dev.jbpf.KernelEffects;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Program info beyond the kernel's struct: full names from BTF, memlock, and pinning by id. */
+@KernelTest
 class ProgramInfoTest {
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
-
     @Test
     void longNamesAreFullFromBtfAndFoundByEither() {
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("uprobes")).load()) {

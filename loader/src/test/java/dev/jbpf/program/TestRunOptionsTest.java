@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jbpf.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
 /** TestRunOptions and TestRunResult as values: checks, copies, output sizes. No kernel needed. */
+@UnitTest
 class TestRunOptionsTest {
     @Test
     void outputCapacitiesFollowTheInput() {

@@ -10,6 +10,7 @@ import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.map.Codec;
+import dev.jbpf.testing.KernelTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -18,13 +19,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** BPF_PROG_TEST_RUN through BpfProgram.testRun, on the programs of testrun.bpf.c. */
+@KernelTest
 class TestRunTest {
     private static final int XDP_ABORTED = 0, XDP_DROP = 1, XDP_PASS = 2, XDP_TX = 3;
     private LoadedObject loaded;
 
     @BeforeEach
     void load() {
-        TestSupport.assumePrivileged();
         loaded = BpfObject.open(TestSupport.bpfObject("testrun")).load();
     }
 

@@ -7,6 +7,7 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.map.Codec;
 import dev.jbpf.map.TypedMap;
+import dev.jbpf.testing.KernelTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * count the same events: run each program a known number of times, from one thread and from
  * two at once, and its counters hold exactly that many events (and bytes).
  */
+@KernelTest
 class TuningPatternsTest {
     private static final int RUNS = 20_000;
     private static final byte KEY = 7;
@@ -32,7 +34,6 @@ class TuningPatternsTest {
 
     @BeforeEach
     void load() {
-        TestSupport.assumePrivileged();
         loaded = BpfObject.open(TestSupport.bpfObject("tuning")).load();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Djbpf.fuzz.seed=N} says otherwise; {@code -Djbpf.fuzz.open=N} and
  * {@code -Djbpf.fuzz.load=N} change the numbers of cases.
  */
+// A kernel test, but not @KernelTest: without privileges it still runs its open campaign (and
+// says it leaves the load campaign out), so no privilege gate; TestGate only records the tag.
+@Tag("kernel")
+@ExtendWith(TestGate.class)
 class HostileObjectFuzzTest {
     private static final long SEED = Long.getLong("jbpf.fuzz.seed", 20261125L);
     private static final int OPEN_CASES = Integer.getInteger("jbpf.fuzz.open", 10_000);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.TestSupport;
+import dev.jbpf.testing.KernelTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value #SLOW_CYCLES} times on one thread (a coarser memory check: see the limits).
  * {@code -Djbpf.leak.cycles=N}, {@code -Djbpf.leak.slow=N}, {@code -Djbpf.leak.full=N} change them.
  */
+@KernelTest
 class LeakTest {
     static final int CYCLES = 10_000;
     static final int SLOW_CYCLES = 60;
@@ -51,7 +53,6 @@ class LeakTest {
         if (!TestSupport.isPrivileged()) {
             figures.add("open, load, attach, poll, close cycles", "0 cycles", "skipped: needs root").write();
         }
-        TestSupport.assumePrivileged();
         int cycles = Integer.getInteger("jbpf.leak.cycles", CYCLES);
         int slow = Integer.getInteger("jbpf.leak.slow", SLOW_CYCLES);
         int full = Integer.getInteger("jbpf.leak.full", FULL_CYCLES);

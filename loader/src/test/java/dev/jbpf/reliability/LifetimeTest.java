@@ -14,6 +14,7 @@ import dev.jbpf.map.MapType;
 import dev.jbpf.map.TypedMap;
 import dev.jbpf.program.BpfProgram;
 import dev.jbpf.ringbuf.RingBuffer;
+import dev.jbpf.testing.KernelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,16 +37,12 @@ import org.junit.jupiter.api.Test;
  * And concurrent map updates from many threads, from user space and from a BPF program running
  * in many threads, lose nothing.
  */
+@KernelTest
 class LifetimeTest {
     private static final int ROUNDS = 20;
     private static final int THREADS = 8;
     private static final Figures FIGURES = new Figures("lifetimes", "Lifetimes and threads");
     private static final Map<String, String[]> ROWS = new TreeMap<>();
-
-    @BeforeAll
-    static void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     @AfterAll
     static void writeFigures() {

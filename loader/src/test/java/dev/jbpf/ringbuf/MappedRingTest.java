@@ -8,11 +8,11 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.TestRunOptions;
+import dev.jbpf.testing.KernelTest;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,12 +20,8 @@ import org.junit.jupiter.api.Test;
  * in the run): enough records pass through the ring that it wraps around its end twice, and
  * every record arrives once, in order, whole, read from the mapped ring.
  */
+@KernelTest
 class MappedRingTest {
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
-
     private static byte[] u32(int value) {
         return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
     }

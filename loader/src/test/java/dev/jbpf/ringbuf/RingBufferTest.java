@@ -14,6 +14,8 @@ import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
 import dev.jbpf.map.MapType;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.VmTest;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,11 +27,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** opensnoop.bpf.o: opening a file from Java makes the kernel send a record we can read. */
 @SuppressWarnings("try")
+@KernelTest
+@VmTest
 class RingBufferTest {
     /** struct open_event (bpf-src/opensnoop.h). */
     static final int PID = 0, TID = 4, UID = 8, FLAGS = 12, COMM = 16, FILENAME = 32, SIZE = 32 + 256;
@@ -49,11 +52,6 @@ class RingBufferTest {
             }
             return new String(b, 0, n, StandardCharsets.UTF_8);
         }
-    }
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
     }
 
     static Path uniqueFile() throws IOException {

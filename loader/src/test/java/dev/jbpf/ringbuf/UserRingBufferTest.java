@@ -14,6 +14,7 @@ import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
 import dev.jbpf.map.MapType;
 import dev.jbpf.map.TypedMap;
+import dev.jbpf.testing.KernelTest;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,12 +29,8 @@ import org.junit.jupiter.api.Test;
  * bpf_user_ringbuf_drain on this process's getppid(2) and copies them into a map.
  */
 @SuppressWarnings("try")
+@KernelTest
 class UserRingBufferTest {
-
-    @BeforeEach
-    void privileged() {
-        TestSupport.assumePrivileged();
-    }
 
     static LoadedObject load() {
         LoadedObject object = BpfObject.open(TestSupport.bpfObject("user_ringbuf")).load();

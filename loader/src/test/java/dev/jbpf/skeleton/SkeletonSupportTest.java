@@ -19,6 +19,8 @@ import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.TypedMap;
 import dev.jbpf.ringbuf.RingBuffer;
 import dev.jbpf.ringbuf.RingBufferMap;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,7 @@ class SkeletonSupportTest {
             BtfLayout.member("flags", 96), BtfLayout.member("comm", 128), BtfLayout.member("filename", 256)));
 
     @Test
+    @UnitTest
     void btfMemberBindsComponentsOfOtherNames() {
         try (OpenedObject opened = BpfObject.open(TestSupport.bpfObject("opensnoop"))) {
             BtfRecordCodec<OpenEvent> renamed = BtfRecordCodec.of(OpenEvent.class, opened.btf(), "open_event");
@@ -62,6 +65,7 @@ class SkeletonSupportTest {
     }
 
     @Test
+    @UnitTest
     void unionsEncodeTheMembersThatAreSet() {
         try (OpenedObject opened = BpfObject.open(TestSupport.bpfObject("globals"))) {
             BtfType.Struct bits = opened.btf().findStruct("globals_bits").orElseThrow();
@@ -78,6 +82,7 @@ class SkeletonSupportTest {
     }
 
     @Test
+    @UnitTest
     void layoutsMatchTheObjectTheyDescribeAndNameWhatMoved() {
         try (OpenedObject opened = BpfObject.open(TestSupport.bpfObject("globals"))) {
             var btf = opened.btf();
@@ -110,6 +115,7 @@ class SkeletonSupportTest {
     }
 
     @Test
+    @UnitTest
     void bindingAnObjectThatMovedAFieldClosesItAndSaysWhatMoved() {
         OpenedObject opened = BpfObject.open(TestSupport.bpfObject("opensnoop"));
         List<BtfLayout> moved = List.of(BtfLayout.struct("open_event", 288, OpenEvent.class,
@@ -122,6 +128,7 @@ class SkeletonSupportTest {
     }
 
     @Test
+    @UnitTest
     void aMissingResourceSaysWhereItWasLookedFor() {
         BpfNotFoundException e = assertThrows(BpfNotFoundException.class,
                 () -> Skeletons.openResource(SkeletonSupportTest.class, "nothing_here.bpf.o"));
@@ -129,8 +136,8 @@ class SkeletonSupportTest {
     }
 
     @Test
+    @KernelTest
     void typedMapsAndRingBuffersCarryWhatTheProgramWrote() throws IOException {
-        TestSupport.assumePrivileged();
         Path file = Files.createTempFile("jbpf-skeleton-", ".txt");
         int pid = (int) ProcessHandle.current().pid();
         SkeletonTypes types;

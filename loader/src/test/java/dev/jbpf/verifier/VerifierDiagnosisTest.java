@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.BpfObject;
 import dev.jbpf.TestSupport;
 import dev.jbpf.VerifierException;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -55,8 +57,8 @@ class VerifierDiagnosisTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
+    @KernelTest
     void theVerifierRejectsAndJbpfNamesTheFailure(String object, VerifierFailure expected, String message) {
-        TestSupport.assumePrivileged();
         Path path = TestSupport.bpfObject("tests/" + object);
         VerifierException rejected = assertThrows(VerifierException.class, () -> BpfObject.open(path).load().close(),
                 object + " was accepted by the verifier");
@@ -71,6 +73,7 @@ class VerifierDiagnosisTest {
     }
 
     @Test
+    @UnitTest
     void everyTestProgramHasACaseAndEveryFailureAProgram() throws Exception {
         Set<String> programs;
         try (var files = Files.list(Path.of(System.getProperty("jbpf.project.dir", ".."), "bpf-src", "tests"))) {
@@ -96,6 +99,7 @@ class VerifierDiagnosisTest {
             OUT_OF_BOUNDS        | invalid access to map value, value_size=8 off=16 size=8
             UNRECOGNISED         | something the verifier never said
             """)
+    @UnitTest
     void messagesOfOtherKernels(VerifierFailure expected, String message) {
         String log = "0: R1=ctx() R10=fp0\n0: (b7) r0 = 0                        ; R0_w=0\n" + message
                 + "\nprocessed 1 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n";

@@ -3,6 +3,7 @@ package dev.jbpf.tools.profile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.testing.UnitTest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /** The flame graph's geometry and escaping: plain Java, no kernel needed (kallsyms parsing: the library's KernelSymbolsTest). */
+@UnitTest
 class FlameGraphTest {
 
     @Test

@@ -2,6 +2,10 @@ package dev.jbpf.tools.tcptrack;
 
 import dev.jbpf.TestSupport;
 import dev.jbpf.link.TracingSupport;
+import dev.jbpf.testing.Feature;
+import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
+import dev.jbpf.testing.VmTest;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +15,9 @@ import org.junit.jupiter.api.Test;
  * Kernels without kprobes (this project's host) skip it, saying so; it runs in the VM matrix
  * (vm/kernel-matrix-tests).
  */
+@KernelTest
+@VmTest
+@Requires(Feature.KPROBES)
 class TcpTrackerKprobeTest {
     @Test
     void kprobeVariantCountsExactBytesOverIpv4() throws Exception {

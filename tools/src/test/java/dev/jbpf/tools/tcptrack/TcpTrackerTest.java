@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.TestSupport;
 import dev.jbpf.link.TracingSupport;
+import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * (kernels with sock:sock_send_length, 6.3+; others skip saying so); the kprobe variant:
  * {@link TcpTrackerKprobeTest}. Public, with its loopback transfer, for the CLI's tests (tools' test-jar).
  */
+@KernelTest
 public class TcpTrackerTest {
     static final int CLIENT_TO_SERVER = 123_457;
     static final int SERVER_TO_CLIENT = 98_765;

@@ -1,0 +1,19 @@
+/**
+ * What kind of test a test is, and what it needs from the kernel, shared by every module's
+ * tests through the loader's test jar.
+ *
+ * <p>Every test class (or, in a class that mixes both, every test method) carries one of
+ * {@link dev.jbpf.testing.UnitTest} (no kernel, no privileges) or {@link dev.jbpf.testing.KernelTest}
+ * (loads into the running kernel; skipped with the reason printed without the privileges). The
+ * classes the VM kernel matrix runs (vm/kernel-matrix-tests) also carry {@link dev.jbpf.testing.VmTest};
+ * the container image's tests carry {@code @Tag("container")} in their own module. Mixed tags
+ * would count one test twice in {@code scripts/test-summary}, so a class-level tag is never
+ * combined with a different method-level one.
+ *
+ * <p>{@link dev.jbpf.testing.Requires} names the {@link dev.jbpf.testing.Feature kernel features} a
+ * test needs; {@link dev.jbpf.testing.TestGate} asks {@code dev.jbpf.features} (or a probe of
+ * its own where that package has none) and skips with the probe's reason, unless the feature
+ * is listed in {@code JBPF_REQUIRED_FEATURES}: then the test fails, because a kernel known to
+ * have the feature must not turn a broken probe or a broken feature into a green run.
+ */
+package dev.jbpf.testing;
