@@ -1,5 +1,6 @@
 package dev.jbpf.bindings;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * non-bitfield field, including those reached through anonymous members; and the value of
  * every constant.
  */
+// unit: no kernel, no privileges. This module does not reach dev.jbpf.testing (loader's test jar),
+// so the tag is plain; scripts/test-summary reads it from this line.
+@Tag("unit")
 class LayoutTest {
 
     static final String HEADERS = """

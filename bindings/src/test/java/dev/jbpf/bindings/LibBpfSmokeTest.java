@@ -1,5 +1,6 @@
 package dev.jbpf.bindings;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Calls into the installed libbpf: versions, errno capture, an upcall, and a missing function. */
+// unit: no kernel, no privileges. This module does not reach dev.jbpf.testing (loader's test jar),
+// so the tag is plain; scripts/test-summary reads it from this line.
+@Tag("unit")
 class LibBpfSmokeTest {
 
     private static final int ENOENT = 2;

@@ -1,5 +1,6 @@
 package dev.jbpf.bindings;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The committed generated sources must be exactly what the generator makes from the installed headers. */
+// unit: no kernel, no privileges. This module does not reach dev.jbpf.testing (loader's test jar),
+// so the tag is plain; scripts/test-summary reads it from this line.
+@Tag("unit")
 class RegenerationTest {
 
     static Path bindingsDir() {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
@@ -19,6 +20,9 @@ import org.testcontainers.containers.GenericContainer;
  * host's kernel, the traced events come from processes in the container, maps and ring buffers
  * are read with the jbpf inside it. Without the capabilities it fails with jbpf's one-line error.
  */
+// container: runs the jbpf image on the local Docker engine (make image). This module does not
+// reach dev.jbpf.testing (loader's test jar), so the tag is plain; scripts/test-summary reads it from this line.
+@Tag("container")
 class ContainerImageTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** getppid(2) calls the container's main process makes: maps.bpf.o counts them under its host pid. */

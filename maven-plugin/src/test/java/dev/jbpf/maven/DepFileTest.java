@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** clang's dependency files, and when an object is out of date. */
+// unit: no kernel, no privileges. This module does not reach dev.jbpf.testing (loader's test jar),
+// so the tag is plain; scripts/test-summary reads it from this line.
+@Tag("unit")
 class DepFileTest {
     @Test
     void parsesMakeRulesAsClangWritesThem() {

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * recompile, and the errors a user meets. The project's Java code uses its skeleton, so a build
  * that passes proves the generated source compiles in a user's build.
  */
+// unit: no kernel, no privileges. This module does not reach dev.jbpf.testing (loader's test jar),
+// so the tag is plain; scripts/test-summary reads it from this line.
+@Tag("unit")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PluginBuildTest {
     private static final String VERSION = System.getProperty("jbpf.plugin.version", "0.1.0-SNAPSHOT");
