@@ -9,11 +9,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The kernel features a test (or every test of a class) needs. Without one the test is skipped
  * with the probe's reason printed; when the feature is listed in {@code JBPF_REQUIRED_FEATURES}
- * the test fails instead (see {@link TestGate}).
- *
- * <p>On a class each test is checked on its own, before its {@code @BeforeEach}, so that each
- * is reported skipped with the reason; a {@code @BeforeAll} that needs the feature must not
- * exist (none does).
+ * the test fails instead (see {@link TestGate}). On a class it is checked before the class's
+ * {@code @BeforeAll}; the reports still list each of its tests, skipped with the reason.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)

@@ -6,8 +6,6 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -63,11 +61,11 @@ public final class TestGate implements ExecutionCondition {
                 return skip(test, ROOT);
             }
         }
-        // A class's @Requires is checked for each of its tests, so each is reported with the reason.
-        if (context.getTestMethod().isEmpty()) {
-            return ConditionEvaluationResult.enabled("features are checked per test");
-        }
-        Optional<String> missing = missing(test, requirements(context), Feature::support, required);
+        // the element's own @Requires: a class's before its @BeforeAll (the reports still list
+        // each of its tests as skipped, with the reason), a method's before its @BeforeEach
+        List<Feature> needs = AnnotationSupport.findAnnotation(context.getElement(), Requires.class)
+                .map(r -> List.of(r.value())).orElse(List.of());
+        Optional<String> missing = missing(test, needs, Feature::support, required);
         return missing.isPresent() ? skip(test, missing.get())
                 : ConditionEvaluationResult.enabled("the kernel has what the test needs");
     }
@@ -143,15 +141,6 @@ public final class TestGate implements ExecutionCondition {
             }
         }
         return features;
-    }
-
-    private static List<Feature> requirements(ExtensionContext context) {
-        Set<Feature> features = new LinkedHashSet<>();
-        context.getTestClass().flatMap(c -> AnnotationSupport.findAnnotation(c, Requires.class))
-                .ifPresent(r -> features.addAll(Arrays.asList(r.value())));
-        context.getTestMethod().flatMap(m -> AnnotationSupport.findAnnotation(m, Requires.class))
-                .ifPresent(r -> features.addAll(Arrays.asList(r.value())));
-        return new ArrayList<>(features);
     }
 
     /** The skip reason: stable per feature and kernel, so test-summary counts the same reason once. */
