@@ -185,7 +185,8 @@ public class TestSummary {
             reason = skipped.getTextContent().strip().lines().findFirst().orElse("");
         }
         reason = reason.replaceFirst("^org\\.opentest4j\\.TestAbortedException: ", "")
-                .replaceFirst("^Assumption failed: ", "");
+                .replaceFirst("^Assumption failed: ", "")
+                .replaceFirst("^parent was skipped: ", ""); // the console launcher's words for a skipped class's tests
         return reason.isBlank() ? "(no reason given)" : reason;
     }
 

@@ -50,19 +50,19 @@ class TestGateTest {
     @Test
     @UnitTest
     void aMissingFeatureSkipsWithTheProbesReasonUnlessRequired() {
-        assertEquals(Optional.empty(), TestGate.missing("T.t", List.of(Feature.UPROBES), PROBE, Set.of()));
+        assertEquals(Optional.empty(), TestGate.missing("TestGateTest.madeUp", List.of(Feature.UPROBES), PROBE, Set.of()));
         assertEquals(Optional.of("needs kprobes: no kprobe PMU"),
-                TestGate.missing("T.t", List.of(Feature.UPROBES, Feature.KPROBES, Feature.TCX), PROBE, Set.of(Feature.UPROBES)));
+                TestGate.missing("TestGateTest.madeUp", List.of(Feature.UPROBES, Feature.KPROBES, Feature.TCX), PROBE, Set.of(Feature.UPROBES)));
         // the first missing one decides, so a required feature after it does not fail the test
         assertEquals(Optional.of("needs kprobes: no kprobe PMU"),
-                TestGate.missing("T.t", List.of(Feature.KPROBES, Feature.TCX), PROBE, Set.of(Feature.TCX)));
+                TestGate.missing("TestGateTest.madeUp", List.of(Feature.KPROBES, Feature.TCX), PROBE, Set.of(Feature.TCX)));
     }
 
     @Test
     @UnitTest
     void aMissingRequiredFeatureFails() {
         AssertionError e = assertThrows(AssertionError.class,
-                () -> TestGate.missing("T.t", List.of(Feature.UPROBES, Feature.KPROBES), PROBE, Set.of(Feature.KPROBES)));
+                () -> TestGate.missing("TestGateTest.madeUp", List.of(Feature.UPROBES, Feature.KPROBES), PROBE, Set.of(Feature.KPROBES)));
         assertTrue(e.getMessage().startsWith("kprobes is required here (JBPF_REQUIRED_FEATURES="), e.getMessage());
         assertTrue(e.getMessage().endsWith("so this fails instead of skipping: needs kprobes: no kprobe PMU"), e.getMessage());
     }
@@ -70,11 +70,11 @@ class TestGateTest {
     @Test
     @UnitTest
     void aLackTheTestFoundItselfSkipsOrFailsTheSameWay() {
-        RuntimeException skip = TestGate.lacks("T.t", Feature.FENTRY, "no cookies", Set.of(Feature.KPROBES));
+        RuntimeException skip = TestGate.lacks("TestGateTest.madeUp", Feature.FENTRY, "no cookies", Set.of(Feature.KPROBES));
         assertInstanceOf(TestAbortedException.class, skip);
         assertEquals("needs fentry: no cookies", skip.getMessage());
         AssertionError fail = assertThrows(AssertionError.class,
-                () -> TestGate.lacks("T.t", Feature.FENTRY, "no cookies", Set.of(Feature.FENTRY)));
+                () -> TestGate.lacks("TestGateTest.madeUp", Feature.FENTRY, "no cookies", Set.of(Feature.FENTRY)));
         assertTrue(fail.getMessage().endsWith("needs fentry: no cookies"), fail.getMessage());
     }
 

@@ -5,10 +5,11 @@
  * <p>Every test class (or, in a class that mixes both, every test method) carries one of
  * {@link dev.jbpf.testing.UnitTest} (no kernel, no privileges) or {@link dev.jbpf.testing.KernelTest}
  * (loads into the running kernel; skipped with the reason printed without the privileges). The
- * classes the VM kernel matrix runs (vm/kernel-matrix-tests) also carry {@link dev.jbpf.testing.VmTest};
- * the container image's tests carry {@code @Tag("container")} in their own module. Mixed tags
- * would count one test twice in {@code scripts/test-summary}, so a class-level tag is never
- * combined with a different method-level one.
+ * classes the VM kernel matrix runs (vm/kernel-matrix-tests) also carry {@link dev.jbpf.testing.VmTest}
+ * ({@link dev.jbpf.testing.VmMatrix} checks that the two agree); the container image's tests
+ * carry {@code @Tag("container")} in their own module, and modules below the loader plain
+ * {@code @Tag("unit")}. A class-level tag is never combined with a different method-level one:
+ * {@code scripts/test-summary} counts each test under one tag.
  *
  * <p>{@link dev.jbpf.testing.Requires} names the {@link dev.jbpf.testing.Feature kernel features} a
  * test needs; {@link dev.jbpf.testing.TestGate} asks {@code dev.jbpf.features} (or a probe of
