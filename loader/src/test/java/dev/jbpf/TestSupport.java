@@ -1,7 +1,5 @@
 package dev.jbpf;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
@@ -14,22 +12,12 @@ public final class TestSupport {
     private TestSupport() {
     }
 
-    /** True when this process may load BPF programs (root, or CAP_BPF + CAP_PERFMON). */
+    /**
+     * True when this process may load BPF programs (root, or CAP_BPF + CAP_PERFMON). Tests do not
+     * check it themselves: {@code @KernelTest} (dev.jbpf.testing) skips them, with the reason.
+     */
     public static boolean isPrivileged() {
         return dev.jbpf.internal.Capabilities.canLoadBpf();
-    }
-
-    /**
-     * Skips the calling test, with the reason printed, unless this process may load BPF programs.
-     * Tests say {@code @KernelTest} (dev.jbpf.testing) instead; this stays for helpers shared
-     * with tests that have not moved to it.
-     */
-    public static void assumePrivileged() {
-        boolean privileged = isPrivileged();
-        if (!privileged) {
-            System.out.println("SKIPPED: needs root (or CAP_BPF + CAP_PERFMON) to load BPF programs");
-        }
-        assumeTrue(privileged, "needs root (or CAP_BPF + CAP_PERFMON) to load BPF programs");
     }
 
     /** The path of a BPF object that `make build` compiled from bpf-src/NAME.bpf.c. */

@@ -2,10 +2,12 @@ package dev.jbpf.kallsyms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jbpf.testing.UnitTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** kallsyms parsing (moved out of the profiler's FlameGraphTest: KernelSymbols is the library's): plain Java, no kernel needed. */
+@UnitTest
 class KernelSymbolsTest {
 
     @Test

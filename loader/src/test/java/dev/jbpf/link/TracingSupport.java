@@ -12,8 +12,6 @@ import dev.jbpf.internal.Errno;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
 import dev.jbpf.program.OpenedProgram;
-import dev.jbpf.testing.Feature;
-import dev.jbpf.testing.TestGate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -126,14 +124,6 @@ public final class TracingSupport {
             kallsyms = names;
         }
         return kallsyms.contains(symbol);
-    }
-
-    /**
-     * Skips (or fails, where kprobes are required) unless the kernel can make kprobes; tests say
-     * {@code @Requires(Feature.KPROBES)}, this is for callers that have not moved to it yet.
-     */
-    public static void assumeKprobes() {
-        TestGate.assume(Feature.KPROBES);
     }
 
     /** The kernel symbol of getppid(2)'s entry on this architecture. */

@@ -1,7 +1,5 @@
 package dev.jbpf.tools.tcptrack;
 
-import dev.jbpf.TestSupport;
-import dev.jbpf.link.TracingSupport;
 import dev.jbpf.testing.Feature;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.Requires;
@@ -21,8 +19,6 @@ import org.junit.jupiter.api.Test;
 class TcpTrackerKprobeTest {
     @Test
     void kprobeVariantCountsExactBytesOverIpv4() throws Exception {
-        TestSupport.assumePrivileged();
-        TracingSupport.assumeKprobes();
         TcpTrackerTest.trackTransfer(TcpTracker.Variant.KPROBE, InetAddress.getByName("127.0.0.1"));
     }
 }

@@ -3,9 +3,9 @@ package dev.jbpf.tools.tcptrack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbpf.TestSupport;
 import dev.jbpf.link.TracingSupport;
 import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,24 +25,26 @@ import org.junit.jupiter.api.Test;
  * (kernels with sock:sock_send_length, 6.3+; others skip saying so); the kprobe variant:
  * {@link TcpTrackerKprobeTest}. Public, with its loopback transfer, for the CLI's tests (tools' test-jar).
  */
-@KernelTest
 public class TcpTrackerTest {
     static final int CLIENT_TO_SERVER = 123_457;
     static final int SERVER_TO_CLIENT = 98_765;
 
     @Test
+    @KernelTest
     void tracepointVariantCountsExactBytesOverIpv4() throws Exception {
         assumeTracepointVariant();
         trackTransfer(TcpTracker.Variant.TRACEPOINT, InetAddress.getByName("127.0.0.1"));
     }
 
     @Test
+    @KernelTest
     void tracepointVariantCountsExactBytesOverIpv6() throws Exception {
         assumeTracepointVariant();
         trackTransfer(TcpTracker.Variant.TRACEPOINT, ipv6Loopback());
     }
 
     @Test
+    @UnitTest
     void ipv6AddressesInTheirShortForm() throws Exception {
         assertEquals("::1", TcpTracker.Connection.text(InetAddress.getByName("::1")));
         assertEquals("::", TcpTracker.Connection.text(InetAddress.getByName("::")));
@@ -52,8 +54,8 @@ public class TcpTrackerTest {
         assertEquals("10.1.2.3", TcpTracker.Connection.text(InetAddress.getByName("10.1.2.3")));
     }
 
+    /** Skips unless the kernel has the tracepoint variant's tracepoint (callers are @KernelTest). */
     public static void assumeTracepointVariant() {
-        TestSupport.assumePrivileged();
         if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events/sock/sock_send_length"))
                 && !Files.isDirectory(Path.of("/sys/kernel/debug/tracing/events/sock/sock_send_length"))) {
             TracingSupport.skip("this kernel has no tracepoint sock:sock_send_length (it came in Linux 6.3)");
