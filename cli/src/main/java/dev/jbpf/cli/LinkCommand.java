@@ -3,7 +3,7 @@ package dev.jbpf.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbpf.BpfNotFoundException;
-import dev.jbpf.link.KernelLink;
+import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.LinkInfo;
 import dev.jbpf.link.LinkTarget;
 import dev.jbpf.link.LinkType;
@@ -59,7 +59,7 @@ final class LinkCommand {
             Describer describer = new Describer();
             if (selector != null && !selector.isEmpty()) {
                 LinkInfo info;
-                try (KernelLink link = ObjectSelector.link(selector).openLink()) {
+                try (BpfLink link = ObjectSelector.link(selector).openLink()) {
                     info = link.info();
                 }
                 if (options.json()) {
@@ -96,7 +96,7 @@ final class LinkCommand {
         public Integer call() {
             ObjectSelector select = ObjectSelector.link(words.subList(0, 2));
             pinOptions.fileMode(); // a bad --pin-mode is a usage error before anything is opened
-            try (KernelLink link = select.openLink()) {
+            try (BpfLink link = select.openLink()) {
                 pinOptions.pinAt(Path.of(words.get(2)), link::pin);
             }
             return options.doneSilently();
@@ -114,7 +114,7 @@ final class LinkCommand {
 
         @Override
         public Integer call() {
-            try (KernelLink link = ObjectSelector.link(selector).openLink()) {
+            try (BpfLink link = ObjectSelector.link(selector).openLink()) {
                 link.detach();
             }
             return options.doneSilently();

@@ -2,7 +2,7 @@ package dev.jbpf.cli;
 
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.internal.CloseNames;
-import dev.jbpf.link.KernelLink;
+import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapInfo;
 import dev.jbpf.program.ProgramInfo;
@@ -174,9 +174,9 @@ record ObjectSelector(Kind kind, Form form, String value) {
     }
 
     /** Opens the link this selector names; the caller closes it. */
-    KernelLink openLink() {
+    BpfLink openLink() {
         requireKind(Kind.LINK);
-        return form == Form.ID ? KernelLink.openById(Integer.parseInt(value)) : KernelLink.openPinned(Path.of(value));
+        return form == Form.ID ? BpfLink.openById(Integer.parseInt(value)) : BpfLink.openPinned(Path.of(value));
     }
 
     private <T> T single(List<T> matches, java.util.function.ToIntFunction<T> id) {

@@ -4,6 +4,8 @@ import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_link_info;
 import dev.jbpf.internal.BpfFs;
+import dev.jbpf.internal.Errno;
+import dev.jbpf.internal.Fd;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibC;
 import dev.jbpf.internal.Owner;
@@ -89,18 +91,75 @@ public final class BpfLink implements AutoCloseable {
     }
 
     /**
-     * Opens a link pinned at {@code path} ({@code bpf_link__open}). The returned link owns a new
-     * fd of it; closing it leaves the pin, and so the attachment, in place.
+     * Opens the link pinned at {@code path} ({@code bpf_obj_get}). The returned link owns a new
+     * fd of it; closing it leaves the pin, and so the attachment, in place ({@link #unpin()}
+     * removes the pin). Nothing there → {@link dev.jbpf.BpfNotFoundException}; a pinned program
+     * or map → BpfException (EINVAL).
      */
     public static BpfLink openPinned(Path path) {
         Objects.requireNonNull(path, "path");
-        String target = path.toString();
-        MemorySegment link;
+        Path absolute = path.toAbsolutePath();
+        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
+        int raw;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cPath = arena.allocateFrom(target);
-            link = LibBpfCall.checkNonNull("open pinned link", target, () -> LibBpf.bpf_link__open(cPath));
+            raw = LibBpf.bpf_obj_get(arena.allocateFrom(absolute.toString()));
         }
-        return new BpfLink(new LibBpfLink(link), "pinned link " + target, null);
+        if (raw < 0) {
+            throw BpfFs.notAPin("open pinned link", path, -raw);
+        }
+        String kind = Fd.kindName(raw);
+        if (!kind.equals("link")) {
+            LibC.close(raw);
+            throw new BpfException("open pinned link", path.toString(), Errno.EINVAL,
+                    "what is pinned there is a " + kind + ", not a link");
+        }
+        KernelLinkFd attachment = new KernelLinkFd(raw);
+        attachment.pinned = absolute;
+        return new BpfLink(attachment, "pinned link " + path, null);
+    }
+
+    /**
+     * Opens the kernel link with this id ({@code bpf_link_get_fd_by_id}), to inspect, pin or
+     * detach a link some process made, as {@code bpftool link show|pin|detach} do. The returned
+     * link owns one more fd of it: closing it leaves the link attached while anything else holds
+     * it (a pin, the process that attached it). None → {@link dev.jbpf.BpfNotFoundException}.
+     */
+    public static BpfLink openById(int id) {
+        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
+        int fd = LibBpf.bpf_link_get_fd_by_id(id);
+        if (fd == -Errno.ENOENT) {
+            throw BpfException.of("open link", "id " + id, Errno.ENOENT, "no link has this id (link list shows those that do)");
+        }
+        if (fd < 0) {
+            throw LibBpfCall.failure("open link", "id " + id, -fd);
+        }
+        return new BpfLink(new KernelLinkFd(fd), "link id " + id, null);
+    }
+
+    /** What the kernel says about the link now ({@code bpf_link_get_info_by_fd}); see {@link #fd()}. */
+    public LinkInfo info() {
+        return LinkInfo.ofFd(fd(), description);
+    }
+
+    /**
+     * Detaches the program from its hook now ({@code bpf_link_detach}), whoever holds the link:
+     * its pins and fds stay, but lead to a link that no longer runs anything. The kernel does this
+     * for cgroup, netns, XDP, tcx, netkit, netfilter, sockmap and struct_ops links; for the others
+     * (tracepoints, raw tracepoints, kprobes, uprobes, tracing) it refuses (EOPNOTSUPP), and such a
+     * link detaches when its last holder lets go. See {@link #fd()} for links that are not kernel links.
+     */
+    public void detach() {
+        int fd = fd();
+        // a thin syscall wrapper that never prints: no LibBpfLog callback
+        int result = LibBpf.bpf_link_detach(fd);
+        if (result == -Errno.EOPNOTSUPP) {
+            throw new BpfException("detach", description, Errno.EOPNOTSUPP, "the kernel cannot detach a "
+                    + info().type().displayName() + " link on request; it detaches when its last holder lets go"
+                    + " (remove its pins, stop the process that attached it)");
+        }
+        if (result < 0) {
+            throw LibBpfCall.failure("detach", description, -result);
+        }
     }
 
     /**
@@ -255,9 +314,7 @@ public final class BpfLink implements AutoCloseable {
 
         @Override
         public void pin(Path path, String description) {
-            if (pinned != null) {
-                throw new BpfException("pin", description + " at " + path, "already pinned at " + pinned);
-            }
+            // a link may have several pins (bpftool link pin does this); pinPath and unpin are the last one's
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment cPath = arena.allocateFrom(path.toString());
                 LibBpfCall.check("pin", description + " at " + path, () -> LibBpf.bpf_obj_pin(fd, cPath));

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * What the kernel says about one BPF link ({@code struct bpf_link_info}), copied into Java:
  * owns no native memory and no fd. {@link #listAll()} is {@code bpftool link list};
- * {@link KernelLink} opens a link to pin or detach it.
+ * {@link BpfLink#openById} and {@link BpfLink#openPinned} open a link to pin or detach it.
  *
  * @param id the kernel's link id
  * @param type the link type ({@link LinkType#UNKNOWN} for types this jbpf does not know)
@@ -83,14 +83,14 @@ public record LinkInfo(int id, LinkType type, int kernelType, int programId, Lin
 
     /** The link with this kernel id; none → {@link dev.jbpf.BpfNotFoundException}. */
     public static LinkInfo ofId(int id) {
-        try (KernelLink link = KernelLink.openById(id)) {
+        try (BpfLink link = BpfLink.openById(id)) {
             return link.info();
         }
     }
 
     /** The link pinned at path; nothing there → BpfNotFoundException, a pinned program or map → BpfException (EINVAL). */
     public static LinkInfo ofPinned(Path path) {
-        try (KernelLink link = KernelLink.openPinned(path)) {
+        try (BpfLink link = BpfLink.openPinned(path)) {
             return link.info();
         }
     }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Links as the kernel lists them ({@link LinkInfo}) and opened by id or pin ({@link
- * KernelLink}): real attachments found by id and by pin with their program and hook, pinned
+ * BpfLink#openById}): real attachments found by id and by pin with their program and hook, pinned
  * again elsewhere, detached (the program stops counting), and gone once released.
  */
 @KernelTest
@@ -86,14 +86,14 @@ class LinkInfoTest {
             tracepoint.pin(pin);
             assertEquals(listed, LinkInfo.ofPinned(pin));
             Path second = dir.resolve("more/getppid-again");
-            try (KernelLink opened = KernelLink.openPinned(pin)) {
+            try (BpfLink opened = BpfLink.openPinned(pin)) {
                 opened.pin(second);
                 assertEquals(tracepointId, opened.id());
             }
             assertEquals(tracepointId, LinkInfo.ofPinned(second).id());
 
             // the kernel cannot detach a perf_event link on request: it says so, and why
-            try (KernelLink opened = KernelLink.openById(tracepointId)) {
+            try (BpfLink opened = BpfLink.openById(tracepointId)) {
                 BpfException refused = assertThrows(BpfException.class, opened::detach);
                 assertEquals(Errno.EOPNOTSUPP, refused.errno());
                 assertTrue(refused.getMessage().contains("cannot detach a perf_event link"), refused.getMessage());
@@ -150,7 +150,7 @@ class LinkInfoTest {
             BpfMap map = loaded.map("hash_map");
             Path pin = dir.resolve("a-map");
             map.pin(pin);
-            BpfException wrong = assertThrows(BpfException.class, () -> KernelLink.openPinned(pin));
+            BpfException wrong = assertThrows(BpfException.class, () -> BpfLink.openPinned(pin));
             assertTrue(wrong.getMessage().contains("is a map, not a link"), wrong.getMessage());
         }
     }
@@ -172,7 +172,7 @@ class LinkInfoTest {
             long attached = NetCounters.TC_INGRESS_PACKETS.in(net);
             assertTrue(attached - before >= 20, "tcx ingress of lo counted " + (attached - before) + " of 20 datagrams");
 
-            try (KernelLink opened = KernelLink.openById(linkId)) {
+            try (BpfLink opened = BpfLink.openById(linkId)) {
                 opened.detach();
             }
             long detached = NetCounters.TC_INGRESS_PACKETS.in(net);
