@@ -146,7 +146,7 @@ final class MapCommand {
         CommonOptions options;
         @Spec
         CommandSpec spec;
-        @Parameters(arity = "2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        @Parameters(arity = "2", paramLabel = "SELECTOR", description = ObjectSelector.MAP_SYNTAX)
         List<String> selector;
 
         @Override
@@ -166,7 +166,7 @@ final class MapCommand {
         CommonOptions options;
         @Spec
         CommandSpec spec;
-        @Parameters(arity = "4..*", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then key BYTES")
+        @Parameters(arity = "4..*", paramLabel = "WORDS", description = ObjectSelector.MAP_SYNTAX + ", then key BYTES")
         List<String> words;
 
         @Override
@@ -200,7 +200,7 @@ final class MapCommand {
         @Spec
         CommandSpec spec;
         @Parameters(arity = "6..*", paramLabel = "WORDS",
-                description = "id N | pinned PATH | name NAME, key BYTES, value BYTES, then optionally any, noexist or exist")
+                description = ObjectSelector.MAP_SYNTAX + ", key BYTES, value BYTES, then optionally any, noexist or exist")
         List<String> words;
 
         @Override
@@ -262,7 +262,7 @@ final class MapCommand {
     static final class Delete implements Callable<Integer> {
         @Mixin
         CommonOptions options;
-        @Parameters(arity = "4..*", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then key BYTES")
+        @Parameters(arity = "4..*", paramLabel = "WORDS", description = ObjectSelector.MAP_SYNTAX + ", then key BYTES")
         List<String> words;
 
         @Override
@@ -286,12 +286,13 @@ final class MapCommand {
         CommonOptions options;
         @Mixin
         PinOptions pinOptions;
-        @Parameters(arity = "3", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then the new PATH")
+        @Parameters(arity = "3", paramLabel = "WORDS", description = ObjectSelector.MAP_SYNTAX + ", then the new PATH")
         List<String> words;
 
         @Override
         public Integer call() {
             ObjectSelector select = ObjectSelector.map(words.subList(0, 2));
+            pinOptions.fileMode(); // a bad --pin-mode is a usage error before anything is opened
             try (BpfMap map = select.openMap()) {
                 pinOptions.pinAt(java.nio.file.Path.of(words.get(2)), map::pin);
             }

@@ -26,7 +26,7 @@ final class MapKindCommands {
     static final class Push implements Callable<Integer> {
         @Mixin
         CommonOptions options;
-        @Parameters(arity = "4..*", paramLabel = "WORDS", description = "id N | pinned PATH | name NAME, then value BYTES")
+        @Parameters(arity = "4..*", paramLabel = "WORDS", description = ObjectSelector.MAP_SYNTAX + ", then value BYTES")
         List<String> words;
 
         @Override
@@ -47,7 +47,7 @@ final class MapKindCommands {
         CommonOptions options;
         @Spec
         CommandSpec spec;
-        @Parameters(arity = "2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        @Parameters(arity = "2", paramLabel = "SELECTOR", description = ObjectSelector.MAP_SYNTAX)
         List<String> selector;
 
         abstract Optional<byte[]> take(BpfMap map);
@@ -92,7 +92,7 @@ final class MapKindCommands {
     static final class Freeze implements Callable<Integer> {
         @Mixin
         CommonOptions options;
-        @Parameters(arity = "2", paramLabel = "SELECTOR", description = "id N | pinned PATH | name NAME")
+        @Parameters(arity = "2", paramLabel = "SELECTOR", description = ObjectSelector.MAP_SYNTAX)
         List<String> selector;
 
         @Override

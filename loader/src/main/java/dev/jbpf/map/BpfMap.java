@@ -985,18 +985,9 @@ public final class BpfMap implements AutoCloseable {
 
     /** The fields of /proc/self/fdinfo/FD (map_type, frozen, flags, ...); empty when unreadable. */
     private Map<String, String> fdInfo() {
-        Map<String, String> fields = new java.util.HashMap<>();
         try (Owner.Use use = use()) {
-            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd()))) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
-                }
-            }
-        } catch (IOException e) {
-            // no /proc: say nothing rather than fail the caller
+            return dev.jbpf.internal.FdInfo.of(fd());
         }
-        return fields;
     }
 
     private static int parseOctal(String value) {

@@ -4,12 +4,9 @@ import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_prog_info;
 import dev.jbpf.internal.Fd;
 import dev.jbpf.internal.LibBpfCall;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,18 +69,6 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
         }
         try (Fd program = Fd.adopt(fd)) {
             return ofFd(program.value(), "id " + id);
-        }
-    }
-
-    /** The bytes charged to the memlock limit for the program with this id (its fdinfo). */
-    public static long memlockOf(int id) {
-        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
-        int fd = LibBpf.bpf_prog_get_fd_by_id(id);
-        if (fd < 0) {
-            throw LibBpfCall.failure("open program", "id " + id, -fd);
-        }
-        try (Fd program = Fd.adopt(fd)) {
-            return memlock(program.value());
         }
     }
 
@@ -163,7 +148,7 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
             }
             return new ProgramImage(info, xlated.asSlice(0, xlatedBytes).toArray(ValueLayout.JAVA_BYTE),
                     jited.asSlice(0, jitedBytes).toArray(ValueLayout.JAVA_BYTE), symbolList, lengthList, functionList,
-                    lineList, jitedLineList, memlock(fd));
+                    lineList, jitedLineList, dev.jbpf.internal.FdInfo.number(dev.jbpf.internal.FdInfo.of(fd), "memlock", 0));
         }
     }
 
@@ -176,19 +161,5 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
         MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) bpf_prog_info.sizeof());
         LibBpfCall.check("get info of program", target, () -> LibBpf.bpf_prog_get_info_by_fd(fd, info, length));
         return info;
-    }
-
-    /** The "memlock:" line of the fd's /proc/self/fdinfo, 0 when absent. */
-    private static long memlock(int fd) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
-                if (line.startsWith("memlock:")) {
-                    return Long.parseLong(line.substring("memlock:".length()).trim());
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0; // fdinfo unreadable: report no charge rather than fail the listing
-        }
-        return 0;
     }
 }
