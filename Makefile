@@ -99,6 +99,7 @@ test: build kernel-fs image vm-kernels
 	@mkdir -p build && touch build/test-start
 	JBPF_REQUIRED_FEATURES=$(JBPF_REQUIRED_FEATURES) mvn -B -Dstyle.color=never test \
 		|| { scripts/test-summary --since build/test-start; exit 1; }
+	@scripts/check-modules.sh
 	@scripts/examples.sh
 	@scripts/vm-test $(VM_KERNELS) || { scripts/test-summary --since build/test-start; exit 1; }
 	@scripts/reliability-report

@@ -2,6 +2,7 @@ package dev.jbpf;
 
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.btf.Btf;
+import dev.jbpf.internal.Access;
 import dev.jbpf.internal.Owner;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.BpfMap;
@@ -48,10 +49,10 @@ public final class LoadedObject implements AutoCloseable {
         this.state = new Owner("object '" + name + "'");
         DataSectionMemory.remap(object, name); // global variables read and write the kernel's memory
         for (MemorySegment program : ObjectPointers.programs(object)) {
-            programs.add(BpfProgram.of(program, name, state));
+            programs.add(Access.programs().loaded(program, name, state));
         }
         for (MemorySegment map : ObjectPointers.maps(object)) {
-            maps.add(BpfMap.ofObjectMap(map, state));
+            maps.add(Access.maps().ofObjectMap(map, state));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jbpf;
 
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.internal.Access;
 import dev.jbpf.btf.Btf;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -35,6 +36,6 @@ final class ObjectPointers {
     /** The object's own BTF ({@code bpf_object__btf}), borrowed from it; empty when it has none. */
     static Optional<Btf> btf(MemorySegment object, Runnable ensureOpen) {
         MemorySegment btf = LibBpf.bpf_object__btf(object);
-        return btf.equals(MemorySegment.NULL) ? Optional.empty() : Optional.of(Btf.borrowed(btf, ensureOpen));
+        return btf.equals(MemorySegment.NULL) ? Optional.empty() : Optional.of(Access.btfs().borrowed(btf, ensureOpen));
     }
 }

@@ -3,6 +3,7 @@ package dev.jbpf;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_object_open_opts;
 import dev.jbpf.btf.Btf;
+import dev.jbpf.internal.Access;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibBpfLog;
 import dev.jbpf.internal.Owner;
@@ -52,10 +53,10 @@ public final class OpenedObject implements AutoCloseable {
         this.state = new Owner("object '" + name + "'");
         this.programPointers = ObjectPointers.programs(object);
         for (MemorySegment program : programPointers) {
-            programs.add(OpenedProgram.of(program, state::ensureOpen));
+            programs.add(Access.programs().opened(program, state::ensureOpen));
         }
         for (MemorySegment map : ObjectPointers.maps(object)) {
-            maps.add(new OpenedMap(map, state::ensureOpen));
+            maps.add(Access.maps().opened(map, state::ensureOpen));
         }
     }
 

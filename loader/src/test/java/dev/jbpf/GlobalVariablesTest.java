@@ -1,5 +1,9 @@
 package dev.jbpf;
 
+import dev.jbpf.testing.KernelEffects;
+
+import dev.jbpf.testing.TestSupport;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

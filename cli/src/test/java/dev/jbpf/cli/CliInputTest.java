@@ -1,13 +1,13 @@
 package dev.jbpf.cli;
 
-import dev.jbpf.reliability.Figures;
+import dev.jbpf.testing.Figures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.testing.KernelTest;
 import java.nio.file.Path;
 import java.util.Arrays;

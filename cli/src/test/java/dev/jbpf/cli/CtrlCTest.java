@@ -1,6 +1,6 @@
 package dev.jbpf.cli;
 
-import dev.jbpf.reliability.Figures;
+import dev.jbpf.testing.Figures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.BpfNotFoundException;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.ProgramInfo;
 import dev.jbpf.testing.KernelTest;

@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.LinkInfo;
 import dev.jbpf.link.Tc;
-import dev.jbpf.net.NetCounters;
+import dev.jbpf.testing.NetCounters;
 import dev.jbpf.testing.Feature;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.Requires;
@@ -148,7 +148,7 @@ class LinkCliTest {
                     refused::toString);
             Files.delete(pin); // the last holder: the link is released
         }
-        assertTrue(dev.jbpf.KernelEffects.eventually(java.time.Duration.ofSeconds(5), () -> {
+        assertTrue(dev.jbpf.testing.KernelEffects.eventually(java.time.Duration.ofSeconds(5), () -> {
             try {
                 LinkInfo.ofId(linkId);
                 return false;

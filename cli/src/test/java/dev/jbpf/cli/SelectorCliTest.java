@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.program.ProgramInfo;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.UnitTest;

@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.BpfNotFoundException;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.program.ProgramInfo;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.UnitTest;
 import dev.jbpf.tools.tcptrack.TcpTracker;
-import dev.jbpf.tools.tcptrack.TcpTrackerTest;
+import dev.jbpf.tools.testing.LoopbackTransfer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -66,10 +66,10 @@ class TcpTrackCliTest {
     @Test
     @KernelTest
     void printsTheConnectionLineUntilTheConnectionCloses() throws Exception {
-        TcpTrackerTest.assumeTracepointVariant(); // the host's variant; the kprobe variant: TcpTrackerTest in the VMs
+        LoopbackTransfer.assumeTracepointVariant(); // the host's variant; the kprobe variant: TcpTrackerTest in the VMs
         Running tcptrack = new Running("tcptrack", "--duration", "8", "--interval", "0.25", "--variant", "tracepoint");
         tcptrack.await(out -> out.startsWith("Tracking TCP connections with the tracepoint variant"), "start line");
-        TcpTrackerTest.Transfer transfer = TcpTrackerTest.Transfer.open(InetAddress.getByName("127.0.0.1"));
+        LoopbackTransfer transfer = LoopbackTransfer.open(InetAddress.getByName("127.0.0.1"));
         String clientLine = "  127.0.0.1:" + transfer.clientPort() + " -> 127.0.0.1:" + transfer.serverPort() + "  TX: 123457  RX: 98765\n";
         String serverLine = "  127.0.0.1:" + transfer.serverPort() + " -> 127.0.0.1:" + transfer.clientPort() + "  TX: 98765  RX: 123457\n";
         int closedAt;
@@ -97,11 +97,11 @@ class TcpTrackCliTest {
     @Test
     @KernelTest
     void jsonListsTheConnectionWithItsCounts() throws Exception {
-        TcpTrackerTest.assumeTracepointVariant();
+        LoopbackTransfer.assumeTracepointVariant();
         Running tcptrack = new Running("tcptrack", "--duration", "30", "--interval", "0.25", "--variant", "tracepoint", "-j");
         // JSON output has no start line: the first listing says the programs are attached
         tcptrack.await(out -> out.contains("\"connections\""), "first listing");
-        try (TcpTrackerTest.Transfer transfer = TcpTrackerTest.Transfer.open(InetAddress.getByName("127.0.0.1"))) {
+        try (LoopbackTransfer transfer = LoopbackTransfer.open(InetAddress.getByName("127.0.0.1"))) {
             transfer.exchange();
             int exchanged = tcptrack.out.toString().length(); // listings from here on see every byte
             String client = "\"sport\":" + transfer.clientPort() + ",";
@@ -127,7 +127,7 @@ class TcpTrackCliTest {
     @Test
     @KernelTest
     void sigintDetachesAndUnloadsItsPrograms() throws Exception {
-        TcpTrackerTest.assumeTracepointVariant();
+        LoopbackTransfer.assumeTracepointVariant();
         Process jbpf = new ProcessBuilder(Jbpf.projectDir().resolve("bin/jbpf").toString(), "tcptrack", "--interval", "0.2")
                 .redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(jbpf.getInputStream(), StandardCharsets.UTF_8))) {

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.internal.Access;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -73,11 +74,16 @@ public final class Btf implements AutoCloseable {
         }
     }
 
+    static {
+        Access.register(Btf::borrowed);
+    }
+
     /**
-     * Internal: wraps a {@code struct btf *} that another owner (a loaded object) frees;
-     * {@code ensureOwnerOpen} throws IllegalStateException once that owner is closed.
+     * Wraps a {@code struct btf *} that another owner (a loaded object) frees (through
+     * {@code internal.Access.btfs()}); {@code ensureOwnerOpen} throws IllegalStateException once
+     * that owner is closed.
      */
-    public static Btf borrowed(MemorySegment btf, Runnable ensureOwnerOpen) {
+    private static Btf borrowed(MemorySegment btf, Runnable ensureOwnerOpen) {
         return new Btf(btf, false, ensureOwnerOpen);
     }
 

@@ -3,26 +3,22 @@ package dev.jbpf.link;
 import java.util.Optional;
 
 /**
- * Where a program attaches: one implementation per attach kind ({@link Tracepoint},
- * {@link RawTracepoint}, {@link Xdp}, {@link Tc}, {@link Cgroup}), passed to
- * {@code BpfProgram.attach(AttachPoint)}, which gives the {@link BpfLink} that owns the
- * attachment.
+ * Where a program attaches, passed to {@code BpfProgram.attach(AttachPoint)}, which gives the
+ * {@link BpfLink} that owns the attachment. The kinds are a closed set of records, one per
+ * attach mechanism: tracepoints ({@link Tracepoint}, {@link RawTracepoint}), kernel probes
+ * ({@link Kprobe}, {@link KprobeMulti}, {@link Ksyscall}), user probes ({@link Uprobe},
+ * {@link UprobeMulti}, {@link Usdt}), trampolines ({@link Tracing}, {@link Lsm}), perf events
+ * ({@link PerfEventAttach}) and network and cgroup hooks ({@link Xdp}, {@link Tc},
+ * {@link Cgroup}). A new kind is a new record here (see ARCHITECTURE.md).
  *
- * <p>Implementations are plain values holding no native memory; {@link #attach} allocates
- * what the libbpf call needs in the request's arena, which lives only for that call.
+ * <p>The records are plain values holding no native memory; attaching allocates what the
+ * libbpf call needs in an arena that lives only for that call.
  */
-public interface AttachPoint {
+public sealed interface AttachPoint
+        permits Cgroup, Kprobe, KprobeMulti, Ksyscall, Lsm, PerfEventAttach, RawTracepoint, Tc, Tracepoint,
+                Tracing, Uprobe, UprobeMulti, Usdt, Xdp {
     /** How error messages name this point, e.g. "tracepoint syscalls/sys_enter_openat". */
     String describe();
-
-    /**
-     * Internal, called by {@code BpfProgram.attach(AttachPoint)}: attaches the loaded program
-     * of the request here and returns the {@link BpfLink} that owns the attachment (through
-     * {@link AttachRequest#libbpfLink} for libbpf's attach functions). Throws
-     * IllegalArgumentException when the program's type cannot attach here, and BpfException
-     * when the kernel refuses.
-     */
-    BpfLink attach(AttachRequest request);
 
     /**
      * For a program whose section says what kind of hook but not which one, so that libbpf

@@ -8,12 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.Supplier;
 
 /**
- * Internal, not API: one attach call of {@code BpfProgram.attach(AttachPoint)} as an
- * {@link AttachPoint} sees it — the loaded {@code struct bpf_program *}, scratch memory for
- * the call, and the ways to turn what the point attached into the {@link BpfLink} that owns it.
+ * One attach call of {@code BpfProgram.attach(AttachPoint)} as an {@link AttachPoint} sees it:
+ * the loaded {@code struct bpf_program *}, scratch memory for the call, and the ways to turn
+ * what the point attached into the {@link BpfLink} that owns it.
  * Owns nothing itself; the arena belongs to the caller and closes when the call returns.
  */
-public final class AttachRequest {
+final class AttachRequest {
     private final MemorySegment program;
     private final Arena arena;
     private final String description;
@@ -25,22 +25,22 @@ public final class AttachRequest {
      * @param description how messages name the attachment, e.g. "trace/count to tracepoint a/b"
      * @param owner the object the new link registers with (closed with it), or null
      */
-    public AttachRequest(MemorySegment program, Arena arena, String description, Owner owner) {
+    AttachRequest(MemorySegment program, Arena arena, String description, Owner owner) {
         this.program = program;
         this.arena = arena;
         this.description = description;
         this.owner = owner;
     }
 
-    public MemorySegment program() {
+    MemorySegment program() {
         return program;
     }
 
-    public Arena arena() {
+    Arena arena() {
         return arena;
     }
 
-    public String description() {
+    String description() {
         return description;
     }
 
@@ -48,13 +48,13 @@ public final class AttachRequest {
      * Runs a libbpf attach function (NULL with errno set on failure) and wraps the
      * {@code struct bpf_link *} it returned.
      */
-    public BpfLink libbpfLink(Supplier<MemorySegment> call) {
+    BpfLink libbpfLink(Supplier<MemorySegment> call) {
         MemorySegment link = LibBpfCall.checkNonNull("attach program", description, call);
         return BpfLink.adopt(link, "link of " + description, owner);
     }
 
     /** The failure of this attach call, with errno (positive or negative) and libbpf's explanation. */
-    public BpfException failure(int errno) {
+    BpfException failure(int errno) {
         return LibBpfCall.failure("attach program", description, Math.abs(errno));
     }
 
@@ -69,5 +69,25 @@ public final class AttachRequest {
     /** Wraps an attachment that is not a kernel link ({@code kind} says what it is); detach removes it. */
     BpfLink detachable(String kind, Runnable detach) {
         return BpfLink.ofDetach(kind, detach, "link of " + description, owner);
+    }
+
+    /** Attaches the request's program at {@code point}: each kind of point knows its libbpf or kernel call. */
+    BpfLink attachAt(AttachPoint point) {
+        return switch (point) {
+            case Cgroup cgroup -> cgroup.attach(this);
+            case Kprobe kprobe -> kprobe.attach(this);
+            case KprobeMulti kprobes -> kprobes.attach(this);
+            case Ksyscall ksyscall -> ksyscall.attach(this);
+            case Lsm lsm -> lsm.attach(this);
+            case PerfEventAttach perfEvent -> perfEvent.attach(this);
+            case RawTracepoint rawTracepoint -> rawTracepoint.attach(this);
+            case Tc tc -> tc.attach(this);
+            case Tracepoint tracepoint -> tracepoint.attach(this);
+            case Tracing tracing -> tracing.attach(this);
+            case Uprobe uprobe -> uprobe.attach(this);
+            case UprobeMulti uprobes -> uprobes.attach(this);
+            case Usdt usdt -> usdt.attach(this);
+            case Xdp xdp -> xdp.attach(this);
+        };
     }
 }

@@ -3,6 +3,7 @@ package dev.jbpf.link;
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_link_info;
+import dev.jbpf.internal.Access;
 import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.Fd;
@@ -52,11 +53,27 @@ public final class BpfLink implements AutoCloseable {
         this.parent = parent;
     }
 
+    static {
+        Access.register(new Access.Links() {
+            @Override
+            public BpfLink adopt(MemorySegment link, String description, Owner parent) {
+                return BpfLink.adopt(link, description, parent);
+            }
+
+            @Override
+            public BpfLink attach(AttachPoint point, MemorySegment program, String description, Owner owner) {
+                try (Arena arena = Arena.ofConfined()) {
+                    return new AttachRequest(program, arena, description, owner).attachAt(point);
+                }
+            }
+        });
+    }
+
     /**
-     * Internal, not API: wraps a {@code struct bpf_link *} libbpf returned; the new link owns
-     * it and, when {@code parent} is not null, registers with it to be closed with it.
+     * Wraps a {@code struct bpf_link *} libbpf returned; the new link owns it and, when
+     * {@code parent} is not null, registers with it to be closed with it.
      */
-    public static BpfLink adopt(MemorySegment link, String description, Owner parent) {
+    static BpfLink adopt(MemorySegment link, String description, Owner parent) {
         Objects.requireNonNull(link, "link");
         if (link.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("NULL link");

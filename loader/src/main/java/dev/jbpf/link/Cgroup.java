@@ -92,8 +92,7 @@ public record Cgroup(Path directory, AttachType type) implements AttachPoint {
         return "cgroup " + directory + (type == null ? "" : " (" + type.name().toLowerCase(Locale.ROOT) + ")");
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         AttachPoints.requireType(program, this, CGROUP_PROGRAMS,
                 "a cgroup needs a cgroup program (SEC(\"cgroup_skb/ingress\"), SEC(\"cgroup/sock_create\"), ...)");

@@ -50,8 +50,7 @@ public record Kprobe(String function, long offset, long cookie, boolean retprobe
                 + ProbeArguments.cookieSuffix(cookie);
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         MemorySegment opts = bpf_kprobe_opts.allocate(arena);

@@ -63,8 +63,7 @@ public record KprobeMulti(String pattern, List<String> symbols, List<Long> cooki
         return (retprobe ? "kretprobe.multi " : "kprobe.multi ") + what;
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         MemorySegment opts = bpf_kprobe_multi_opts.allocate(arena);

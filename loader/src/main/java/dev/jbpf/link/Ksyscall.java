@@ -38,8 +38,7 @@ public record Ksyscall(String syscall, long cookie, boolean retprobe) implements
         return (retprobe ? "kretsyscall " : "ksyscall ") + syscall + ProbeArguments.cookieSuffix(cookie);
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         MemorySegment opts = bpf_ksyscall_opts.allocate(arena);

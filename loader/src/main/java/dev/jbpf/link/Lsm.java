@@ -15,8 +15,7 @@ public record Lsm() implements AttachPoint {
         return "LSM hook (chosen at load)";
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         return request.libbpfLink(() -> LibBpf.bpf_program__attach_lsm(program));
     }

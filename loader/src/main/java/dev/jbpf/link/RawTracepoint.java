@@ -18,8 +18,7 @@ public record RawTracepoint(String name) implements AttachPoint {
         return "raw tracepoint " + name;
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         return request.libbpfLink(() -> LibBpf.bpf_program__attach_raw_tracepoint(program, arena.allocateFrom(name)));

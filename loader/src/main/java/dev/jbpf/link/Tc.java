@@ -96,8 +96,7 @@ public record Tc(NetInterface device, Direction direction, Mechanism mechanism) 
                 + (mechanism == Mechanism.AUTO ? "" : " (" + mechanism.name().toLowerCase(Locale.ROOT) + ")");
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         AttachPoints.requireType(program, this, Set.of(ProgramType.SCHED_CLS),

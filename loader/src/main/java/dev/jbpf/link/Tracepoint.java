@@ -19,8 +19,7 @@ public record Tracepoint(String category, String name) implements AttachPoint {
         return "tracepoint " + category + "/" + name;
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         return request.libbpfLink(() -> LibBpf.bpf_program__attach_tracepoint(program, arena.allocateFrom(category), arena.allocateFrom(name)));

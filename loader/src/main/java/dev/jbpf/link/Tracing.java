@@ -25,8 +25,7 @@ public record Tracing(long cookie) implements AttachPoint {
         return "trampoline (fentry/fexit/fmod_ret target chosen at load)" + ProbeArguments.cookieSuffix(cookie);
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         if (cookie == 0) {

@@ -133,8 +133,7 @@ public record Uprobe(String binary, String symbol, long offset, int pid, long co
                 + ProbeArguments.cookieSuffix(cookie);
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         Location location = resolve();

@@ -109,8 +109,7 @@ public record UprobeMulti(String binary, String pattern, List<String> symbols, L
         return (retprobe ? "uretprobe.multi " : "uprobe.multi ") + binary + ":" + what + ProbeArguments.pidSuffix(pid);
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         Locations locations = resolve();

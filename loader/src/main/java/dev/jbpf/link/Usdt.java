@@ -53,8 +53,7 @@ public record Usdt(String binary, String provider, String name, int pid, long co
                 + ProbeArguments.cookieSuffix(cookie);
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         Arena arena = request.arena();
         Path file = Binaries.resolve(binary);

@@ -92,8 +92,7 @@ public record Xdp(NetInterface device, Mode mode, boolean replace) implements At
                 + (replace ? " replacing through netlink" : "");
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         MemorySegment program = request.program();
         AttachPoints.requireType(program, this, Set.of(ProgramType.XDP), "XDP needs an XDP program (SEC(\"xdp\"))");
         int ifindex = device.index();

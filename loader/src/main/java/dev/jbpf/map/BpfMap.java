@@ -6,6 +6,7 @@ import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.bindings.bpf_map_create_opts;
 import static dev.jbpf.bindings.BpfConstants.BPF_F_NO_PREALLOC;
+import dev.jbpf.internal.Access;
 import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.Fd;
@@ -92,13 +93,37 @@ public final class BpfMap implements AutoCloseable {
         this.id = id;
     }
 
+    static {
+        Access.register(new Access.Maps() {
+            @Override
+            public OpenedMap opened(MemorySegment map, Runnable ensureOpen) {
+                return new OpenedMap(map, ensureOpen);
+            }
+
+            @Override
+            public BpfMap ofObjectMap(MemorySegment map, Owner object) {
+                return BpfMap.ofObjectMap(map, object);
+            }
+
+            @Override
+            public void closeWith(BpfMap map, AutoCloseable resource) {
+                map.owner.own(resource);
+            }
+
+            @Override
+            public void forget(BpfMap map, AutoCloseable resource) {
+                map.owner.release(resource);
+            }
+        });
+    }
+
     /**
-     * Internal (used by {@code LoadedObject}): wraps a loaded object's {@code struct bpf_map *}.
-     * The map does not own its fd; every method uses it inside {@code object.use()}, so it
+     * Wraps a loaded object's {@code struct bpf_map *} (for {@code LoadedObject}, through
+     * {@code internal.Access.maps()}). The map does not own its fd; every method uses it inside {@code object.use()}, so it
      * throws {@link IllegalStateException} once the owning object is closed and the object's
      * close waits for calls in progress.
      */
-    public static BpfMap ofObjectMap(MemorySegment bpfMap, Owner object) {
+    private static BpfMap ofObjectMap(MemorySegment bpfMap, Owner object) {
         Objects.requireNonNull(bpfMap, "bpfMap");
         Objects.requireNonNull(object, "object");
         object.ensureOpen();
@@ -225,20 +250,6 @@ public final class BpfMap implements AutoCloseable {
 
     private void checkOpen() {
         owner.ensureOpen();
-    }
-
-    /**
-     * Internal, not API: closes {@code resource} (e.g. a ring buffer reading this map) when the
-     * map's owner closes: its object, or the map itself when it owns its fd. IllegalStateException
-     * when that is closed already. {@link #forget} undoes it when the resource closes first.
-     */
-    public void closeWith(AutoCloseable resource) {
-        owner.own(resource);
-    }
-
-    /** Internal, not API: the resource given to {@link #closeWith} closed on its own. */
-    public void forget(AutoCloseable resource) {
-        owner.release(resource);
     }
 
     /** A use of the map's fd: a close in another thread waits for it (see {@link Owner#use()}). */

@@ -17,11 +17,11 @@ public final class OpenedMap {
     private final Runnable ensureOpen;
 
     /**
-     * Internal (used by {@code OpenedObject}): wraps a {@code struct bpf_map *}; {@code
-     * ensureOpen} runs first in every method and throws IllegalStateException once the
-     * object is loaded or closed.
+     * Wraps a {@code struct bpf_map *} of an open object (for {@code OpenedObject}, through
+     * {@code internal.Access.maps()}); {@code ensureOpen} runs first in every method and throws
+     * IllegalStateException once the object is loaded or closed.
      */
-    public OpenedMap(MemorySegment bpfMap, Runnable ensureOpen) {
+    OpenedMap(MemorySegment bpfMap, Runnable ensureOpen) {
         this.bpfMap = Objects.requireNonNull(bpfMap, "bpfMap");
         this.ensureOpen = Objects.requireNonNull(ensureOpen, "ensureOpen");
     }

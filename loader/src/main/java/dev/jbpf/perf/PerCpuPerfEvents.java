@@ -1,6 +1,7 @@
 package dev.jbpf.perf;
 
 import dev.jbpf.link.BpfLink;
+import dev.jbpf.link.PerfEventAttach;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.BpfProgram;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.jbpf.perf;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.internal.Access;
 import dev.jbpf.internal.CallbackConsumer;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibC;
@@ -181,7 +182,7 @@ public final class PerfBuffer implements AutoCloseable {
                 throw e;
             }
             try {
-                map.closeWith(perfBuffer); // closing the map's object closes this perf buffer first
+                Access.maps().closeWith(map, perfBuffer); // closing the map's object closes this perf buffer first
             } catch (RuntimeException | Error e) {
                 perfBuffer.close();
                 throw e;
@@ -266,7 +267,7 @@ public final class PerfBuffer implements AutoCloseable {
     @Override
     public void close() {
         consumer.close();
-        map.forget(this);
+        Access.maps().forget(map, this);
     }
 
     @Override

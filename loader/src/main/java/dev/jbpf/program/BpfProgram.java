@@ -3,13 +3,13 @@ package dev.jbpf.program;
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_test_run_opts;
+import dev.jbpf.internal.Access;
 import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibBpfLog;
 import dev.jbpf.internal.Owner;
 import dev.jbpf.link.AttachPoint;
-import dev.jbpf.link.AttachRequest;
 import dev.jbpf.link.BpfLink;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,11 +49,22 @@ public final class BpfProgram {
         this.target = objectName + "/" + name;
     }
 
-    /**
-     * Internal, not API: wraps a {@code struct bpf_program *} of a loaded object;
-     * {@code object} is the object's state, which owns the links made here.
-     */
-    public static BpfProgram of(MemorySegment program, String objectName, Owner object) {
+    static {
+        Access.register(new Access.Programs() {
+            @Override
+            public BpfProgram loaded(MemorySegment program, String objectName, Owner object) {
+                return of(program, objectName, object);
+            }
+
+            @Override
+            public OpenedProgram opened(MemorySegment program, Runnable ensureOpen) {
+                return OpenedProgram.of(program, ensureOpen);
+            }
+        });
+    }
+
+    /** Wraps a {@code struct bpf_program *} of a loaded object; {@code object} owns the links made here. */
+    private static BpfProgram of(MemorySegment program, String objectName, Owner object) {
         Objects.requireNonNull(object, "object").ensureOpen();
         return new BpfProgram(Objects.requireNonNull(program, "program"), objectName, object);
     }
@@ -146,9 +157,9 @@ public final class BpfProgram {
     public BpfLink attach(AttachPoint point) {
         Objects.requireNonNull(point, "point");
         // in use: a close from another thread waits, so the program stays there while attaching
-        try (Owner.Use use = object.use(); Arena arena = Arena.ofConfined()) {
+        try (Owner.Use use = object.use()) {
             fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
-            return point.attach(new AttachRequest(program, arena, target + " to " + point.describe(), object));
+            return Access.links().attach(point, program, target + " to " + point.describe(), object);
         }
     }
 
@@ -156,7 +167,7 @@ public final class BpfProgram {
         try (Owner.Use use = object.use()) {
             fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
             MemorySegment link = LibBpfCall.checkNonNull(operation, description, call);
-            return BpfLink.adopt(link, "link of " + description, object);
+            return Access.links().adopt(link, "link of " + description, object);
         }
     }
 

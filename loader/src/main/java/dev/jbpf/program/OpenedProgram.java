@@ -29,10 +29,11 @@ public final class OpenedProgram {
     }
 
     /**
-     * Internal, not API: wraps a {@code struct bpf_program *} of an open object;
-     * {@code ensureOpen} throws IllegalStateException once the object is loaded or closed.
+     * Wraps a {@code struct bpf_program *} of an open object; {@code ensureOpen} throws
+     * IllegalStateException once the object is loaded or closed. Reached through
+     * {@code internal.Access.programs()}.
      */
-    public static OpenedProgram of(MemorySegment program, Runnable ensureOpen) {
+    static OpenedProgram of(MemorySegment program, Runnable ensureOpen) {
         Objects.requireNonNull(ensureOpen, "ensureOpen").run();
         return new OpenedProgram(Objects.requireNonNull(program, "program"), ensureOpen);
     }

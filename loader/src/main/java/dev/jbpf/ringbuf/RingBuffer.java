@@ -1,6 +1,7 @@
 package dev.jbpf.ringbuf;
 
 import dev.jbpf.BpfException;
+import dev.jbpf.internal.Access;
 import dev.jbpf.internal.CallbackConsumer;
 import dev.jbpf.internal.LibC;
 import dev.jbpf.map.BpfMap;
@@ -138,7 +139,7 @@ public final class RingBuffer implements AutoCloseable {
             }
             try {
                 for (BpfMap map : maps) {
-                    map.closeWith(ringBuffer); // closing the maps' object closes this ring buffer first
+                    Access.maps().closeWith(map, ringBuffer); // closing the maps' object closes this ring buffer first
                 }
             } catch (RuntimeException | Error e) {
                 ringBuffer.close();
@@ -190,7 +191,7 @@ public final class RingBuffer implements AutoCloseable {
     @Override
     public void close() {
         consumer.close();
-        maps.forEach(map -> map.forget(this));
+        maps.forEach(map -> Access.maps().forget(map, this));
     }
 
     @Override

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfObject;
 import dev.jbpf.OpenedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.testing.UnitTest;
 import java.math.BigInteger;
 import java.util.List;

@@ -11,7 +11,7 @@ import dev.jbpf.BpfObject;
 import dev.jbpf.GlobalVariables;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.map.TypedMap;
 import dev.jbpf.ringbuf.RingBuffer;

@@ -1,5 +1,7 @@
 package dev.jbpf.link;
 
+import dev.jbpf.testing.TracingSupport;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

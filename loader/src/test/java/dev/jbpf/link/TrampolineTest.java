@@ -1,11 +1,13 @@
 package dev.jbpf.link;
 
+import dev.jbpf.testing.TracingSupport;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.map.Codec;
 import dev.jbpf.testing.Feature;
 import dev.jbpf.testing.KernelTest;

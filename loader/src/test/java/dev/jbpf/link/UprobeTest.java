@@ -1,5 +1,7 @@
 package dev.jbpf.link;
 
+import dev.jbpf.testing.TracingSupport;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -10,7 +12,7 @@ import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.elf.Binaries;
 import dev.jbpf.elf.ElfFile;
 import dev.jbpf.map.BpfMap;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.VmTest;

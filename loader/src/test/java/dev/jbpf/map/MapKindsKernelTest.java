@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfObject;
-import dev.jbpf.KernelEffects;
+import dev.jbpf.testing.KernelEffects;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.testing.KernelTest;
 import java.io.IOException;

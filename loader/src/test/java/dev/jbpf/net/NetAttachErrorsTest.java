@@ -8,7 +8,7 @@ import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.Cgroup;
 import dev.jbpf.link.Tc;

@@ -1,12 +1,14 @@
 package dev.jbpf.net;
 
+import dev.jbpf.testing.NetCounters;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.Tc;

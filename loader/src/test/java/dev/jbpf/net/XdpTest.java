@@ -1,5 +1,7 @@
 package dev.jbpf.net;
 
+import dev.jbpf.testing.NetCounters;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.NetInterface;
 import dev.jbpf.link.Xdp;

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.BpfLink;
+import dev.jbpf.link.PerfEventAttach;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
 import dev.jbpf.testing.Feature;
@@ -94,6 +95,11 @@ class PerfEventProgramTest {
             }
             TestSupport.getppid(5);
             assertEquals(Optional.of(20L), hits.get(0), "detached with its link");
+
+            PerfEvent closed = PerfEvent.builder(getppid.type()).pid(0).open();
+            closed.close();
+            assertThrows(IllegalStateException.class,
+                    () -> object.program("count_tracepoint").attach(new PerfEventAttach(closed)), "a closed event");
         }
     }
 

@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
-import dev.jbpf.TestSupport;
-import dev.jbpf.link.AttachRequest;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.bindings.BpfConstants;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;
@@ -266,8 +265,6 @@ class PerfEventTest {
         assertThrows(IllegalStateException.class, event::read);
         assertThrows(IllegalStateException.class, event::enable);
         assertThrows(IllegalStateException.class, event::reset);
-        assertThrows(IllegalStateException.class,
-                () -> new PerfEventAttach(event).attach(new AttachRequest(MemorySegment.NULL, null, "closed", null)));
 
         PerCpuPerfEvents events = PerfEvent.builder(PerfEventType.software(SoftwareEvent.CPU_CLOCK)).openOnEveryCpu();
         List<PerfEvent> each = events.events();

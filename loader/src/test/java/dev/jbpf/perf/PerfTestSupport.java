@@ -2,7 +2,7 @@ package dev.jbpf.perf;
 
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.map.Codec;
 import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.BpfObject;
-import dev.jbpf.KernelEffects;
+import dev.jbpf.testing.KernelEffects;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.link.AttachPoint;
 import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.RawTracepoint;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.map.Codec;
 import dev.jbpf.testing.KernelTest;
 import java.nio.ByteBuffer;

@@ -1,9 +1,11 @@
 package dev.jbpf.reliability;
 
+import dev.jbpf.testing.Figures;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.testing.TestGate;
 import java.io.IOException;
 import java.nio.file.Files;

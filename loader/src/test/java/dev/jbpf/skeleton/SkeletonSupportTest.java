@@ -9,7 +9,7 @@ import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import dev.jbpf.btf.BtfLayout;
 import dev.jbpf.btf.BtfMember;
 import dev.jbpf.btf.BtfRecordCodec;

@@ -8,7 +8,7 @@ import dev.jbpf.features.KernelFeatures;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.Fd;
 import dev.jbpf.link.Tc;
-import dev.jbpf.link.TracingSupport;
+import dev.jbpf.testing.TracingSupport;
 import dev.jbpf.perf.HardwareEvent;
 import dev.jbpf.perf.PerfEvent;
 import dev.jbpf.perf.PerfEventType;

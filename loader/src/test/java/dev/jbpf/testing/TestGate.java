@@ -1,6 +1,6 @@
 package dev.jbpf.testing;
 
-import dev.jbpf.TestSupport;
+import dev.jbpf.testing.TestSupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;

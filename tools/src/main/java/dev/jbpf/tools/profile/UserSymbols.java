@@ -52,6 +52,10 @@ public final class UserSymbols {
     private final Map<Integer, List<Mapping>> mappings = new HashMap<>();
     private final Map<String, Functions> files = new HashMap<>();
 
+    /** Knows no process yet: {@link #remember} reads one's mappings. */
+    public UserSymbols() {
+    }
+
     /**
      * Reads (again) the file mappings of process {@code pid}, keeping those seen before: call it
      * while the process lives. Returns false when the process is gone or its maps unreadable.

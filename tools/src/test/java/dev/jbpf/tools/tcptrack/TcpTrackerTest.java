@@ -3,7 +3,8 @@ package dev.jbpf.tools.tcptrack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbpf.link.TracingSupport;
+import dev.jbpf.testing.TracingSupport;
+import dev.jbpf.tools.testing.LoopbackTransfer;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.UnitTest;
 import java.io.IOException;
@@ -23,23 +24,21 @@ import org.junit.jupiter.api.Test;
  * known sizes: each side's socket must show exactly the bytes it sent and received, with the
  * four-tuple in the right byte order, and must drop out once closed. Here the tracepoint variant
  * (kernels with sock:sock_send_length, 6.3+; others skip saying so); the kprobe variant:
- * {@link TcpTrackerKprobeTest}. Public, with its loopback transfer, for the CLI's tests (tools' test-jar).
+ * {@link TcpTrackerKprobeTest}.
  */
-public class TcpTrackerTest {
-    static final int CLIENT_TO_SERVER = 123_457;
-    static final int SERVER_TO_CLIENT = 98_765;
+class TcpTrackerTest {
 
     @Test
     @KernelTest
     void tracepointVariantCountsExactBytesOverIpv4() throws Exception {
-        assumeTracepointVariant();
+        LoopbackTransfer.assumeTracepointVariant();
         trackTransfer(TcpTracker.Variant.TRACEPOINT, InetAddress.getByName("127.0.0.1"));
     }
 
     @Test
     @KernelTest
     void tracepointVariantCountsExactBytesOverIpv6() throws Exception {
-        assumeTracepointVariant();
+        LoopbackTransfer.assumeTracepointVariant();
         trackTransfer(TcpTracker.Variant.TRACEPOINT, ipv6Loopback());
     }
 
@@ -54,14 +53,6 @@ public class TcpTrackerTest {
         assertEquals("10.1.2.3", TcpTracker.Connection.text(InetAddress.getByName("10.1.2.3")));
     }
 
-    /** Skips unless the kernel has the tracepoint variant's tracepoint (callers are @KernelTest). */
-    public static void assumeTracepointVariant() {
-        if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events/sock/sock_send_length"))
-                && !Files.isDirectory(Path.of("/sys/kernel/debug/tracing/events/sock/sock_send_length"))) {
-            TracingSupport.skip("this kernel has no tracepoint sock:sock_send_length (it came in Linux 6.3)");
-        }
-    }
-
     private static InetAddress ipv6Loopback() throws IOException {
         InetAddress loopback = InetAddress.getByName("::1");
         try (ServerSocket probe = new ServerSocket()) {
@@ -74,7 +65,7 @@ public class TcpTrackerTest {
 
     static void trackTransfer(TcpTracker.Variant variant, InetAddress loopback) throws Exception {
         try (TcpTracker tracker = TcpTracker.start(variant)) {
-            Transfer transfer = Transfer.open(loopback);
+            LoopbackTransfer transfer = LoopbackTransfer.open(loopback);
             try {
                 transfer.exchange();
                 TcpTracker.Connection client = connection(tracker, transfer.clientPort(), transfer.serverPort())
@@ -83,10 +74,10 @@ public class TcpTrackerTest {
                         .orElseThrow(() -> new AssertionError("no server connection in " + tracker.connections()));
                 assertEquals(loopback, client.source(), client::line);
                 assertEquals(loopback, client.destination(), client::line);
-                assertEquals(CLIENT_TO_SERVER, client.tx(), client::line);
-                assertEquals(SERVER_TO_CLIENT, client.rx(), client::line);
-                assertEquals(SERVER_TO_CLIENT, server.tx(), server::line);
-                assertEquals(CLIENT_TO_SERVER, server.rx(), server::line);
+                assertEquals(LoopbackTransfer.CLIENT_TO_SERVER, client.tx(), client::line);
+                assertEquals(LoopbackTransfer.SERVER_TO_CLIENT, client.rx(), client::line);
+                assertEquals(LoopbackTransfer.SERVER_TO_CLIENT, server.tx(), server::line);
+                assertEquals(LoopbackTransfer.CLIENT_TO_SERVER, server.rx(), server::line);
                 String host = loopback instanceof java.net.Inet6Address ? "[::1]" : "127.0.0.1";
                 assertEquals(host + ":" + transfer.clientPort() + " -> " + host + ":" + transfer.serverPort()
                         + "  TX: 123457  RX: 98765", client.line());
@@ -111,42 +102,4 @@ public class TcpTrackerTest {
                 .findFirst();
     }
 
-    /** A loopback connection: CLIENT_TO_SERVER bytes one way, then SERVER_TO_CLIENT bytes back. */
-    public record Transfer(ServerSocket listener, Socket client, Socket server) implements AutoCloseable {
-        public static Transfer open(InetAddress loopback) throws IOException {
-            ServerSocket listener = new ServerSocket();
-            listener.bind(new InetSocketAddress(loopback, 0));
-            Socket client = new Socket(loopback, listener.getLocalPort());
-            Socket server = listener.accept();
-            return new Transfer(listener, client, server);
-        }
-
-        public int clientPort() {
-            return client.getLocalPort();
-        }
-
-        public int serverPort() {
-            return listener.getLocalPort();
-        }
-
-        public void exchange() throws IOException {
-            byte[] request = new byte[CLIENT_TO_SERVER];
-            Arrays.fill(request, (byte) 'q');
-            client.getOutputStream().write(request);
-            client.getOutputStream().flush();
-            assertEquals(CLIENT_TO_SERVER, server.getInputStream().readNBytes(CLIENT_TO_SERVER).length);
-            byte[] reply = new byte[SERVER_TO_CLIENT];
-            Arrays.fill(reply, (byte) 'r');
-            server.getOutputStream().write(reply);
-            server.getOutputStream().flush();
-            assertEquals(SERVER_TO_CLIENT, client.getInputStream().readNBytes(SERVER_TO_CLIENT).length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            try (listener; server; client) {
-                // closes the client first (the active closer), then the server side and the listener
-            }
-        }
-    }
 }

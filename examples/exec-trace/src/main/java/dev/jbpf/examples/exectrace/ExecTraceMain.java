@@ -7,8 +7,9 @@ import java.time.Duration;
 
 /**
  * Prints every exec on the machine for N seconds (default 10), then how many execs each
- * (uid, command) made. Run as root: {@code java --enable-native-access=ALL-UNNAMED -cp ...
- * dev.jbpf.examples.exectrace.ExecTraceMain 5}.
+ * (uid, command) made. Run as root, on the module path: {@code java
+ * --enable-native-access=dev.jbpf.bindings,dev.jbpf.loader -p ... -m
+ * dev.jbpf.examples.exectrace/dev.jbpf.examples.exectrace.ExecTraceMain 5}.
  */
 public final class ExecTraceMain {
     private ExecTraceMain() {

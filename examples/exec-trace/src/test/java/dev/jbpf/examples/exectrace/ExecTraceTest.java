@@ -1,6 +1,7 @@
 package dev.jbpf.examples.exectrace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.examples.exectrace.bpf.ExecTrace;
@@ -14,6 +15,16 @@ import org.junit.jupiter.api.Test;
 
 /** Five execs of /bin/true: five ring buffer records with their pids, and the map's count up by five. */
 class ExecTraceTest {
+    @Test
+    void runsAsAModuleThatSeesOnlyTheLibrarysApi() {
+        Module self = ExecTraceTest.class.getModule();
+        Module loader = RingBuffer.class.getModule();
+        assertEquals("dev.jbpf.examples.exectrace", self.getName(), "this project runs on the module path");
+        assertEquals("dev.jbpf.loader", loader.getName());
+        assertTrue(loader.isExported("dev.jbpf.ringbuf", self));
+        assertFalse(loader.isExported("dev.jbpf.internal", self), "the loader's internals are not API");
+    }
+
     @Test
     void everyExecArrivesAndIsCounted() throws Exception {
         try (ExecTrace trace = ExecTrace.load()) {

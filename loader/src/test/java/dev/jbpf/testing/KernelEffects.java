@@ -1,4 +1,4 @@
-package dev.jbpf;
+package dev.jbpf.testing;
 
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.Codec;

@@ -1,4 +1,4 @@
-package dev.jbpf.net;
+package dev.jbpf.testing;
 
 import dev.jbpf.LoadedObject;
 import dev.jbpf.map.Codec;

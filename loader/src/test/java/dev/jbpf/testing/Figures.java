@@ -1,4 +1,4 @@
-package dev.jbpf.reliability;
+package dev.jbpf.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -99,7 +99,7 @@ public final class Figures {
         }
     }
 
-    static Path dir() {
+    public static Path dir() {
         return Path.of(System.getProperty("jbpf.project.dir", "."), "build", "reliability");
     }
 

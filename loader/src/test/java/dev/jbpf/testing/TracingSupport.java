@@ -1,4 +1,4 @@
-package dev.jbpf.link;
+package dev.jbpf.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -1,4 +1,4 @@
-package dev.jbpf;
+package dev.jbpf.testing;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

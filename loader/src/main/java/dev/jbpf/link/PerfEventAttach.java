@@ -1,12 +1,10 @@
-package dev.jbpf.perf;
+package dev.jbpf.link;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_perf_event_opts;
 import dev.jbpf.internal.LibC;
-import dev.jbpf.link.AttachPoint;
-import dev.jbpf.link.AttachRequest;
-import dev.jbpf.link.BpfLink;
+import dev.jbpf.perf.PerfEvent;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -42,8 +40,7 @@ public record PerfEventAttach(PerfEvent event, long cookie) implements AttachPoi
         return "perf event " + event.description() + (cookie == 0 ? "" : " (cookie 0x" + Long.toHexString(cookie) + ")");
     }
 
-    @Override
-    public BpfLink attach(AttachRequest request) {
+    BpfLink attach(AttachRequest request) {
         int linkFd = LibC.dupCloexec(event.fd());
         if (linkFd < 0) {
             throw BpfException.of("duplicate fd of", describe(), -linkFd, null);
