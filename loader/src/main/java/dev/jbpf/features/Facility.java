@@ -2,7 +2,9 @@ package dev.jbpf.features;
 
 /**
  * A kernel facility a BPF user may need beyond a program or map type; {@link KernelFeatures#facility}
- * says whether the running kernel has it, and how it decided.
+ * says whether the running kernel has it, and how it decided. The kinds of attachment (but
+ * kprobes, decided by the files libbpf attaches them through) are probed by attaching a
+ * two-instruction program where they attach, or by asking for the one link whose errno tells.
  */
 public enum Facility {
     /** The bpf(2) system call: bpftool's {@code have_bpf_syscall} (ENOSYS says it is missing). */
@@ -14,14 +16,48 @@ public enum Facility {
      * tracefs {@code kprobe_events} (what libbpf uses), or the kprobes of {@code /sys/kernel/debug/kprobes}.
      */
     KPROBES,
+    /**
+     * kretprobes: a kprobe program attached to a kretprobe of a kernel function, made through the
+     * perf kprobe PMU with its retprobe bit, as libbpf makes them.
+     */
+    KRETPROBES,
+    /** kprobe_multi links ({@code BPF_TRACE_KPROBE_MULTI}, fprobe): a kprobe program attached to a kernel function by one. */
+    KPROBE_MULTI,
     /** fentry/fexit: a tracing program loaded for a kernel function named by BTF, and attached. */
     FENTRY,
+    /**
+     * fmod_ret ({@code BPF_MODIFY_RETURN}): trampolines that replace the return value of a kernel
+     * function on the error-injection list. Probed on getppid's system call entry
+     * ({@code __x64_sys_getppid} on x86-64; every system call is on the list when the kernel
+     * has one, CONFIG_FUNCTION_ERROR_INJECTION), with a program that returns 0 (nothing changes).
+     */
+    FMOD_RET,
+    /**
+     * BPF LSM programs: an LSM program attached to the {@code file_open} hook, and "bpf" among the
+     * active LSMs where securityfs says (otherwise LSM programs attach but never run).
+     */
+    LSM,
+    /**
+     * uprobes (and USDT probes, which are uprobes): a kprobe program attached to a uprobe made
+     * through the perf uprobe PMU, on a scratch file nothing maps.
+     */
+    UPROBES,
     /** Ring buffer maps ({@code BPF_MAP_TYPE_RINGBUF}). */
     RING_BUFFER,
     /** The {@code bpf_loop} helper (probed in a socket filter program, where every program type's base helpers are). */
     BPF_LOOP,
     /** uprobe_multi links ({@code BPF_TRACE_UPROBE_MULTI}), with the PID filtering libbpf requires before it uses them. */
     UPROBE_MULTI,
+    /**
+     * tcx links ({@code BPF_TCX_INGRESS}/{@code EGRESS}, Linux 6.6): a tcx link asked for on
+     * interface index 0, which a kernel with tcx refuses with ENODEV (it looked for the interface).
+     */
+    TCX,
+    /**
+     * Hardware perf events (a CPU PMU: cycles, instructions), as perf_event programs and counter
+     * readers use them: a hardware instructions counter of the calling thread opened.
+     */
+    HARDWARE_PERF_EVENTS,
     /** BPF tokens: the kernel knows the {@code BPF_TOKEN_CREATE} command (6.9 and later). */
     BPF_TOKEN,
     /** Programs of up to a million instructions instead of 4096: bpftool's {@code have_large_insn_limit}. */

@@ -1,12 +1,12 @@
 package dev.jbpf.features;
 
+import static dev.jbpf.features.ProbePrograms.errno;
+
 import dev.jbpf.BpfException;
 import dev.jbpf.asm.HelperNames;
 import dev.jbpf.asm.Opcodes;
 import dev.jbpf.bindings.BpfConstants;
 import dev.jbpf.bindings.LibBpf;
-import dev.jbpf.bindings.bpf_link_create_opts;
-import dev.jbpf.bindings.bpf_prog_load_opts;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.Fd;
 import dev.jbpf.internal.LibBpfCall;
@@ -15,7 +15,6 @@ import dev.jbpf.map.MapType;
 import dev.jbpf.program.ProgramType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +29,9 @@ import java.util.concurrent.ConcurrentMap;
  * {@link Facility facilities}. Every method is thread-safe and runs each probe at most once
  * (concurrent askers of the same probe wait for the one that runs it).
  *
- * <p>Probes load real programs and create real maps, so their answers need the privileges a
+ * <p>Probes load real programs, create real maps and attach real probes: for an instant, with
+ * programs that change nothing, to a test function nothing calls, a scratch file, getppid's
+ * entry or the file_open LSM hook (see {@link Facility}). Their answers need the privileges a
  * BPF user has (root, or CAP_BPF with CAP_PERFMON and CAP_NET_ADMIN): without them most answers
  * are "not available". Nothing native outlives a probe: every fd it opens is closed and its
  * scratch memory freed before it returns; only the answers (records in the Java heap) are kept.
@@ -39,8 +40,6 @@ public final class KernelFeatures {
     /** Helpers bpftool leaves out unless asked ("full"): probing them writes warnings to the kernel log. */
     private static final Set<Integer> NOISY_HELPERS = Set.of(BpfConstants.BPF_FUNC_trace_printk,
             BpfConstants.BPF_FUNC_trace_vprintk, BpfConstants.BPF_FUNC_probe_write_user);
-    /** A kernel function that exists to be traced by tests (net/bpf/test_run.c), never called otherwise. */
-    static final String FENTRY_TARGET = "bpf_fentry_test1";
     private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
     private static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe/type");
     private static final Path DEBUGFS_KPROBES = Path.of("/sys/kernel/debug/kprobes");
@@ -242,7 +241,12 @@ public final class KernelFeatures {
                     ? new FacilitySupport(facility, true, VMLINUX_BTF + " is readable")
                     : new FacilitySupport(facility, false, "no readable " + VMLINUX_BTF + " (CONFIG_DEBUG_INFO_BTF off?)");
             case KPROBES -> kprobes();
-            case FENTRY -> fentry();
+            case KRETPROBES -> AttachProbes.kretprobes();
+            case KPROBE_MULTI -> AttachProbes.kprobeMulti();
+            case FENTRY -> AttachProbes.fentry();
+            case FMOD_RET -> AttachProbes.fmodRet();
+            case LSM -> AttachProbes.lsm();
+            case UPROBES -> AttachProbes.uprobes();
             case RING_BUFFER -> {
                 MapTypeSupport ringbuf = mapType(BpfConstants.BPF_MAP_TYPE_RINGBUF);
                 yield new FacilitySupport(facility, ringbuf.available(),
@@ -253,7 +257,9 @@ public final class KernelFeatures {
                 yield new FacilitySupport(facility, loop,
                         "a socket_filter program calling bpf_loop " + (loop ? "loaded" : "was refused"));
             }
-            case UPROBE_MULTI -> uprobeMulti();
+            case UPROBE_MULTI -> AttachProbes.uprobeMulti();
+            case TCX -> AttachProbes.tcx();
+            case HARDWARE_PERF_EVENTS -> AttachProbes.hardwarePerfEvents();
             case BPF_TOKEN -> bpfToken();
             case LARGE_INSN_LIMIT -> largeInsnLimit();
             case BOUNDED_LOOPS -> misc(facility, "a loop counting r0 down from 10",
@@ -272,10 +278,6 @@ public final class KernelFeatures {
                     ProbePrograms.movImm(ProbePrograms.R0, 1),
                     ProbePrograms.exit());
         };
-    }
-
-    private static String errno(int negativeErrno) {
-        return Errno.name(negativeErrno) + " (" + Errno.message(negativeErrno) + ")";
     }
 
     /** As bpftool: a load of nothing must fail, and only ENOSYS says there is no bpf(2). */
@@ -311,86 +313,6 @@ public final class KernelFeatures {
         String where = TraceFs.isMounted() ? "tracefs has no kprobe_events" : "tracefs is not mounted";
         return new FacilitySupport(Facility.KPROBES, false, "no perf kprobe PMU (" + KPROBE_PMU.getParent() + "), " + where
                 + ", no " + DEBUGFS_KPROBES + ": the kernel has no kprobe events (CONFIG_KPROBE_EVENTS off?)");
-    }
-
-    /**
-     * A tracing program for fentry of {@link #FENTRY_TARGET}, found in vmlinux BTF, loaded and
-     * attached (a trampoline on a function nothing calls), then closed.
-     */
-    private static FacilitySupport fentry() {
-        try (Arena arena = Arena.ofConfined()) {
-            int btfId = LibBpf.libbpf_find_vmlinux_btf_id(arena.allocateFrom(FENTRY_TARGET), BpfConstants.BPF_TRACE_FENTRY);
-            if (btfId < 0) {
-                return new FacilitySupport(Facility.FENTRY, false, "no " + FENTRY_TARGET + " in vmlinux BTF: " + errno(btfId));
-            }
-            MemorySegment opts = ProbePrograms.loadOptions(arena);
-            bpf_prog_load_opts.expected_attach_type(opts, BpfConstants.BPF_TRACE_FENTRY);
-            bpf_prog_load_opts.attach_btf_id(opts, btfId);
-            int prog = ProbePrograms.load(arena, BpfConstants.BPF_PROG_TYPE_TRACING, opts, ProbePrograms.returnZero());
-            if (prog < 0) {
-                return new FacilitySupport(Facility.FENTRY, false,
-                        "loading a tracing program for fentry of " + FENTRY_TARGET + " failed: " + errno(prog));
-            }
-            try (Fd program = Fd.adopt(prog)) {
-                int link = LibBpf.bpf_link_create(program.value(), 0, BpfConstants.BPF_TRACE_FENTRY, MemorySegment.NULL);
-                if (link < 0) {
-                    return new FacilitySupport(Facility.FENTRY, false,
-                            "a tracing program loaded, but attaching it to " + FENTRY_TARGET + " failed: " + errno(link));
-                }
-                Fd.close(link);
-                return new FacilitySupport(Facility.FENTRY, true,
-                        "a tracing program loaded and attached to fentry of " + FENTRY_TARGET);
-            }
-        }
-    }
-
-    /**
-     * libbpf's own probe (probe_uprobe_multi_link): a uprobe_multi link on "/" must fail with
-     * EBADF (the kernel took the request and looked at the file), then with pid -1 with EINVAL
-     * (kernels that filter by process, 6.9 and later; libbpf uses uprobe_multi only on those).
-     */
-    private static FacilitySupport uprobeMulti() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment opts = ProbePrograms.loadOptions(arena);
-            bpf_prog_load_opts.expected_attach_type(opts, BpfConstants.BPF_TRACE_UPROBE_MULTI);
-            int prog = ProbePrograms.load(arena, BpfConstants.BPF_PROG_TYPE_KPROBE, opts, ProbePrograms.returnZero());
-            if (prog < 0) {
-                return new FacilitySupport(Facility.UPROBE_MULTI, false,
-                        "loading a kprobe program for uprobe_multi failed: " + errno(prog));
-            }
-            try (Fd program = Fd.adopt(prog)) {
-                MemorySegment offset = arena.allocate(ValueLayout.JAVA_LONG); // offset 0
-                MemorySegment root = arena.allocateFrom("/");
-                int first = uprobeMultiLink(arena, program.value(), root, offset, 0);
-                if (first != -Errno.EBADF) {
-                    return new FacilitySupport(Facility.UPROBE_MULTI, false, "a uprobe_multi link on / answered "
-                            + (first >= 0 ? "with a link" : errno(first)) + ", not EBADF: no uprobe_multi links");
-                }
-                int second = uprobeMultiLink(arena, program.value(), root, offset, -1);
-                boolean filtered = second == -Errno.EINVAL;
-                return new FacilitySupport(Facility.UPROBE_MULTI, filtered, filtered
-                        ? "uprobe_multi links exist and filter by process (pid -1 refused with EINVAL)"
-                        : "uprobe_multi links exist but filter by thread, not process (pid -1 answered "
-                                + (second >= 0 ? "with a link" : errno(second)) + "): libbpf does not use them");
-            }
-        }
-    }
-
-    /** A uprobe_multi link of one offset; returns -errno, or 0 after closing a link that (unexpectedly) came. */
-    private static int uprobeMultiLink(Arena arena, int program, MemorySegment path, MemorySegment offsets, int pid) {
-        MemorySegment opts = bpf_link_create_opts.allocate(arena);
-        bpf_link_create_opts.sz(opts, bpf_link_create_opts.sizeof());
-        MemorySegment multi = bpf_link_create_opts.uprobe_multi(opts);
-        bpf_link_create_opts.uprobe_multi.path(multi, path);
-        bpf_link_create_opts.uprobe_multi.offsets(multi, offsets);
-        bpf_link_create_opts.uprobe_multi.cnt(multi, 1);
-        bpf_link_create_opts.uprobe_multi.pid(multi, pid);
-        int link = LibBpf.bpf_link_create(program, -1, BpfConstants.BPF_TRACE_UPROBE_MULTI, opts);
-        if (link >= 0) {
-            Fd.close(link);
-            return 0;
-        }
-        return link;
     }
 
     /**

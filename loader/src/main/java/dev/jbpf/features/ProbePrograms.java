@@ -3,6 +3,7 @@ package dev.jbpf.features;
 import dev.jbpf.asm.Opcodes;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_prog_load_opts;
+import dev.jbpf.internal.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -79,5 +80,10 @@ final class ProbePrograms {
     static int load(Arena arena, int type, MemorySegment opts, Insn... insns) {
         return LibBpf.bpf_prog_load(type, MemorySegment.NULL, arena.allocateFrom("GPL"), code(arena, insns),
                 insns.length, opts);
+    }
+
+    /** A negative errno as the facility details print it: "EINVAL (Invalid argument)". */
+    static String errno(int negativeErrno) {
+        return Errno.name(negativeErrno) + " (" + Errno.message(negativeErrno) + ")";
     }
 }

@@ -6,14 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.bindings.BpfConstants;
+import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.link.Tc;
 import dev.jbpf.map.MapType;
+import dev.jbpf.perf.HardwareEvent;
+import dev.jbpf.perf.PerfEvent;
+import dev.jbpf.perf.PerfEventType;
+import dev.jbpf.perf.PerfEventUnavailableException;
 import dev.jbpf.program.ProgramType;
 import dev.jbpf.testing.KernelTest;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +52,32 @@ class KernelFeaturesTest {
         try (Stream<String> lines = Files.lines(Path.of("/proc/kallsyms"))) {
             return lines.map(line -> line.split("\\s+"))
                     .anyMatch(f -> f.length >= 3 && (f[2].equals("create_local_trace_kprobe") || f[2].equals("trace_kprobe_create")));
+        }
+    }
+
+    /** Which of {@code names} /proc/kallsyms lists (the kernel's own code, compiled in or not). */
+    private static Set<String> kallsyms(String... names) throws IOException {
+        Set<String> wanted = Set.of(names);
+        try (Stream<String> lines = Files.lines(Path.of("/proc/kallsyms"))) {
+            return lines.map(line -> line.split("\\s+")).filter(f -> f.length >= 3 && wanted.contains(f[2]))
+                    .map(f -> f[2]).collect(Collectors.toSet());
+        }
+    }
+
+    private static boolean inKallsyms(String name) throws IOException {
+        return kallsyms(name).contains(name);
+    }
+
+    /** Whether vmlinux BTF describes the function (what a trampoline needs of its target). */
+    private static boolean inBtf(String function) {
+        MemorySegment btf = LibBpf.btf__load_vmlinux_btf();
+        if (btf.equals(MemorySegment.NULL)) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return LibBpf.btf__find_by_name_kind(btf, arena.allocateFrom(function), BpfConstants.BTF_KIND_FUNC) > 0;
+        } finally {
+            LibBpf.btf__free(btf);
         }
     }
 
@@ -101,7 +137,123 @@ class KernelFeaturesTest {
         if (!KernelFeatures.hasProgramType(ProgramType.TRACING)) {
             assertFalse(fentry.available(), fentry::toString);
         }
-        assertTrue(fentry.detail().contains(KernelFeatures.FENTRY_TARGET), fentry::toString);
+        assertTrue(fentry.detail().contains(AttachProbes.TRACED_FUNCTION), fentry::toString);
+    }
+
+    /**
+     * kretprobes: a kernel with kprobe events (its trace_kprobe code), kretprobes (kernel/kprobes.c's
+     * register_kretprobe) and the perf kprobe PMU makes one; without them the answer says why.
+     */
+    @Test
+    void kretprobesAreThereExactlyWhenTheKernelHasKprobeEventsAndKretprobes() throws IOException {
+        boolean pmu = Files.exists(Path.of("/sys/bus/event_source/devices/kprobe/type"));
+        boolean expected = kallsymsHasKprobeEvents() && inKallsyms("register_kretprobe") && pmu
+                && inKallsyms(AttachProbes.TRACED_FUNCTION);
+        FacilitySupport kretprobes = KernelFeatures.facility(Facility.KRETPROBES);
+        assertEquals(expected, kretprobes.available(), kretprobes::toString);
+        assertTrue(!kretprobes.available() || KernelFeatures.has(Facility.KPROBES), "kretprobes come with kprobes");
+        if (!pmu) {
+            assertTrue(kretprobes.detail().startsWith("no perf kprobe PMU"), kretprobes::toString);
+        }
+    }
+
+    /** kprobe_multi links are made by fprobe (CONFIG_FPROBE: register_fprobe) on kernels from 5.18. */
+    @Test
+    void kprobeMultiLinksAreThereExactlyWhenTheKernelHasFprobe() throws IOException {
+        boolean fprobe = inKallsyms("register_fprobe");
+        boolean expected = fprobe && atLeast(5, 18) && KernelFeatures.hasProgramType(ProgramType.KPROBE)
+                && inKallsyms(AttachProbes.TRACED_FUNCTION);
+        FacilitySupport multi = KernelFeatures.facility(Facility.KPROBE_MULTI);
+        assertEquals(expected, multi.available(), multi::toString);
+        if (!fprobe && atLeast(5, 18) && KernelFeatures.hasProgramType(ProgramType.KPROBE)) {
+            assertTrue(multi.detail().endsWith("EOPNOTSUPP (Operation not supported): the kernel has no fprobe (CONFIG_FPROBE off)"),
+                    multi::toString);
+        }
+    }
+
+    /**
+     * fmod_ret rides on trampolines, and on the error-injection list (lib/error-inject.c, which
+     * CONFIG_FUNCTION_ERROR_INJECTION builds): with both and getppid's entry in BTF it attaches,
+     * without either it cannot.
+     */
+    @Test
+    void fmodRetNeedsTrampolinesAndTheErrorInjectionList() throws IOException {
+        FacilitySupport fmodRet = KernelFeatures.facility(Facility.FMOD_RET);
+        boolean list = inKallsyms("within_error_injection_list");
+        List<String> entries = AttachProbes.syscallEntries("getppid");
+        String entry = entries.stream().filter(KernelFeaturesTest::inBtf).findFirst().orElse(null);
+        if (KernelFeatures.has(Facility.FENTRY) && list && entry != null) {
+            assertTrue(fmodRet.available(), fmodRet::toString);
+        }
+        if (!KernelFeatures.has(Facility.FENTRY) || !list) {
+            assertFalse(fmodRet.available(), fmodRet::toString);
+        }
+        if (entry != null) {
+            assertTrue(fmodRet.detail().contains(entry), fmodRet::toString);
+        }
+        if ("amd64".equals(System.getProperty("os.arch"))) {
+            assertEquals(List.of("__x64_sys_getppid", "sys_getppid"), entries);
+        }
+    }
+
+    /** LSM programs attach through trampolines too, and run only where "bpf" is an active LSM. */
+    @Test
+    void lsmProgramsNeedTrampolinesAndTheBpfLsm() throws IOException {
+        FacilitySupport lsm = KernelFeatures.facility(Facility.LSM);
+        Path active = Path.of("/sys/kernel/security/lsm");
+        boolean listed = Files.isReadable(active) && List.of(Files.readString(active).strip().split(",")).contains("bpf");
+        if (!KernelFeatures.has(Facility.FENTRY) || !inKallsyms("bpf_lsm_file_open")
+                || (Files.isReadable(active) && !listed)) {
+            assertFalse(lsm.available(), lsm::toString);
+        }
+        if (KernelFeatures.has(Facility.FENTRY) && inKallsyms("bpf_lsm_file_open") && listed) {
+            assertTrue(lsm.available(), lsm::toString);
+        }
+    }
+
+    /**
+     * uprobes: the perf uprobe PMU and the kernel's uprobe code (uprobe_register) make one; the
+     * probe's scratch file is gone after it.
+     */
+    @Test
+    void uprobesAreThereExactlyWhenTheKernelHasTheUprobePmu() throws IOException {
+        boolean expected = Files.exists(Path.of("/sys/bus/event_source/devices/uprobe/type")) && inKallsyms("uprobe_register");
+        FacilitySupport uprobes = KernelFeatures.facility(Facility.UPROBES);
+        assertEquals(expected, uprobes.available(), uprobes::toString);
+        if (expected) {
+            assertEquals("a kprobe program attached to a uprobe on a scratch file through the perf uprobe PMU", uprobes.detail());
+        }
+        try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("jbpf-uprobe-probe-")).toList());
+        }
+    }
+
+    /** tcx: kernel/bpf/tcx.c is in the kernel exactly when the library's own query (Tc.kernelHasTcx) finds tcx. */
+    @Test
+    void tcxIsThereExactlyWhenTheKernelHasTcxLinks() throws IOException {
+        FacilitySupport tcx = KernelFeatures.facility(Facility.TCX);
+        assertEquals(inKallsyms("tcx_link_attach"), tcx.available(), tcx::toString);
+        assertEquals(Tc.kernelHasTcx(), tcx.available(), tcx::toString);
+        if (tcx.available()) {
+            assertTrue(tcx.detail().contains("ENODEV"), tcx::toString);
+        }
+    }
+
+    /** Hardware events: the probe agrees with the library's PerfEvent, which opens them its own way. */
+    @Test
+    void hardwarePerfEventsAgreeWithPerfEvent() {
+        boolean opened;
+        try (PerfEvent event = PerfEvent.builder(PerfEventType.hardware(HardwareEvent.INSTRUCTIONS)).pid(0).open()) {
+            opened = true;
+        } catch (PerfEventUnavailableException e) {
+            opened = false;
+        }
+        FacilitySupport hardware = KernelFeatures.facility(Facility.HARDWARE_PERF_EVENTS);
+        assertEquals(opened, hardware.available(), hardware::toString);
+        if (!opened) {
+            assertTrue(hardware.detail().endsWith("this machine has no CPU PMU the kernel counts with (a VM without a virtual PMU?)"),
+                    hardware::toString);
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.jbpf.testing;
 
 import dev.jbpf.features.Facility;
 import dev.jbpf.features.FacilitySupport;
+import dev.jbpf.features.KernelFeatures;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
@@ -10,32 +11,35 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * A kernel feature tests need, by the name {@code JBPF_REQUIRED_FEATURES} lists it under.
- * Where {@code dev.jbpf.features} probes it, the answer is its {@link Facility}'s; the others
- * are probed in {@link FeatureProbes} the way the tests found out before (candidates for
- * {@code dev.jbpf.features}). Each probe runs once per JVM.
+ * A kernel feature tests need, by the name {@code JBPF_REQUIRED_FEATURES} lists it under. Each
+ * is a {@link Facility} of {@code dev.jbpf.features}, of the same name: the answer and its
+ * reason are {@link KernelFeatures#facility}'s (probed once per JVM there); the tests probe
+ * nothing themselves.
  */
 public enum Feature {
-    /** kprobes: the perf kprobe PMU or tracefs kprobe_events. */
-    KPROBES(() -> FeatureProbes.facility(Facility.KPROBES)),
-    /** kretprobes: kprobes whose PMU takes the retprobe bit (or legacy kprobe_events, which take "r:"). */
-    KRETPROBES(FeatureProbes::kretprobes),
-    /** kprobe.multi links (fprobe). */
-    KPROBE_MULTI(FeatureProbes::kprobeMulti),
-    /** fentry and fexit: BPF trampolines on kernel functions. */
-    FENTRY(() -> FeatureProbes.facility(Facility.FENTRY)),
-    /** fmod_ret on {@code __x64_sys_getppid}, the function TrampolineTest overrides (it must be on the error-injection list). */
-    FMOD_RET(FeatureProbes::fmodRet),
-    /** BPF LSM programs: the BPF LSM is active ("bpf" in lsm=) and an LSM program attaches to file_open. */
-    LSM(FeatureProbes::lsm),
-    /** uprobes (and USDT probes, which are uprobes): the perf uprobe PMU. */
-    UPROBES(FeatureProbes::uprobes),
-    /** uprobe.multi links that filter by process. */
-    UPROBE_MULTI(() -> FeatureProbes.facility(Facility.UPROBE_MULTI)),
-    /** tcx links (BPF_TCX_INGRESS/EGRESS, Linux 6.6). */
-    TCX(FeatureProbes::tcx),
-    /** Hardware perf events (a CPU PMU: cycles, instructions). */
-    HARDWARE_PERF_EVENTS(FeatureProbes::hardwarePerfEvents);
+    /** {@link Facility#KPROBES}: the perf kprobe PMU or tracefs kprobe_events. */
+    KPROBES(() -> facility(Facility.KPROBES)),
+    /** {@link Facility#KRETPROBES}: a kretprobe attached through the perf kprobe PMU. */
+    KRETPROBES(() -> facility(Facility.KRETPROBES)),
+    /** {@link Facility#KPROBE_MULTI}: a kprobe.multi link (fprobe) attached. */
+    KPROBE_MULTI(() -> facility(Facility.KPROBE_MULTI)),
+    /** {@link Facility#FENTRY}: fentry and fexit, BPF trampolines on kernel functions. */
+    FENTRY(() -> facility(Facility.FENTRY)),
+    /**
+     * {@link Facility#FMOD_RET}: fmod_ret on a function of the error-injection list, probed on
+     * getppid's system call entry, which is what TrampolineTest overrides.
+     */
+    FMOD_RET(() -> facility(Facility.FMOD_RET)),
+    /** {@link Facility#LSM}: the BPF LSM active, and an LSM program on file_open attached. */
+    LSM(() -> facility(Facility.LSM)),
+    /** {@link Facility#UPROBES}: uprobes (and USDT probes, which are uprobes), one attached through the perf uprobe PMU. */
+    UPROBES(() -> facility(Facility.UPROBES)),
+    /** {@link Facility#UPROBE_MULTI}: uprobe.multi links that filter by process. */
+    UPROBE_MULTI(() -> facility(Facility.UPROBE_MULTI)),
+    /** {@link Facility#TCX}: tcx links (BPF_TCX_INGRESS/EGRESS, Linux 6.6). */
+    TCX(() -> facility(Facility.TCX)),
+    /** {@link Facility#HARDWARE_PERF_EVENTS}: hardware perf events (a CPU PMU: cycles, instructions). */
+    HARDWARE_PERF_EVENTS(() -> facility(Facility.HARDWARE_PERF_EVENTS));
 
     /** What a probe found: whether the kernel has the feature, and a sentence saying how it decided. */
     public record Support(boolean available, String detail) {
@@ -49,6 +53,10 @@ public enum Feature {
 
     Feature(Supplier<Support> probe) {
         this.probe = probe;
+    }
+
+    private static Support facility(Facility facility) {
+        return Support.of(KernelFeatures.facility(facility));
     }
 
     /** The name in {@code JBPF_REQUIRED_FEATURES} and in skip reasons: lower case, as "kprobe_multi". */

@@ -12,9 +12,10 @@
  * {@code scripts/test-summary} counts each test under one tag.
  *
  * <p>{@link dev.jbpf.testing.Requires} names the {@link dev.jbpf.testing.Feature kernel features} a
- * test needs; {@link dev.jbpf.testing.TestGate} asks {@code dev.jbpf.features} (or a probe of
- * its own where that package has none) and skips with the probe's reason, unless the feature
- * is listed in {@code JBPF_REQUIRED_FEATURES}: then the test fails, because a kernel known to
- * have the feature must not turn a broken probe or a broken feature into a green run.
+ * test needs, each a {@link dev.jbpf.features.Facility} of the same name; {@link dev.jbpf.testing.TestGate}
+ * asks {@code dev.jbpf.features} (the tests probe nothing themselves) and skips with the probe's
+ * reason, unless the feature is listed in {@code JBPF_REQUIRED_FEATURES}: then the test fails,
+ * because a kernel known to have the feature must not turn a broken probe or a broken feature
+ * into a green run.
  */
 package dev.jbpf.testing;
