@@ -41,7 +41,8 @@ import java.util.Optional;
  * <p><b>Map kinds.</b> Keyed maps (hash, array, their per-CPU and LRU forms, LPM tries with {@link
  * LpmKey}, map-of-maps, stack traces) use {@link #lookup}/{@link #update}/{@link #delete}, and
  * {@link #batch()} for many entries per call; queues and stacks {@link #asQueue()}, bloom filters
- * {@link #asBloomFilter()}.
+ * {@link #asBloomFilter()}. {@link #stackTrace} reads a stack trace map, {@link #innerMap} a
+ * map-of-maps; {@link #freeze()} makes a map read-only for user space.
  */
 public final class BpfMap implements AutoCloseable {
     private final MemorySegment objectMap;
@@ -257,7 +258,6 @@ public final class BpfMap implements AutoCloseable {
         return objectMap == null;
     }
 
-
     /**
      * The value stored under key, or empty when there is none (ENOENT). For per-CPU maps the
      * value holds every CPU's value (see the class comment).
@@ -311,22 +311,19 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * Every key, in the kernel's order; for arrays every index. Read in batches of 4096
-     * ({@code bpf_map_lookup_batch}) when the map supports them, else key by
-     * key ({@code bpf_map_get_next_key} from the start): then, when other threads or programs
-     * delete keys meanwhile, the kernel may restart from the first key, so iteration stops at
-     * the first key seen twice.
+     * Every key, in the kernel's order (for arrays every index): 4096 per {@code bpf_map_lookup_batch},
+     * or key by key ({@code bpf_map_get_next_key}) where the map has no batches, stopping at the first
+     * key seen twice (the kernel restarts the walk when another thread or a program deletes its key).
      */
     public List<byte[]> keys() {
         return MapIteration.keys(this);
     }
 
     /**
-     * Every entry. Each {@code iterator()} walks the map anew, 4096 entries
-     * per kernel call ({@code bpf_map_lookup_batch}) when the map supports batches; otherwise
-     * it takes the {@link #keys()} snapshot and looks each key up when the iterator reaches it
-     * (keys deleted meanwhile are skipped). For per-CPU maps {@link MapEntry#perCpuValues()} is
-     * filled. To walk a large map without an object per entry use {@link BatchOperations#forEach}.
+     * Every entry. Each {@code iterator()} walks the map anew, 4096 entries per {@code bpf_map_lookup_batch};
+     * where the map has no batches it takes the {@link #keys()} snapshot and looks each key up when the
+     * iterator reaches it (keys deleted meanwhile are skipped). For per-CPU maps {@link MapEntry#perCpuValues()}
+     * is filled. To walk a large map without an object per entry: {@link BatchOperations#forEach}.
      */
     public Iterable<MapEntry> entries() {
         return MapIteration.entries(this);
