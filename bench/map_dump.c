@@ -2,7 +2,7 @@
 // (Bench.java map-update builds the same).
 //   map_dump create PIN N   creates the map, fills it with one bpf_map_update_batch (timed), pins it
 //   map_dump dump PIN       reads every entry with bpf_map_lookup_batch, 4096 per call (timed),
-//                           as jbpf's forEachBatch does
+//                           as jbpf's batch().forEach does
 // Each prints one line: op=... tool=c-batch entries=N seconds=S
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>

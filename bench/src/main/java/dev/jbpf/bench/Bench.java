@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * ringbuf OBJ SIZE SECONDS [drain]  consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
  * perf OBJ SIZE SECONDS [drain]     the same for the perf buffer (bench/perf_consumer.c)
  * uprobe-attach OBJ BINARY FUNC N  attach count_uprobe N times, then detach (bench/uprobe_attach.c)
- * map-update N                fill a new N-entry hash map with updateBatch (bench/map_dump.c update)
+ * map-update N                fill a new N-entry hash map with batch().update (bench/map_dump.c update)
  * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
  * tuning OBJ RUNS THREADS      ns per event of the guide's tuning patterns (TuningBench; jbpf only)
  * </pre>
@@ -274,9 +274,9 @@ public final class Bench {
         }
         try (BpfMap map = BpfMap.create(MapType.HASH, "bench_update", 4, 8, entries)) {
             long start = System.nanoTime();
-            map.updateBatch(keys, values);
+            map.batch().update(keys, values);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            long count = map.forEachBatch((k, v, n) -> { });
+            long count = map.batch().forEach((k, v, n) -> { });
             if (count != entries) {
                 throw new IllegalStateException("map holds " + count + " entries, expected " + entries);
             }
@@ -308,7 +308,7 @@ public final class Bench {
         long[] count = new long[1];
         long[] sum = new long[1];
         switch (how) {
-            case "batch" -> count[0] = map.forEachBatch((keys, values, n) -> {
+            case "batch" -> count[0] = map.batch().forEach((keys, values, n) -> {
                 for (int i = 0; i < n; i++) {
                     sum[0] += values.get(ValueLayout.JAVA_LONG_UNALIGNED, i * 8L);
                 }

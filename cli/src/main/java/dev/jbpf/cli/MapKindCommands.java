@@ -3,6 +3,7 @@ package dev.jbpf.cli;
 import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
+import dev.jbpf.map.QueueMap;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,6 +23,15 @@ final class MapKindCommands {
     private MapKindCommands() {
     }
 
+    /** The loader's own message ("push m: not for a hash map (only queue, stack)") names the command, not a view. */
+    private static void requireKind(BpfMap map, String command, MapType... kinds) {
+        if (!Arrays.asList(kinds).contains(map.type())) {
+            throw new UnsupportedOperationException(command + " " + map.name() + ": not for a "
+                    + map.type().displayName() + " map (only " + Arrays.stream(kinds).map(MapType::displayName)
+                    .collect(Collectors.joining(", ")) + ")");
+        }
+    }
+
     @Command(name = "push", description = "Push a value onto a queue or stack: SELECTOR value BYTES.")
     static final class Push implements Callable<Integer> {
         @Mixin
@@ -35,7 +45,12 @@ final class MapKindCommands {
             ObjectSelector select = ObjectSelector.map(parts.get(0));
             byte[] value = ByteWords.parse(parts.get(1), "value");
             try (BpfMap map = select.openMap()) {
-                map.push(value);
+                requireKind(map, "push", MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER);
+                if (map.type() == MapType.BLOOM_FILTER) {
+                    map.asBloomFilter().push(value);
+                } else {
+                    map.asQueue().push(value);
+                }
             }
             return options.doneSilently();
         }
@@ -50,14 +65,15 @@ final class MapKindCommands {
         @Parameters(arity = "2", paramLabel = "SELECTOR", description = ObjectSelector.MAP_SYNTAX)
         List<String> selector;
 
-        abstract Optional<byte[]> take(BpfMap map);
+        abstract Optional<byte[]> take(QueueMap queue);
 
         @Override
         public Integer call() {
             ObjectSelector select = ObjectSelector.map(selector);
             PrintWriter out = spec.commandLine().getOut();
             try (BpfMap map = select.openMap()) {
-                byte[] value = take(map).orElseThrow(() -> new BpfNotFoundException(
+                requireKind(map, spec.name(), MapType.QUEUE, MapType.STACK);
+                byte[] value = take(map.asQueue()).orElseThrow(() -> new BpfNotFoundException(
                         spec.name(), "map " + map.name(), "the map is empty"));
                 if (options.json()) {
                     var node = Output.object();
@@ -75,16 +91,16 @@ final class MapKindCommands {
     @Command(name = "pop", description = "Take the next value off a queue or stack: SELECTOR.")
     static final class Pop extends Take {
         @Override
-        Optional<byte[]> take(BpfMap map) {
-            return map.pop();
+        Optional<byte[]> take(QueueMap queue) {
+            return queue.pop();
         }
     }
 
     @Command(name = "peek", description = "Show the next value of a queue or stack without taking it: SELECTOR.")
     static final class Peek extends Take {
         @Override
-        Optional<byte[]> take(BpfMap map) {
-            return map.peek();
+        Optional<byte[]> take(QueueMap queue) {
+            return queue.peek();
         }
     }
 

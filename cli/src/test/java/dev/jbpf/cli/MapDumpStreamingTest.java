@@ -40,7 +40,7 @@ class MapDumpStreamingTest {
                 keys.add(u64(i));
                 values.add(u64(i * 3L));
             }
-            map.updateBatch(keys, values);
+            map.batch().update(keys, values);
             map.pin(pin);
         }
         try {

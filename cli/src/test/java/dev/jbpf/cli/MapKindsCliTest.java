@@ -3,13 +3,14 @@ package dev.jbpf.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.map.BpfMap;
 import dev.jbpf.testing.KernelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** jbpf map create / push / peek / pop / freeze on a queue the test creates in the kernel. */
+/** jbpf map create / push / peek / pop / freeze on a queue (and push on a bloom filter) the test creates in the kernel. */
 @KernelTest
 class MapKindsCliTest {
     private final Path dir = Path.of("/sys/fs/bpf", "jbpf-test-kinds-" + ProcessHandle.current().pid());
@@ -56,5 +57,20 @@ class MapKindsCliTest {
         Jbpf.Result pop = Jbpf.run("map", "pop", "pinned", queue.toString());
         assertEquals(Main.EXIT_FAILED, pop.exitCode(), pop::toString);
         assertTrue(pop.err().contains("empty"), pop::toString);
+    }
+
+    @Test
+    void pushOntoABloomFilterButNoPop() {
+        Path bloom = dir.resolve("bloom");
+        assertEquals(0, Jbpf.run("map", "create", bloom.toString(), "--type", "bloom_filter", "--value", "4",
+                "--entries", "64").exitCode());
+        Jbpf.Result push = Jbpf.run("map", "push", "pinned", bloom.toString(), "value", "7", "0", "0", "0");
+        assertEquals(0, push.exitCode(), push::toString);
+        try (BpfMap map = BpfMap.openPinned(bloom)) {
+            assertTrue(map.asBloomFilter().mightContain(new byte[] {7, 0, 0, 0}), "the value reached the kernel");
+        }
+        Jbpf.Result pop = Jbpf.run("map", "pop", "pinned", bloom.toString());
+        assertEquals(Main.EXIT_FAILED, pop.exitCode(), pop::toString);
+        assertTrue(pop.err().contains("pop bloom: not for a bloom_filter map (only queue, stack)"), pop::toString);
     }
 }

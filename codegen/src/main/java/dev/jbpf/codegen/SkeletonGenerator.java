@@ -51,7 +51,8 @@ public final class SkeletonGenerator {
             "types", "equals", "hashCode", "toString", "getClass", "notify", "notifyAll", "wait", "finalize", "clone");
     private static final Set<MapType> KEYED = EnumSet.of(MapType.HASH, MapType.ARRAY, MapType.PERCPU_HASH,
             MapType.PERCPU_ARRAY, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH, MapType.LPM_TRIE);
-    private static final Set<MapType> VALUES_ONLY = EnumSet.of(MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER);
+    /** Maps with values but no keys that get a TypedQueue; a bloom filter gets its BpfMap (asBloomFilter()). */
+    private static final Set<MapType> VALUES_ONLY = EnumSet.of(MapType.QUEUE, MapType.STACK);
     private static final Pattern JAVA_PACKAGE = Pattern.compile("([a-zA-Z_$][a-zA-Z0-9_$]*)(\\.[a-zA-Z_$][a-zA-Z0-9_$]*)*");
 
     private SkeletonGenerator() {

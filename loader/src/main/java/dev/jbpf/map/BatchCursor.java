@@ -1,8 +1,8 @@
 package dev.jbpf.map;
 
 /**
- * Where a batched walk of one map stands, for {@link BpfMap#lookupBatch} and {@link
- * BpfMap#lookupAndDeleteBatch}: create one per walk, pass it to every call until {@link
+ * Where a batched walk of one map stands, for {@link BatchOperations#lookup} and {@link
+ * BatchOperations#lookupAndDelete}: create one per walk, pass it to every call until {@link
  * #isDone()}. A cursor belongs to the first map and operation it is used with (using it with
  * another throws {@link IllegalArgumentException}). It holds the kernel's opaque batch token
  * (for hash maps a bucket number, for arrays the last key) or, when the map cannot do batches
@@ -35,7 +35,7 @@ public final class BatchCursor {
             this.deleting = deleting;
         } else if (this.map != map || this.deleting != deleting) {
             throw new IllegalArgumentException("this cursor walks map " + this.map.name() + " with "
-                    + (this.deleting ? "lookupAndDeleteBatch" : "lookupBatch") + "; use a new cursor");
+                    + (this.deleting ? "batch().lookupAndDelete" : "batch().lookup") + "; use a new cursor");
         }
     }
 

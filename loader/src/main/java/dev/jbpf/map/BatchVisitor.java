@@ -3,10 +3,11 @@ package dev.jbpf.map;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Receives a map's entries one chunk at a time from {@link BpfMap#forEachBatch}, straight from
- * the native buffers the kernel filled, so that walking a large map allocates nothing per entry.
+ * Receives a map's entries one chunk at a time from {@link BatchOperations#forEach}, straight
+ * from the native buffers the kernel filled, so that walking a large map allocates nothing per
+ * entry.
  *
- * <p>The segments are read-only and belong to {@code forEachBatch}: they are valid only during
+ * <p>The segments are read-only and belong to {@code forEach}: they are valid only during
  * the call and are overwritten by the next chunk (copy what must outlive it). Entry {@code i}'s
  * key is at byte offset {@code i * keySize()} of {@code keys}, its value at {@code i *
  * valueBufferSize()} of {@code values} (per-CPU maps: every CPU's value, each padded to 8 bytes).

@@ -13,18 +13,18 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The batch operations of {@link BpfMap} ({@code bpf_map_lookup_batch}, {@code
- * bpf_map_lookup_and_delete_batch}, {@code bpf_map_update_batch}, {@code bpf_map_delete_batch})
- * and their key-by-key fallbacks. Which operations a map's kernel supports is learnt from the
- * first call: EINVAL (a kernel before 5.6), ENOTSUPP or EOPNOTSUPP (a map type without the
- * operation) make jbpf remember, per map and operation, to go key by key. Every native buffer
- * lives in a confined arena of one public call.
+ * Batched walks of a map for {@link BatchOperations} (lookup, lookupAndDelete, forEach) and for
+ * {@link BpfMap#keys()}/{@link BpfMap#entries()} ({@code bpf_map_lookup_batch}, {@code
+ * bpf_map_lookup_and_delete_batch}) with their key-by-key fallbacks, and what every map learns
+ * about its kernel's batch support ({@link State}; batch updates and deletes are in
+ * BatchOperations). Which operations a map's kernel supports is learnt from the first call:
+ * EINVAL (a kernel before 5.6), ENOTSUPP or EOPNOTSUPP (a map type without the operation) make
+ * jbpf remember, per map and operation, to go key by key. Owns nothing: every native buffer lives
+ * in a confined arena of one public call.
  */
 final class MapBatches {
     /** Entries per kernel call when walking a whole map. */
     static final int CHUNK = 4096;
-    /** Upper bound of the keys plus values copied into native memory for one update or delete call. */
-    private static final int MAX_CALL_BYTES = 1 << 20;
     /** kernelStep's answer when the kernel has no such batch operation for this map. */
     private static final int UNSUPPORTED_NOW = -1;
 
@@ -34,7 +34,7 @@ final class MapBatches {
     /** Support of one batch operation by one map, learnt on first use. */
     enum Support { UNKNOWN, SUPPORTED, UNSUPPORTED }
 
-    /** What one map's kernel supports; one per BpfMap. */
+    /** What one map's kernel supports; one per BpfMap (not per view: views come and go). */
     static final class State {
         volatile Support lookup = Support.UNKNOWN;
         volatile Support lookupAndDelete = Support.UNKNOWN;
@@ -67,7 +67,7 @@ final class MapBatches {
      * The entries a failed batch call processed, from the count it left: a call that fails
      * before the first entry (bad flags, no such operation) leaves the count it was given.
      */
-    private static int processedBeforeError(int count, int given) {
+    static int processedBeforeError(int count, int given) {
         return count < 0 || count >= given ? 0 : count;
     }
 
@@ -129,7 +129,7 @@ final class MapBatches {
             for (int i = 0; i < n; i++) {
                 byte[] value = value(i).toArray(ValueLayout.JAVA_BYTE);
                 entries.add(new MapEntry(key(i).toArray(ValueLayout.JAVA_BYTE), value,
-                        map.isPerCpu() ? map.splitPerCpu(value) : null));
+                        map.isPerCpu() ? MapElements.splitPerCpu(map, value) : null));
             }
             return entries;
         }
@@ -162,13 +162,13 @@ final class MapBatches {
                     : LibBpf.bpf_map_lookup_batch(fd, in, b.out, b.keys, b.values, b.count, b.opts);
             int n = b.count.get(ValueLayout.JAVA_INT, 0);
             if (ret == 0) {
-                map.batchState().lookup(c.deleting, Support.SUPPORTED);
+                map.batchState.lookup(c.deleting, Support.SUPPORTED);
                 c.token = b.out.toArray(ValueLayout.JAVA_BYTE);
                 return n;
             }
             int errno = MapNative.errno(ret);
             if (errno == Errno.ENOENT) {
-                map.batchState().lookup(c.deleting, Support.SUPPORTED);
+                map.batchState.lookup(c.deleting, Support.SUPPORTED);
                 c.done = true;
                 return n;
             }
@@ -177,11 +177,11 @@ final class MapBatches {
                 b.grow();
                 continue;
             }
-            if (!started && map.batchState().lookup(c.deleting) == Support.UNKNOWN && meansUnsupported(errno)) {
-                map.batchState().lookup(c.deleting, Support.UNSUPPORTED);
+            if (!started && map.batchState.lookup(c.deleting) == Support.UNKNOWN && meansUnsupported(errno)) {
+                map.batchState.lookup(c.deleting, Support.UNSUPPORTED);
                 return UNSUPPORTED_NOW;
             }
-            throw map.failure(c.deleting ? "lookup and delete batch" : "lookup batch", errno,
+            throw MapFdInfo.failure(map, c.deleting ? "lookup and delete batch" : "lookup batch", errno,
                     n > 0 ? n + " entries were " + (c.deleting ? "deleted" : "read") + " before the error" : null);
         }
     }
@@ -219,7 +219,7 @@ final class MapBatches {
                     c.done = true;
                     break;
                 }
-                throw map.failure("iterate", errno, null);
+                throw MapFdInfo.failure(map, "iterate", errno, null);
             }
             if (!c.deleting) {
                 last.copyFrom(key);
@@ -231,7 +231,7 @@ final class MapBatches {
                 if (errno == Errno.ENOENT) {
                     continue; // deleted since get_next_key returned it
                 }
-                throw map.failure("lookup", errno, null);
+                throw MapFdInfo.failure(map, "lookup", errno, null);
             }
             if (c.deleting) {
                 ret = LibBpf.bpf_map_delete_elem(fd, key);
@@ -240,7 +240,7 @@ final class MapBatches {
                     if (errno == Errno.ENOENT) {
                         continue; // someone else deleted it first
                     }
-                    throw map.failure("delete", errno, n > 0 ? n + " entries were deleted before the error" : null);
+                    throw MapFdInfo.failure(map, "delete", errno, n > 0 ? n + " entries were deleted before the error" : null);
                 }
             }
             n++;
@@ -256,7 +256,7 @@ final class MapBatches {
      * key by key (when allowPerKey; otherwise UNSUPPORTED_NOW).
      */
     private static int next(BpfMap map, BatchCursor c, Buffers b, boolean allowPerKey) {
-        if (!c.perKey && map.batchState().lookup(c.deleting) != Support.UNSUPPORTED) {
+        if (!c.perKey && map.batchState.lookup(c.deleting) != Support.UNSUPPORTED) {
             int n = kernelStep(map, c, b);
             if (n != UNSUPPORTED_NOW) {
                 return n;
@@ -275,7 +275,7 @@ final class MapBatches {
         return capacity > 0 ? Math.min(wanted, capacity) : wanted;
     }
 
-    /** BpfMap.lookupBatch / lookupAndDeleteBatch. */
+    /** BatchOperations.lookup / lookupAndDelete: cursor and maxEntries not yet checked. */
     static List<MapEntry> lookup(BpfMap map, BatchCursor cursor, int maxEntries, boolean deleting) {
         Objects.requireNonNull(cursor, "cursor");
         if (maxEntries <= 0) {
@@ -326,142 +326,5 @@ final class MapBatches {
             int n = next(map, c, b, false);
             return n == UNSUPPORTED_NOW ? null : b.entries(map, n);
         }
-    }
-
-    // ---- updates and deletes ------------------------------------------------------------------
-
-    private static int entriesPerCall(int bytesPerEntry, int total) {
-        return Math.max(1, Math.min(total, MAX_CALL_BYTES / Math.max(1, bytesPerEntry)));
-    }
-
-    /** BpfMap.updateBatch: sizes already checked. */
-    static void update(BpfMap map, List<byte[]> keys, List<byte[]> values, UpdateFlag flag) {
-        int total = keys.size();
-        if (total == 0) {
-            return;
-        }
-        int keySize = map.keySize();
-        int valueSize = map.valueBufferSize();
-        int perCall = entriesPerCall(keySize + valueSize, total);
-        MapBatches.State state = map.batchState();
-        int stored = 0;
-        try (Owner.Use use = map.use(); Arena arena = Arena.ofConfined()) {
-            MemorySegment k = arena.allocate((long) keySize * perCall, 8);
-            MemorySegment v = arena.allocate(Math.max(1L, (long) valueSize * perCall), 8);
-            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment opts = bpf_map_batch_opts.allocate(arena);
-            bpf_map_batch_opts.sz(opts, bpf_map_batch_opts.sizeof());
-            bpf_map_batch_opts.elem_flags(opts, flag.value());
-            int fd = map.fd();
-            while (stored < total && state.update(flag) != Support.UNSUPPORTED) {
-                int m = Math.min(perCall, total - stored);
-                for (int i = 0; i < m; i++) {
-                    MemorySegment.copy(keys.get(stored + i), 0, k, ValueLayout.JAVA_BYTE, (long) i * keySize, keySize);
-                    MemorySegment.copy(values.get(stored + i), 0, v, ValueLayout.JAVA_BYTE, (long) i * valueSize,
-                            valueSize);
-                }
-                count.set(ValueLayout.JAVA_INT, 0, m);
-                int ret = LibBpf.bpf_map_update_batch(fd, k, v, count, opts);
-                if (ret == 0) {
-                    state.update(flag, Support.SUPPORTED);
-                    stored += m;
-                    continue;
-                }
-                int errno = MapNative.errno(ret);
-                int done = processedBeforeError(count.get(ValueLayout.JAVA_INT, 0), m);
-                if (stored == 0 && done == 0 && state.update(flag) == Support.UNKNOWN && meansUnsupported(errno)) {
-                    // EINVAL may also be the entry's own fault: decide once key by key succeeded
-                    if (errno != Errno.EINVAL) {
-                        state.update(flag, Support.UNSUPPORTED);
-                    }
-                    break;
-                }
-                throw map.failure("update batch", errno, "entry " + (stored + done) + " of " + total
-                        + " (the " + (stored + done) + " before it were stored)");
-            }
-        }
-        if (stored < total) {
-            updatePerKey(map, keys, values, flag, stored);
-            state.update(flag, Support.UNSUPPORTED);
-        }
-    }
-
-    private static void updatePerKey(BpfMap map, List<byte[]> keys, List<byte[]> values, UpdateFlag flag, int from) {
-        for (int i = from; i < keys.size(); i++) {
-            try {
-                map.update(keys.get(i), values.get(i), flag);
-            } catch (BpfException e) {
-                throw BpfException.of("update batch", map.name(), e.errno(), "entry " + i + " of " + keys.size()
-                        + " (the " + i + " before it were stored)", e);
-            }
-        }
-    }
-
-    /** BpfMap.deleteBatch: sizes already checked. Missing keys are skipped; returns how many were deleted. */
-    static int delete(BpfMap map, List<byte[]> keys) {
-        int total = keys.size();
-        if (total == 0) {
-            return 0;
-        }
-        int keySize = map.keySize();
-        int perCall = entriesPerCall(keySize, total);
-        MapBatches.State state = map.batchState();
-        int next = 0;
-        int deleted = 0;
-        boolean progressed = false;
-        try (Owner.Use use = map.use(); Arena arena = Arena.ofConfined()) {
-            MemorySegment k = arena.allocate((long) keySize * perCall, 8);
-            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment opts = bpf_map_batch_opts.allocate(arena);
-            bpf_map_batch_opts.sz(opts, bpf_map_batch_opts.sizeof());
-            int fd = map.fd();
-            while (next < total && state.delete != Support.UNSUPPORTED) {
-                int m = Math.min(perCall, total - next);
-                for (int i = 0; i < m; i++) {
-                    MemorySegment.copy(keys.get(next + i), 0, k, ValueLayout.JAVA_BYTE, (long) i * keySize, keySize);
-                }
-                count.set(ValueLayout.JAVA_INT, 0, m);
-                int ret = LibBpf.bpf_map_delete_batch(fd, k, count, opts);
-                int done = ret == 0 ? m : processedBeforeError(count.get(ValueLayout.JAVA_INT, 0), m);
-                if (ret == 0) {
-                    state.delete = Support.SUPPORTED;
-                    deleted += m;
-                    next += m;
-                    progressed = true;
-                    continue;
-                }
-                int errno = MapNative.errno(ret);
-                if (errno == Errno.ENOENT) {
-                    // the kernel stops at a missing key: count the ones before it, skip it
-                    state.delete = Support.SUPPORTED;
-                    deleted += done;
-                    next += done + 1;
-                    progressed = true;
-                    continue;
-                }
-                if (!progressed && done == 0 && state.delete == Support.UNKNOWN && meansUnsupported(errno)) {
-                    if (errno != Errno.EINVAL) {
-                        state.delete = Support.UNSUPPORTED;
-                    }
-                    break;
-                }
-                throw map.failure("delete batch", errno, "key " + (next + done) + " of " + total + " ("
-                        + (deleted + done) + " deleted before it)");
-            }
-        }
-        if (next < total) {
-            for (int i = next; i < total; i++) {
-                try {
-                    if (map.delete(keys.get(i))) {
-                        deleted++;
-                    }
-                } catch (BpfException e) {
-                    throw BpfException.of("delete batch", map.name(), e.errno(), "key " + i + " of " + total + " ("
-                            + deleted + " deleted before it)", e);
-                }
-            }
-            state.delete = Support.UNSUPPORTED;
-        }
-        return deleted;
     }
 }

@@ -26,7 +26,17 @@ public final class TypedMap<K, V> {
     private final Codec<K> keyCodec;
     private final Codec<V> valueCodec;
 
+    /** For {@link BpfMap#typed}: checks the codecs fit the map. */
     TypedMap(BpfMap map, Codec<K> keyCodec, Codec<V> valueCodec) {
+        map.checkOpen();
+        MapElements.requireKeys(map, "typed view of");
+        Objects.requireNonNull(keyCodec, "key");
+        Objects.requireNonNull(valueCodec, "value");
+        if (keyCodec.size() != map.keySize) {
+            throw new IllegalArgumentException("map " + map.name + ": key codec has " + keyCodec.size()
+                    + " bytes, the map's keys have " + map.keySize);
+        }
+        MapElements.checkValueCodec(map, valueCodec);
         this.map = map;
         this.keyCodec = keyCodec;
         this.valueCodec = valueCodec;
@@ -41,7 +51,7 @@ public final class TypedMap<K, V> {
         if (map.isPerCpu()) {
             throw new UnsupportedOperationException(operation + " " + map.name()
                     + ": a per-CPU map has one value per CPU; use " + (operation.equals("drain")
-                    ? "raw().lookupAndDeleteBatch" : operation + "PerCpu"));
+                    ? "raw().batch().lookupAndDelete" : operation + "PerCpu"));
         }
     }
 
@@ -96,7 +106,7 @@ public final class TypedMap<K, V> {
     }
 
     /**
-     * Stores every entry ({@link BpfMap#updateBatch}: a few syscalls for many entries); on
+     * Stores every entry ({@link BatchOperations#update}: a few syscalls for many entries); on
      * per-CPU maps each value on every CPU.
      */
     public void putAll(Map<? extends K, ? extends V> entries) {
@@ -111,7 +121,7 @@ public final class TypedMap<K, V> {
             keys.add(keyCodec.encode(e.getKey()));
             values.add(perCpuRaw(valueCodec.encode(e.getValue())));
         }
-        map.updateBatch(keys, values, flag);
+        map.batch().update(keys, values, flag);
     }
 
     /** For per-CPU maps the value repeated for every CPU, each padded to 8 bytes; else value. */
@@ -128,17 +138,17 @@ public final class TypedMap<K, V> {
         return raw;
     }
 
-    /** Deletes every key there is of keys ({@link BpfMap#deleteBatch}); returns how many were deleted. */
+    /** Deletes every key there is of keys ({@link BatchOperations#delete}); returns how many were deleted. */
     public int removeAll(Collection<? extends K> keys) {
         List<byte[]> encoded = new ArrayList<>(keys.size());
         for (K key : keys) {
             encoded.add(keyCodec.encode(key));
         }
-        return map.deleteBatch(encoded);
+        return map.batch().delete(encoded);
     }
 
     /**
-     * Removes and returns every entry ({@link BpfMap#lookupAndDeleteBatch}), e.g. to harvest
+     * Removes and returns every entry ({@link BatchOperations#lookupAndDelete}), e.g. to harvest
      * counters a program keeps adding. Entries the program adds meanwhile may or may not be
      * included; none is lost. Not for per-CPU maps ({@link UnsupportedOperationException}) nor
      * arrays (which cannot delete: {@link dev.jbpf.BpfException}).
@@ -146,9 +156,10 @@ public final class TypedMap<K, V> {
     public List<Map.Entry<K, V>> drain() {
         requireNotPerCpu("drain");
         List<Map.Entry<K, V>> entries = new ArrayList<>();
+        BatchOperations batch = map.batch();
         BatchCursor cursor = new BatchCursor();
         while (!cursor.isDone()) {
-            for (MapEntry entry : map.lookupAndDeleteBatch(cursor, MapBatches.CHUNK)) {
+            for (MapEntry entry : batch.lookupAndDelete(cursor, MapBatches.CHUNK)) {
                 entries.add(new AbstractMap.SimpleImmutableEntry<>(keyCodec.decode(entry.key()),
                         valueCodec.decode(entry.value())));
             }

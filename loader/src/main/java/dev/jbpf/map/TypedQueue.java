@@ -9,45 +9,46 @@ import java.util.Optional;
  * A view of a {@link MapType#QUEUE} (first in, first out) or {@link MapType#STACK} (last in,
  * first out) map that encodes values with a {@link Codec}. Holds no native memory and no fd:
  * it lives as long as its map (after the map or its object is closed every method throws
- * {@link IllegalStateException}). Made by {@link BpfMap#typed(Codec)}.
+ * {@link IllegalStateException}). Made by {@link QueueMap#typed(Codec)}:
+ * {@code map.asQueue().typed(Codec.LONG)}.
  *
  * @param <V> value type
  */
 public final class TypedQueue<V> {
-    private final BpfMap map;
+    private final QueueMap queue;
     private final Codec<V> codec;
 
-    TypedQueue(BpfMap map, Codec<V> codec) {
-        this.map = map;
+    TypedQueue(QueueMap queue, Codec<V> codec) {
+        this.queue = queue;
         this.codec = codec;
     }
 
     /** The underlying raw map. */
     public BpfMap raw() {
-        return map;
+        return queue.map();
     }
 
-    /** Adds value; a full map fails with E2BIG ({@link BpfMap#push(byte[])}). */
+    /** Adds value; a full map fails with E2BIG ({@link QueueMap#push(byte[])}). */
     public void push(V value) {
-        map.push(codec.encode(value));
+        queue.push(codec.encode(value));
     }
 
     /**
      * Adds value as flag says: {@link UpdateFlag#EXIST} makes room in a full map by dropping
-     * its oldest value ({@link BpfMap#push(byte[], UpdateFlag)}).
+     * its oldest value ({@link QueueMap#push(byte[], UpdateFlag)}).
      */
     public void push(V value, UpdateFlag flag) {
-        map.push(codec.encode(value), flag);
+        queue.push(codec.encode(value), flag);
     }
 
     /** Removes and returns the next value (the oldest of a queue, the newest of a stack), or empty. */
     public Optional<V> pop() {
-        return map.pop().map(codec::decode);
+        return queue.pop().map(codec::decode);
     }
 
     /** The value {@link #pop()} would return, left in place, or empty. */
     public Optional<V> peek() {
-        return map.peek().map(codec::decode);
+        return queue.peek().map(codec::decode);
     }
 
     /**
@@ -57,7 +58,7 @@ public final class TypedQueue<V> {
      */
     public List<V> drain() {
         List<V> values = new ArrayList<>();
-        int limit = map.maxEntries();
+        int limit = queue.map().maxEntries();
         for (Optional<V> next; values.size() < limit && (next = pop()).isPresent(); ) {
             values.add(next.get());
         }
@@ -66,6 +67,6 @@ public final class TypedQueue<V> {
 
     @Override
     public String toString() {
-        return "TypedQueue[" + map + ", " + Objects.toString(codec) + "]";
+        return "TypedQueue[" + queue.map() + ", " + Objects.toString(codec) + "]";
     }
 }

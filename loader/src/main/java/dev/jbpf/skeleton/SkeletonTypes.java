@@ -130,13 +130,13 @@ public final class SkeletonTypes {
         });
     }
 
-    /** A typed view of a queue, stack or bloom filter map called name (values as for {@link #map}). */
+    /** A typed view of the queue or stack map called name (values as for {@link #map}). */
     public <V> TypedQueue<V> queue(LoadedObject object, String name, Class<V> value) {
         return closingOnMismatch(object, name, () -> {
             BpfMap map = object.map(name);
             MapTypes ids = mapTypes.getOrDefault(name, new MapTypes(0, 0));
             Btf btf = ids.valueTypeId() > 0 ? object.btf() : null;
-            return map.typed(codec(btf, ids.valueTypeId(), value, map.valueSize()));
+            return map.asQueue().typed(codec(btf, ids.valueTypeId(), value, map.valueSize()));
         });
     }
 

@@ -39,16 +39,16 @@ class BatchTest {
             keys.add(u32(i));
             values.add(u64(i * 10L));
         }
-        map.updateBatch(keys, values);
+        map.batch().update(keys, values);
     }
 
-    /** Walks map with lookupBatch(cursor, chunk): key → value, failing on a key seen twice. */
+    /** Walks map with batch().lookup(cursor, chunk): key → value, failing on a key seen twice. */
     static Map<Integer, Long> walk(BpfMap map, int chunk, boolean delete, List<Integer> chunkSizes) {
         Map<Integer, Long> seen = new LinkedHashMap<>();
         BatchCursor cursor = new BatchCursor();
         int calls = 0;
         while (!cursor.isDone()) {
-            List<MapEntry> entries = delete ? map.lookupAndDeleteBatch(cursor, chunk) : map.lookupBatch(cursor, chunk);
+            List<MapEntry> entries = delete ? map.batch().lookupAndDelete(cursor, chunk) : map.batch().lookup(cursor, chunk);
             chunkSizes.add(entries.size());
             for (MapEntry e : entries) {
                 Long previous = seen.put(Codec.INT.decode(e.key()), Codec.LONG.decode(e.value()));
@@ -56,7 +56,7 @@ class BatchTest {
             }
             assertTrue(++calls < 10_000, "the walk does not end");
         }
-        assertEquals(List.of(), delete ? map.lookupAndDeleteBatch(cursor, chunk) : map.lookupBatch(cursor, chunk),
+        assertEquals(List.of(), delete ? map.batch().lookupAndDelete(cursor, chunk) : map.batch().lookup(cursor, chunk),
                 "a finished cursor gives nothing");
         return seen;
     }
@@ -76,7 +76,7 @@ class BatchTest {
             List<Integer> sizes = new ArrayList<>();
             assertEquals(expected(0, 700), walk(map, 37, false, sizes));
             assertTrue(sizes.stream().allMatch(n -> n <= 37 + 8), "chunks of about 37: " + sizes);
-            assertFalse(map.batchLookupUnsupported());
+            assertFalse(map.batch().lookupUnsupported());
             assertEquals(700, map.keys().size());
         }
     }
@@ -105,9 +105,9 @@ class BatchTest {
             assertEquals(IntStream.range(0, 50).boxed().toList(), List.copyOf(seen.keySet()), "arrays walk in index order");
             assertEquals(List.of(16, 16, 16, 2), sizes.subList(0, 4));
             BpfException noDelete = assertThrows(BpfException.class,
-                    () -> array.lookupAndDeleteBatch(new BatchCursor(), 10), "arrays cannot delete");
+                    () -> array.batch().lookupAndDelete(new BatchCursor(), 10), "arrays cannot delete");
             assertTrue(noDelete.errno() == Errno.EINVAL || noDelete.errno() == Errno.ENOTSUPP, noDelete.getMessage());
-            assertThrows(BpfException.class, () -> array.deleteBatch(List.of(u32(1))));
+            assertThrows(BpfException.class, () -> array.batch().delete(List.of(u32(1))));
         }
         for (MapType type : List.of(MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH)) {
             try (BpfMap perCpu = BpfMap.create(type, "jbpf_t_bpc", 4, 4, 20)) {
@@ -122,11 +122,11 @@ class BatchTest {
                     keys.add(u32(i));
                     values.add(raw);
                 }
-                perCpu.updateBatch(keys, values);
+                perCpu.batch().update(keys, values);
                 int n = 0;
                 BatchCursor cursor = new BatchCursor();
                 while (!cursor.isDone()) {
-                    for (MapEntry e : perCpu.lookupBatch(cursor, 6)) {
+                    for (MapEntry e : perCpu.batch().lookup(cursor, 6)) {
                         int key = Codec.INT.decode(e.key());
                         assertEquals(cpus, e.perCpuValues().size());
                         for (int cpu = 0; cpu < cpus; cpu++) {
@@ -168,7 +168,7 @@ class BatchTest {
             fill(map, 0, 10);
             List<byte[]> keys = List.of(u32(20), u32(21), u32(5), u32(22));
             List<byte[]> values = List.of(u64(1), u64(2), u64(3), u64(4));
-            BpfException exists = assertThrows(BpfException.class, () -> map.updateBatch(keys, values, UpdateFlag.NO_EXIST));
+            BpfException exists = assertThrows(BpfException.class, () -> map.batch().update(keys, values, UpdateFlag.NO_EXIST));
             assertEquals(Errno.EEXIST, exists.errno());
             assertTrue(exists.getMessage().contains("entry 2 of 4"), exists.getMessage());
             assertEquals(2L, Codec.LONG.decode(map.lookup(u32(21)).orElseThrow()), "the entries before it are stored");
@@ -176,20 +176,20 @@ class BatchTest {
             assertTrue(map.lookup(u32(22)).isEmpty(), "the ones after it are not");
 
             BpfException missing = assertThrows(BpfException.class,
-                    () -> map.updateBatch(List.of(u32(1), u32(99)), List.of(u64(7), u64(7)), UpdateFlag.EXIST));
+                    () -> map.batch().update(List.of(u32(1), u32(99)), List.of(u64(7), u64(7)), UpdateFlag.EXIST));
             assertEquals(Errno.ENOENT, missing.errno());
             assertEquals(7L, Codec.LONG.decode(map.lookup(u32(1)).orElseThrow()));
 
-            map.updateBatch(List.of(u32(1), u32(2)), List.of(u64(11), u64(22)), UpdateFlag.EXIST);
+            map.batch().update(List.of(u32(1), u32(2)), List.of(u64(11), u64(22)), UpdateFlag.EXIST);
             assertEquals(22L, Codec.LONG.decode(map.lookup(u32(2)).orElseThrow()));
-            map.updateBatch(List.of(), List.of());
+            map.batch().update(List.of(), List.of());
 
             // every size is checked before anything is written
-            assertThrows(IllegalArgumentException.class, () -> map.updateBatch(List.of(u32(50), u32(51)),
+            assertThrows(IllegalArgumentException.class, () -> map.batch().update(List.of(u32(50), u32(51)),
                     List.of(u64(1), new byte[4])));
             assertTrue(map.lookup(u32(50)).isEmpty());
-            assertThrows(IllegalArgumentException.class, () -> map.updateBatch(List.of(u32(50)), List.of()));
-            assertThrows(IllegalArgumentException.class, () -> map.deleteBatch(List.of(u32(1), new byte[2])));
+            assertThrows(IllegalArgumentException.class, () -> map.batch().update(List.of(u32(50)), List.of()));
+            assertThrows(IllegalArgumentException.class, () -> map.batch().delete(List.of(u32(1), new byte[2])));
             assertTrue(map.lookup(u32(1)).isPresent());
 
             BpfException full = assertThrows(BpfException.class, () -> fill(map, 1000, 1200));
@@ -206,11 +206,11 @@ class BatchTest {
                 keys.add(u32(i)); // 50..59 are not there
             }
             keys.add(u32(0));
-            assertEquals(11, map.deleteBatch(keys));
+            assertEquals(11, map.batch().delete(keys));
             assertEquals(expected(1, 40), map.typed(Codec.INT, Codec.LONG).toMap());
-            assertEquals(0, map.deleteBatch(List.of(u32(0))));
+            assertEquals(0, map.batch().delete(List.of(u32(0))));
             assertEquals(2, map.typed(Codec.INT, Codec.LONG).removeAll(List.of(1, 2, 3000)));
-            assertEquals(0, map.deleteBatch(List.of()));
+            assertEquals(0, map.batch().delete(List.of()));
         }
     }
 
@@ -223,11 +223,11 @@ class BatchTest {
                 keys.add(LpmKey.ipv4("10." + i + ".0.0", 16).encode());
                 values.add(u64(i));
             }
-            trie.updateBatch(keys, values);
+            trie.batch().update(keys, values);
             Set<String> seen = new HashSet<>();
             BatchCursor cursor = new BatchCursor();
             while (!cursor.isDone()) {
-                for (MapEntry e : trie.lookupBatch(cursor, 6)) {
+                for (MapEntry e : trie.batch().lookup(cursor, 6)) {
                     LpmKey key = LpmKey.decode(e.key());
                     assertTrue(seen.add(key.toString()), "twice: " + key);
                     assertEquals("10." + Codec.LONG.decode(e.value()) + ".0.0/16", key.toString());
@@ -237,15 +237,15 @@ class BatchTest {
             assertEquals(20, trie.keys().size());
             assertEquals(20, count(trie.entries()));
 
-            assertEquals(5, trie.deleteBatch(keys.subList(0, 5)));
+            assertEquals(5, trie.batch().delete(keys.subList(0, 5)));
             List<MapEntry> drained = new ArrayList<>();
             BatchCursor deleting = new BatchCursor();
             while (!deleting.isDone()) {
-                drained.addAll(trie.lookupAndDeleteBatch(deleting, 4));
+                drained.addAll(trie.batch().lookupAndDelete(deleting, 4));
             }
             assertEquals(15, drained.size());
             assertTrue(trie.keys().isEmpty());
-            assertEquals(MapBatches.Support.UNSUPPORTED, trie.batchState().lookupAndDelete,
+            assertEquals(MapBatches.Support.UNSUPPORTED, trie.batchState.lookupAndDelete,
                     "the kernel has no lookup-and-delete batch for LPM tries: jbpf learnt it on the first call");
             assertTrue(deleting.toString().contains("per key"), deleting.toString());
         }
@@ -260,7 +260,7 @@ class BatchTest {
             cursor.bind(map, false);
             cursor.perKey = true; // as after an EINVAL/ENOTSUPP on the first call
             while (!cursor.isDone()) {
-                List<MapEntry> chunk = map.lookupBatch(cursor, 7);
+                List<MapEntry> chunk = map.batch().lookup(cursor, 7);
                 assertTrue(chunk.size() <= 7);
                 chunk.forEach(e -> assertEquals(null, seen.put(Codec.INT.decode(e.key()), Codec.LONG.decode(e.value()))));
             }
@@ -269,11 +269,11 @@ class BatchTest {
             BatchCursor deleting = new BatchCursor();
             deleting.bind(map, true);
             deleting.perKey = true;
-            List<MapEntry> drained = map.lookupAndDeleteBatch(deleting, 25);
+            List<MapEntry> drained = map.batch().lookupAndDelete(deleting, 25);
             assertEquals(25, drained.size());
             assertEquals(35, map.keys().size(), "what it returned it deleted");
             while (!deleting.isDone()) {
-                drained.addAll(map.lookupAndDeleteBatch(deleting, 25));
+                drained.addAll(map.batch().lookupAndDelete(deleting, 25));
             }
             assertEquals(60, drained.size());
             assertTrue(map.keys().isEmpty());
@@ -294,7 +294,7 @@ class BatchTest {
             fill(map, 0, 9000);
             Map<Integer, Long> seen = new HashMap<>();
             List<Integer> chunks = new ArrayList<>();
-            long visited = map.forEachBatch((keys, values, count) -> {
+            long visited = map.batch().forEach((keys, values, count) -> {
                 chunks.add(count);
                 assertTrue(keys.isReadOnly() && values.isReadOnly());
                 assertEquals(4L * count, keys.byteSize());
@@ -309,7 +309,7 @@ class BatchTest {
             assertTrue(chunks.size() >= 3, "chunks of about " + MapBatches.CHUNK + ": " + chunks);
 
             Map<Integer, Long> oneByOne = new HashMap<>();
-            assertEquals(9000, map.forEachOneByOne((keys, values, count) -> {
+            assertEquals(9000, map.batch().forEachOneByOne((keys, values, count) -> {
                 for (int i = 0; i < count; i++) {
                     oneByOne.put(keys.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i),
                             values.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i));
@@ -318,7 +318,7 @@ class BatchTest {
             assertEquals(seen, oneByOne);
 
             IllegalStateException stop = new IllegalStateException("stop");
-            assertSame(stop, assertThrows(IllegalStateException.class, () -> map.forEachBatch((k, v, n) -> {
+            assertSame(stop, assertThrows(IllegalStateException.class, () -> map.batch().forEach((k, v, n) -> {
                 throw stop;
             })), "the visitor's exception ends the walk");
         }
@@ -330,13 +330,13 @@ class BatchTest {
                 BpfMap b = BpfMap.create(MapType.HASH, "jbpf_t_bcb", 4, 8, 8)) {
             fill(a, 0, 3);
             BatchCursor cursor = new BatchCursor();
-            a.lookupBatch(cursor, 1);
-            assertThrows(IllegalArgumentException.class, () -> b.lookupBatch(cursor, 1));
-            assertThrows(IllegalArgumentException.class, () -> a.lookupAndDeleteBatch(cursor, 1));
-            assertThrows(IllegalArgumentException.class, () -> a.lookupBatch(new BatchCursor(), 0));
+            a.batch().lookup(cursor, 1);
+            assertThrows(IllegalArgumentException.class, () -> b.batch().lookup(cursor, 1));
+            assertThrows(IllegalArgumentException.class, () -> a.batch().lookupAndDelete(cursor, 1));
+            assertThrows(IllegalArgumentException.class, () -> a.batch().lookup(new BatchCursor(), 0));
             try (BpfMap queue = BpfMap.create(MapType.QUEUE, "jbpf_t_bcq", 0, 8, 8)) {
-                assertThrows(UnsupportedOperationException.class, () -> queue.lookupBatch(new BatchCursor(), 1));
-                assertThrows(UnsupportedOperationException.class, () -> queue.forEachBatch((k, v, n) -> { }));
+                IllegalArgumentException noKeys = assertThrows(IllegalArgumentException.class, queue::batch);
+                assertEquals("batch jbpf_t_bcq: a queue map has no keys", noKeys.getMessage());
             }
         }
     }

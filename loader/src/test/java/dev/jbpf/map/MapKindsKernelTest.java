@@ -72,9 +72,9 @@ class MapKindsKernelTest {
     @Test
     void queueAndStackBetweenJavaAndTheKernel() {
         try (LoadedObject object = load()) {
-            TypedQueue<Long> queue = object.map("queue").typed(Codec.LONG);
-            TypedQueue<Long> stack = object.map("stack").typed(Codec.LONG);
-            TypedQueue<Long> fromJava = object.map("from_java").typed(Codec.LONG);
+            TypedQueue<Long> queue = object.map("queue").asQueue().typed(Codec.LONG);
+            TypedQueue<Long> stack = object.map("stack").asQueue().typed(Codec.LONG);
+            TypedQueue<Long> fromJava = object.map("from_java").asQueue().typed(Codec.LONG);
             TypedMap<Integer, Long> popped = object.map("popped").typed(Codec.INT, Codec.LONG);
             fromJava.push(10L);
             fromJava.push(20L);

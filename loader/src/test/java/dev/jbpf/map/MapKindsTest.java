@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,8 +131,8 @@ class MapKindsTest {
     void queueIsFirstInFirstOutAndStackLastInFirstOut() {
         try (BpfMap queue = BpfMap.create(MapType.QUEUE, "jbpf_t_queue", 0, 8, 3);
                 BpfMap stack = BpfMap.create(MapType.STACK, "jbpf_t_stack", 0, 8, 3)) {
-            TypedQueue<Long> q = queue.typed(Codec.LONG);
-            TypedQueue<Long> s = stack.typed(Codec.LONG);
+            TypedQueue<Long> q = queue.asQueue().typed(Codec.LONG);
+            TypedQueue<Long> s = stack.asQueue().typed(Codec.LONG);
             assertEquals(Optional.empty(), q.pop());
             assertEquals(Optional.empty(), s.peek());
             for (long v = 1; v <= 3; v++) {
@@ -148,18 +149,25 @@ class MapKindsTest {
             q.push(5L, UpdateFlag.EXIST); // full: drops the oldest (2)
             assertEquals(List.of(3L, 4L, 5L), q.drain());
             assertEquals(List.of(2L, 1L), s.drain());
-            assertEquals(Optional.empty(), queue.pop());
+            assertEquals(Optional.empty(), queue.asQueue().pop());
 
-            assertThrows(IllegalArgumentException.class, () -> queue.push(new byte[4]), "wrong value size");
-            assertThrows(IllegalArgumentException.class, () -> queue.push(u64(1), UpdateFlag.NO_EXIST));
+            QueueMap raw = queue.asQueue();
+            assertSame(queue, raw.map());
+            assertThrows(IllegalArgumentException.class, () -> raw.push(new byte[4]), "wrong value size");
+            assertThrows(IllegalArgumentException.class, () -> raw.push(u64(1), UpdateFlag.NO_EXIST));
             assertThrows(UnsupportedOperationException.class, () -> queue.lookup(new byte[0]));
             assertThrows(UnsupportedOperationException.class, () -> queue.typed(Codec.INT, Codec.LONG));
-            assertThrows(IllegalArgumentException.class, () -> queue.typed(Codec.INT));
+            assertThrows(IllegalArgumentException.class, () -> raw.typed(Codec.INT));
+            assertThrows(IllegalArgumentException.class, queue::asBloomFilter);
+            queue.close();
+            assertThrows(IllegalStateException.class, raw::pop, "the view lives as long as its map");
+            assertThrows(IllegalStateException.class, queue::asQueue);
         }
         try (BpfMap hash = BpfMap.create(MapType.HASH, "jbpf_t_nq", 4, 8, 4)) {
-            assertThrows(UnsupportedOperationException.class, () -> hash.push(u64(1)));
-            assertThrows(UnsupportedOperationException.class, hash::pop);
-            assertThrows(UnsupportedOperationException.class, () -> hash.typed(Codec.LONG));
+            IllegalArgumentException notAQueue = assertThrows(IllegalArgumentException.class, hash::asQueue);
+            assertEquals("asQueue jbpf_t_nq: not for a hash map (only queue, stack)", notAQueue.getMessage());
+            IllegalArgumentException notABloomFilter = assertThrows(IllegalArgumentException.class, hash::asBloomFilter);
+            assertEquals("asBloomFilter jbpf_t_nq: not for a hash map (only bloom_filter)", notABloomFilter.getMessage());
         }
     }
 
@@ -167,17 +175,19 @@ class MapKindsTest {
     void bloomFilterHasNoFalseNegatives() {
         MapOptions hashes = MapOptions.DEFAULT.withMapExtra(3);
         try (BpfMap bloom = BpfMap.create(MapType.BLOOM_FILTER, "jbpf_t_bloom", 0, 4, 1000, hashes)) {
+            BloomFilterMap filter = bloom.asBloomFilter();
             for (int i = 0; i < 50; i++) {
-                bloom.push(u32(i * 7));
+                filter.push(u32(i * 7));
             }
             int falsePositives = 0;
             for (int i = 0; i < 50; i++) {
-                assertTrue(bloom.mightContain(u32(i * 7)), "pushed " + i * 7);
-                falsePositives += bloom.mightContain(u32(1_000_000 + i)) ? 1 : 0;
+                assertTrue(filter.mightContain(u32(i * 7)), "pushed " + i * 7);
+                falsePositives += filter.mightContain(u32(1_000_000 + i)) ? 1 : 0;
             }
             assertTrue(falsePositives < 10, falsePositives + " of 50 values never pushed look present");
-            assertThrows(UnsupportedOperationException.class, bloom::pop);
-            assertThrows(IllegalArgumentException.class, () -> bloom.push(u32(1), UpdateFlag.EXIST));
+            assertThrows(IllegalArgumentException.class, bloom::asQueue, "no pop, peek on a bloom filter");
+            assertThrows(IllegalArgumentException.class, () -> filter.push(u64(1)), "wrong value size");
+            assertThrows(IllegalArgumentException.class, () -> filter.mightContain(new byte[3]));
         }
         BpfException tooManyHashes = assertThrows(BpfException.class, () -> BpfMap.create(MapType.BLOOM_FILTER,
                 "jbpf_t_bloom2", 0, 4, 100, MapOptions.DEFAULT.withMapExtra(16)));
@@ -263,7 +273,7 @@ class MapKindsTest {
             assertTrue(update.getMessage().contains("frozen"), update.getMessage());
             assertEquals(Errno.EPERM, assertThrows(BpfException.class, () -> map.delete(u32(1))).errno());
             assertEquals(Errno.EPERM, assertThrows(BpfException.class,
-                    () -> map.updateBatch(List.of(u32(3)), List.of(u64(33)))).errno());
+                    () -> map.batch().update(List.of(u32(3)), List.of(u64(33)))).errno());
             assertEquals(11L, Codec.LONG.decode(map.lookup(u32(1)).orElseThrow()), "reads still work");
             assertTrue(map.lookup(u32(2)).isEmpty(), "nothing was written");
             try (BpfMap again = BpfMap.openById(map.id())) {
@@ -274,9 +284,9 @@ class MapKindsTest {
             assertTrue(twice.errno() == Errno.EPERM || twice.errno() == Errno.EBUSY, twice.getMessage());
         }
         try (BpfMap queue = BpfMap.create(MapType.QUEUE, "jbpf_t_fq", 0, 8, 4)) {
-            queue.push(u64(1));
+            queue.asQueue().push(u64(1));
             queue.freeze();
-            assertEquals(Errno.EPERM, assertThrows(BpfException.class, () -> queue.push(u64(2))).errno());
+            assertEquals(Errno.EPERM, assertThrows(BpfException.class, () -> queue.asQueue().push(u64(2))).errno());
         }
     }
 

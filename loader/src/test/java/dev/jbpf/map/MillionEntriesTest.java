@@ -14,7 +14,7 @@ import java.lang.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 
 /**
- * A hash map of 1,000,000 entries filled with one updateBatch, walked with batches and key by
+ * A hash map of 1,000,000 entries filled with one batch().update, walked with batches and key by
  * key: every key seen exactly once with its value, and batches faster.
  */
 @KernelTest
@@ -63,7 +63,7 @@ class MillionEntriesTest {
                 values.add(Codec.LONG.encode(i * 3L));
             }
             long t0 = System.nanoTime();
-            map.updateBatch(keys, values);
+            map.batch().update(keys, values);
             long fillMs = (System.nanoTime() - t0) / 1_000_000;
             keys = null;
             values = null;
@@ -74,7 +74,7 @@ class MillionEntriesTest {
             Checker batch = new Checker();
             long c1 = threads.getCurrentThreadCpuTime();
             long t1 = System.nanoTime();
-            long visited = map.forEachBatch(batch);
+            long visited = map.batch().forEach(batch);
             long batchMs = (System.nanoTime() - t1) / 1_000_000;
             long batchCpuMs = (threads.getCurrentThreadCpuTime() - c1) / 1_000_000;
             assertEquals(ENTRIES, visited);
@@ -83,12 +83,12 @@ class MillionEntriesTest {
             Checker oneByOne = new Checker();
             long c2 = threads.getCurrentThreadCpuTime();
             long t2 = System.nanoTime();
-            map.forEachOneByOne(oneByOne);
+            map.batch().forEachOneByOne(oneByOne);
             long perKeyMs = (System.nanoTime() - t2) / 1_000_000;
             long perKeyCpuMs = (threads.getCurrentThreadCpuTime() - c2) / 1_000_000;
             oneByOne.assertEveryKeyOnce("key by key");
 
-            System.out.println("filled 1,000,000 entries with updateBatch in " + fillMs + " ms");
+            System.out.println("filled 1,000,000 entries with batch().update in " + fillMs + " ms");
             System.out.println("batch iteration of 1,000,000 entries: " + batchMs + " ms, per-key: " + perKeyMs + " ms");
             System.out.println("  (CPU time of the iterating thread: batch " + batchCpuMs + " ms, per-key " + perKeyCpuMs
                     + " ms)");
@@ -97,7 +97,7 @@ class MillionEntriesTest {
             assertTrue(batchMs < perKeyMs, "batches (" + batchMs + " ms) faster than key by key (" + perKeyMs + " ms)");
 
             BatchCursor cursor = new BatchCursor();
-            List<MapEntry> first = map.lookupBatch(cursor, 10);
+            List<MapEntry> first = map.batch().lookup(cursor, 10);
             assertTrue(first.size() >= 1 && first.size() <= 10, "a cursor walk takes at most what it is asked for"
                     + " (whole hash buckets only): " + first.size());
         }
