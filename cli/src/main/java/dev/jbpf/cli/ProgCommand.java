@@ -3,6 +3,7 @@ package dev.jbpf.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbpf.program.BpfStats;
+import dev.jbpf.program.KernelProgram;
 import dev.jbpf.program.ProgramInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -253,7 +254,11 @@ final class ProgCommand {
             ObjectSelector select = ObjectSelector.program(words.subList(0, 2));
             pinOptions.fileMode(); // a bad --pin-mode is a usage error before anything is looked up
             int id = select.program().id();
-            pinOptions.pinAt(Path.of(words.get(2)), path -> ProgramInfo.pinById(id, path));
+            pinOptions.pinAt(Path.of(words.get(2)), path -> {
+                try (KernelProgram program = KernelProgram.openById(id)) {
+                    program.pin(path);
+                }
+            });
             return options.doneSilently();
         }
     }

@@ -53,6 +53,13 @@ public final class Fd implements AutoCloseable {
         };
     }
 
+    /** Hands the fd to a new owner, which closes it from now on: this Fd will not. */
+    public int release() {
+        int fd = value();
+        closed = true;
+        return fd;
+    }
+
     /** Closes a raw fd this process owns; returns 0 or the positive errno of close(2). */
     public static int close(int fd) {
         return LibC.close(fd);

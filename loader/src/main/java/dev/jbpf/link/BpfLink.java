@@ -6,7 +6,7 @@ import dev.jbpf.bindings.bpf_link_info;
 import dev.jbpf.internal.Access;
 import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.Errno;
-import dev.jbpf.internal.Fd;
+import dev.jbpf.internal.KernelObjects;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibC;
 import dev.jbpf.internal.Owner;
@@ -114,24 +114,8 @@ public final class BpfLink implements AutoCloseable {
      * or map → BpfException (EINVAL).
      */
     public static BpfLink openPinned(Path path) {
-        Objects.requireNonNull(path, "path");
-        Path absolute = path.toAbsolutePath();
-        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
-        int raw;
-        try (Arena arena = Arena.ofConfined()) {
-            raw = LibBpf.bpf_obj_get(arena.allocateFrom(absolute.toString()));
-        }
-        if (raw < 0) {
-            throw BpfFs.notAPin("open pinned link", path, -raw);
-        }
-        String kind = Fd.kindName(raw);
-        if (!kind.equals("link")) {
-            LibC.close(raw);
-            throw new BpfException("open pinned link", path.toString(), Errno.EINVAL,
-                    "what is pinned there is a " + kind + ", not a link");
-        }
-        KernelLinkFd attachment = new KernelLinkFd(raw);
-        attachment.pinned = absolute;
+        KernelLinkFd attachment = new KernelLinkFd(KernelObjects.openPinned(KernelObjects.Kind.LINK, path).release());
+        attachment.pinned = path.toAbsolutePath();
         return new BpfLink(attachment, "pinned link " + path, null);
     }
 
@@ -142,15 +126,8 @@ public final class BpfLink implements AutoCloseable {
      * it (a pin, the process that attached it). None → {@link dev.jbpf.BpfNotFoundException}.
      */
     public static BpfLink openById(int id) {
-        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
-        int fd = LibBpf.bpf_link_get_fd_by_id(id);
-        if (fd == -Errno.ENOENT) {
-            throw BpfException.of("open link", "id " + id, Errno.ENOENT, "no link has this id (link list shows those that do)");
-        }
-        if (fd < 0) {
-            throw LibBpfCall.failure("open link", "id " + id, -fd);
-        }
-        return new BpfLink(new KernelLinkFd(fd), "link id " + id, null);
+        return new BpfLink(new KernelLinkFd(KernelObjects.openById(KernelObjects.Kind.LINK, id).release()),
+                "link id " + id, null);
     }
 
     /** What the kernel says about the link now ({@code bpf_link_get_info_by_fd}); see {@link #fd()}. */

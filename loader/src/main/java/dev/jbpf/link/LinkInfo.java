@@ -3,8 +3,7 @@ package dev.jbpf.link;
 import dev.jbpf.bindings.BpfConstants;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_link_info;
-import dev.jbpf.internal.Errno;
-import dev.jbpf.internal.Fd;
+import dev.jbpf.internal.KernelObjects;
 import dev.jbpf.internal.LibBpfCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,33 +51,7 @@ public record LinkInfo(int id, LinkType type, int kernelType, int programId, Lin
      * is closed before {@code action} sees its info.
      */
     public static void forEach(Consumer<LinkInfo> action) {
-        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment next = arena.allocate(ValueLayout.JAVA_INT);
-            int id = 0;
-            while (true) {
-                int result = LibBpf.bpf_link_get_next_id(id, next);
-                if (result == -Errno.ENOENT) {
-                    break; // no link after id
-                }
-                if (result < 0) {
-                    throw LibBpfCall.failure("list links", "", -result);
-                }
-                id = next.get(ValueLayout.JAVA_INT, 0);
-                int fd = LibBpf.bpf_link_get_fd_by_id(id);
-                if (fd == -Errno.ENOENT) {
-                    continue; // released since get_next_id
-                }
-                if (fd < 0) {
-                    throw LibBpfCall.failure("open link", "id " + id, -fd);
-                }
-                LinkInfo info;
-                try (Fd link = Fd.adopt(fd)) {
-                    info = ofFd(link.value(), "id " + id);
-                }
-                action.accept(info);
-            }
-        }
+        KernelObjects.forEach(KernelObjects.Kind.LINK, (fd, id) -> ofFd(fd, "id " + id), action);
     }
 
     /** The link with this kernel id; none → {@link dev.jbpf.BpfNotFoundException}. */

@@ -5,6 +5,7 @@ import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.internal.Access;
 import dev.jbpf.internal.Fd;
+import dev.jbpf.internal.KernelObjects;
 import dev.jbpf.internal.Owner;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -89,12 +90,12 @@ public final class BpfMap implements AutoCloseable {
      * BpfException} (EINVAL).
      */
     public static BpfMap openPinned(Path path) {
-        return owning(MapNative.openPinned(path), "open pinned map", path.toString());
+        return owning(KernelObjects.openPinned(KernelObjects.Kind.MAP, path).release(), "open pinned map", path.toString());
     }
 
     /** Opens the map with this kernel id ({@code bpf_map_get_fd_by_id}); the returned map owns its fd. */
     public static BpfMap openById(int id) {
-        return owning(MapNative.openById(id), "open map by id", String.valueOf(id));
+        return owning(KernelObjects.openById(KernelObjects.Kind.MAP, id).release(), "open map", "id " + id);
     }
 
     /**

@@ -1,12 +1,7 @@
 package dev.jbpf.map;
 
 import dev.jbpf.BpfException;
-import dev.jbpf.bindings.LibBpf;
-import dev.jbpf.internal.Errno;
-import dev.jbpf.internal.Fd;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import dev.jbpf.internal.KernelObjects;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,35 +36,30 @@ public record MapInfo(int id, MapType type, String name, int keySize, int valueS
      */
     public static List<MapInfo> listAll() {
         List<MapInfo> maps = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment next = arena.allocate(ValueLayout.JAVA_INT);
-            int id = 0;
-            while (true) {
-                int ret = LibBpf.bpf_map_get_next_id(id, next);
-                if (ret < 0) {
-                    int errno = MapNative.errno(ret);
-                    if (errno == Errno.ENOENT) {
-                        break;
-                    }
-                    throw BpfException.of("list maps", "", errno, null);
-                }
-                id = next.get(ValueLayout.JAVA_INT, 0);
-                int fd = LibBpf.bpf_map_get_fd_by_id(id);
-                if (fd < 0) {
-                    int errno = MapNative.errno(fd);
-                    if (errno == Errno.ENOENT) {
-                        continue; // freed since get_next_id
-                    }
-                    throw BpfException.of("open map by id", String.valueOf(id), errno, null);
-                }
-                try {
-                    maps.add(MapNative.infoByFd(fd, "get map info", "id " + id));
-                } finally {
-                    Fd.close(fd);
-                }
-            }
-        }
+        forEach(maps::add);
         return maps;
+    }
+
+    /**
+     * {@link #listAll()} one map at a time, for callers that print as they go: each map's fd is
+     * closed before {@code action} sees its info.
+     */
+    public static void forEach(java.util.function.Consumer<MapInfo> action) {
+        KernelObjects.forEach(KernelObjects.Kind.MAP, (fd, id) -> MapNative.infoByFd(fd, "get map info", "id " + id), action);
+    }
+
+    /** The map with this kernel id ({@code bpf_map_get_fd_by_id}); none → BpfNotFoundException. */
+    public static MapInfo ofId(int id) {
+        try (BpfMap map = BpfMap.openById(id)) {
+            return map.info();
+        }
+    }
+
+    /** The map pinned at path ({@code bpf_obj_get}); a pinned program or link there → BpfException (EINVAL). */
+    public static MapInfo ofPinned(java.nio.file.Path path) {
+        try (BpfMap map = BpfMap.openPinned(path)) {
+            return map.info();
+        }
     }
 
     /**

@@ -6,15 +6,12 @@ import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_map_create_opts;
 import dev.jbpf.bindings.bpf_map_info;
-import dev.jbpf.internal.BpfFs;
-import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.Fd;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibBpfLog;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -49,43 +46,15 @@ final class MapNative {
 
     /**
      * The map info of fd, which the caller hands to a new BpfMap that will own it; closes fd
-     * when fd is not a map or describing it fails.
+     * when describing it fails.
      */
     static MapInfo adopt(int fd, String operation, String target) {
         try {
-            if (!Fd.kind(fd).equals("bpf-map")) {
-                throw new BpfException(operation, target, Errno.EINVAL,
-                        "what is pinned there is a " + Fd.kindName(fd) + ", not a map");
-            }
             return infoByFd(fd, operation, target);
         } catch (RuntimeException | Error e) {
             Fd.close(fd);
             throw e;
         }
-    }
-
-    /** bpf_obj_get: a new fd of what is pinned at path (nothing there: BpfNotFoundException). */
-    static int openPinned(Path path) {
-        Objects.requireNonNull(path, "path");
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            fd = LibBpf.bpf_obj_get(arena.allocateFrom(path.toAbsolutePath().toString()));
-        }
-        if (fd < 0) {
-            throw BpfFs.notAPin("open pinned map", path, errno(fd));
-        }
-        return fd;
-    }
-
-    /** bpf_map_get_fd_by_id: a new fd of the map with this id. */
-    static int openById(int id) {
-        int fd = LibBpf.bpf_map_get_fd_by_id(id);
-        if (fd < 0) {
-            int errno = errno(fd);
-            throw BpfException.of("open map by id", String.valueOf(id), errno,
-                    errno == Errno.ENOENT ? "no map has this id (map list shows those that do)" : null);
-        }
-        return fd;
     }
 
     /** bpf_map_create with options checked as {@link BpfMap#create(MapType, String, int, int, int, MapOptions)} says: the new fd. */

@@ -2,12 +2,10 @@ package dev.jbpf.map;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.BpfNotFoundException;
-import dev.jbpf.bindings.LibBpf;
-import dev.jbpf.internal.BpfFs;
 import dev.jbpf.internal.Errno;
+import dev.jbpf.internal.KernelObjects;
 import dev.jbpf.internal.Owner;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,18 +23,8 @@ final class MapPins {
     static void pin(BpfMap map, Path path) {
         map.checkOpen();
         Objects.requireNonNull(path, "path");
-        Path absolute = path.toAbsolutePath();
-        BpfFs.preparePin(absolute);
-        try (Owner.Use use = map.use(); Arena arena = Arena.ofConfined()) {
-            int ret = LibBpf.bpf_obj_pin(map.fd(), arena.allocateFrom(absolute.toString()));
-            if (ret < 0) {
-                int errno = MapNative.errno(ret);
-                String detail = "path " + absolute;
-                if (errno == Errno.EEXIST) {
-                    detail += " already exists";
-                }
-                throw BpfException.of("pin", map.name, errno, detail);
-            }
+        try (Owner.Use use = map.use()) {
+            KernelObjects.pin(map.fd(), path, map.name);
         }
     }
 

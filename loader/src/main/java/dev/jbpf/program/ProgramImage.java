@@ -3,6 +3,7 @@ package dev.jbpf.program;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_prog_info;
 import dev.jbpf.internal.Fd;
+import dev.jbpf.internal.KernelObjects;
 import dev.jbpf.internal.LibBpfCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,12 +63,7 @@ public record ProgramImage(ProgramInfo info, byte[] xlated, byte[] jited, List<L
 
     /** The program with this kernel id; none → {@link dev.jbpf.BpfNotFoundException}. */
     public static ProgramImage ofId(int id) {
-        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
-        int fd = LibBpf.bpf_prog_get_fd_by_id(id);
-        if (fd < 0) {
-            throw LibBpfCall.failure("open program", "id " + id, -fd);
-        }
-        try (Fd program = Fd.adopt(fd)) {
+        try (Fd program = KernelObjects.openById(KernelObjects.Kind.PROGRAM, id)) {
             return ofFd(program.value(), "id " + id);
         }
     }

@@ -4,6 +4,7 @@ import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_prog_info;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.internal.Fd;
+import dev.jbpf.internal.KernelObjects;
 import dev.jbpf.internal.FdInfo;
 import dev.jbpf.internal.LibBpfCall;
 import dev.jbpf.internal.LibC;
@@ -93,94 +94,21 @@ public record ProgramInfo(int id, ProgramType type, String name, String kernelNa
      * program's fd is closed before {@code action} sees its info.
      */
     public static void forEach(java.util.function.Consumer<ProgramInfo> action) {
-        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment next = arena.allocate(ValueLayout.JAVA_INT);
-            int id = 0;
-            while (true) {
-                int previous = id;
-                int result = LibBpf.bpf_prog_get_next_id(previous, next);
-                if (result == -Errno.ENOENT) {
-                    break; // no program after id
-                }
-                if (result < 0) {
-                    throw LibBpfCall.failure("list programs", "", -result);
-                }
-                id = next.get(ValueLayout.JAVA_INT, 0);
-                int fd = LibBpf.bpf_prog_get_fd_by_id(id);
-                if (fd == -Errno.ENOENT) {
-                    continue; // unloaded since get_next_id
-                }
-                if (fd < 0) {
-                    throw LibBpfCall.failure("open program", "id " + id, -fd);
-                }
-                ProgramInfo info;
-                try (Fd program = Fd.adopt(fd)) {
-                    info = ofFd(program.value(), "id " + id, id);
-                }
-                action.accept(info);
-            }
-        }
+        KernelObjects.forEach(KernelObjects.Kind.PROGRAM, (fd, id) -> ofFd(fd, "id " + id, id), action);
     }
 
     /** The program with this kernel id ({@code bpf_prog_get_fd_by_id}); none → BpfNotFoundException. */
     public static ProgramInfo ofId(int id) {
-        try (Fd program = openById(id)) {
+        try (Fd program = KernelObjects.openById(KernelObjects.Kind.PROGRAM, id)) {
             return ofFd(program.value(), "id " + id, id);
         }
     }
 
     /** The program pinned at path ({@code bpf_obj_get}); a pinned map or link there → BpfException (EINVAL). */
     public static ProgramInfo ofPinned(java.nio.file.Path path) {
-        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            fd = LibBpf.bpf_obj_get(arena.allocateFrom(path.toString()));
-        }
-        if (fd < 0) {
-            throw dev.jbpf.internal.BpfFs.notAPin("open pinned program", path, -fd);
-        }
-        try (Fd program = Fd.adopt(fd)) {
-            if (!Fd.kind(program.value()).equals("bpf-prog")) {
-                throw new dev.jbpf.BpfException("open pinned program", path.toString(), Errno.EINVAL,
-                        "what is pinned there is a " + Fd.kindName(program.value()) + ", not a program");
-            }
+        try (Fd program = KernelObjects.openPinned(KernelObjects.Kind.PROGRAM, path)) {
             return ofFd(program.value(), path.toString(), 0);
         }
-    }
-
-    /**
-     * Pins the program with this kernel id at {@code path} on bpffs ({@code bpf_obj_pin}),
-     * creating missing parent directories; the pin keeps the program loaded after every
-     * process let go of it. The fd opened for this is closed before returning. No program of
-     * that id → {@link dev.jbpf.BpfNotFoundException}; something pinned there already →
-     * BpfException (EEXIST).
-     */
-    public static void pinById(int id, java.nio.file.Path path) {
-        java.nio.file.Path absolute = path.toAbsolutePath();
-        try (Fd program = openById(id)) {
-            dev.jbpf.internal.BpfFs.preparePin(absolute);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment cPath = arena.allocateFrom(absolute.toString());
-                int result = LibBpf.bpf_obj_pin(program.value(), cPath); // never prints: no LibBpfLog callback
-                if (result < 0) {
-                    throw LibBpfCall.failure("pin program", "id " + id + " at " + absolute, -result);
-                }
-            }
-        }
-    }
-
-    /** A new fd of the program with this id, owned by the caller. */
-    private static Fd openById(int id) {
-        // a thin syscall wrapper that never prints: no LibBpfLog callback (an upcall stub, ~15 ms at start)
-        int fd = LibBpf.bpf_prog_get_fd_by_id(id);
-        if (fd == -Errno.ENOENT) {
-            throw dev.jbpf.BpfException.of("open program", "id " + id, Errno.ENOENT, "no program has this id (prog list shows those that do)");
-        }
-        if (fd < 0) {
-            throw LibBpfCall.failure("open program", "id " + id, -fd);
-        }
-        return Fd.adopt(fd);
     }
 
     /** The info of the program behind fd; target names it in error messages. */

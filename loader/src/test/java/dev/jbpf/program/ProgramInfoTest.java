@@ -47,17 +47,28 @@ class ProgramInfoTest {
     }
 
     @Test
-    void pinByIdKeepsTheProgramLoaded() throws IOException {
+    void aKernelProgramOpenedByIdPinsAndOutlivesItsObject() throws IOException {
         Path pin = Path.of("/sys/fs/bpf", "jbpf-test-progpin-" + ProcessHandle.current().pid(), "prog");
         int id;
         try {
             try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("maps")).load()) {
                 id = loaded.program("count_getppid").id();
-                ProgramInfo.pinById(id, pin);
-                BpfException twice = assertThrows(BpfException.class, () -> ProgramInfo.pinById(id, pin));
-                assertTrue(twice.getMessage().contains("File exists"), twice.getMessage());
+                try (KernelProgram program = KernelProgram.openById(id)) {
+                    assertEquals("count_getppid", program.info().name());
+                    program.pin(pin);
+                    BpfException twice = assertThrows(BpfException.class, () -> program.pin(pin));
+                    assertTrue(twice.getMessage().contains("already exists"), twice.getMessage());
+                }
             }
             assertEquals(id, ProgramInfo.ofPinned(pin).id(), "the pin keeps the program after its object closed");
+            try (KernelProgram pinned = KernelProgram.openPinned(pin)) {
+                assertEquals(id, pinned.id());
+                assertTrue(pinned.image().xlated().length > 0, "the kernel's instructions of the pinned program");
+                pinned.close();
+                assertThrows(IllegalStateException.class, pinned::fd, "closed");
+            }
+            BpfException notAProgram = assertThrows(BpfException.class, () -> KernelProgram.openPinned(pin.getParent()));
+            assertTrue(notAProgram.getMessage().contains("directory of pins"), notAProgram.getMessage());
         } finally {
             Files.deleteIfExists(pin);
             Files.deleteIfExists(pin.getParent());
@@ -65,6 +76,7 @@ class ProgramInfoTest {
         int unpinned = id;
         assertTrue(KernelEffects.eventually(Duration.ofSeconds(5),
                 () -> ProgramInfo.listAll().stream().noneMatch(p -> p.id() == unpinned)), "unloaded once unpinned");
-        assertThrows(BpfNotFoundException.class, () -> ProgramInfo.pinById(unpinned, pin));
+        BpfNotFoundException gone = assertThrows(BpfNotFoundException.class, () -> KernelProgram.openById(unpinned));
+        assertTrue(gone.getMessage().contains("no program has this id"), gone.getMessage());
     }
 }
