@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 
 /**
  * The BPF objects jbpf's tools load ({@code profile} for {@link dev.jbpf.tools.profile.StackProfiler},
- * {@code tcptrack_kprobe} and {@code tcptrack_tp} for {@link dev.jbpf.tools.tcptrack.TcpTracker}):
+ * {@code tcptrack_kprobe} and {@code tcptrack_tp} for {@link dev.jbpf.tools.tcptrack.TcpTracker},
+ * {@code jvm_gc}, {@code jvm_threads}, {@code jvm_classes}, {@code jvm_compile}, {@code jvm_alloc} and
+ * {@code jvm_monitors} for the tools of {@link dev.jbpf.tools.jvm}):
  * built by {@code make bpf} into build/bpf and packaged into this module's jar by tools/pom.xml,
  * so the jar (and the CLI's jar and the container image, which carry it) needs no path to them.
  * Owns nothing; {@link #open} hands the caller an {@link OpenedObject} it must close (or load,

@@ -8,7 +8,10 @@
  * <li>{@link dev.jbpf.tools.profile}: a sampling CPU profiler and its flame graphs
  *     ({@code jbpf profile});</li>
  * <li>{@link dev.jbpf.tools.tcptrack}: bytes sent and received per TCP socket
- *     ({@code jbpf tcptrack}).</li>
+ *     ({@code jbpf tcptrack});</li>
+ * <li>{@link dev.jbpf.tools.jvm}: another JVM's garbage collections, threads, classes, JIT
+ *     compilations, allocations and contended monitors from HotSpot's USDT probes
+ *     ({@code jbpf jvm}).</li>
  * </ul>
  *
  * <p>Native memory: a tool owns the object it loaded (and through it its links and map fds)

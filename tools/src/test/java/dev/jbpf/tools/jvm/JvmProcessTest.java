@@ -1,0 +1,93 @@
+package dev.jbpf.tools.jvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbpf.elf.ElfFile;
+import dev.jbpf.testing.UnitTest;
+import dev.jbpf.tools.testing.JvmChild;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * {@link JvmProcess}: a JVM of each JDK is found with its libjvm.so and probes, its flags read
+ * from its memory agree with what jcmd says, and a process that is not a JVM (or none) is one
+ * clear error.
+ */
+class JvmProcessTest {
+    static final List<Integer> JDKS = JvmChild.JDKS;
+
+    @ParameterizedTest(name = "JDK {0}")
+    @FieldSource("JDKS")
+    @UnitTest
+    void findsTheJvmAndReadsItsFlagsAsJcmdDoes(int jdk) throws Exception {
+        Path home = JvmChild.requireJdk(jdk);
+        try (JvmChild child = JvmChild.start(home, List.of("-Xmx64m", "-XX:+DTraceMonitorProbes"), "wait")) {
+            JvmProcess jvm = JvmProcess.of(child.pid());
+            assertEquals(home.toRealPath().resolve("lib/server/libjvm.so"), jvm.libjvm());
+            assertEquals(home.toRealPath(), jvm.javaHome());
+            assertTrue(jvm.javaVersion().orElseThrow().startsWith(jdk + "."), jvm::describe);
+            assertTrue(jvm.probes().stream().anyMatch(probe -> probe.name().equals("gc__begin")), jvm::toString);
+            assertTrue(jvm.isAlive());
+            ElfFile libjvm = ElfFile.read(jvm.libjvmFile());
+            for (String flag : List.of("DTraceMonitorProbes", "DTraceAllocProbes", "UseCompressedOops", "NoSuchFlagAnywhere")) {
+                Optional<Boolean> memory = JvmFlags.fromMemory(jvm, libjvm, flag);
+                assertEquals(JvmFlags.fromJcmd(jvm, flag), memory, flag);
+                assertEquals(memory, jvm.booleanFlag(flag), flag);
+            }
+            assertEquals(Optional.of(true), jvm.booleanFlag("DTraceMonitorProbes"));
+            assertEquals(Optional.of(false), jvm.booleanFlag("DTraceAllocProbes"));
+            assertEquals(Optional.empty(), jvm.booleanFlag("NoSuchFlagAnywhere"));
+            child.go();
+            child.endInput();
+            child.finish();
+            assertFalse(jvm.isAlive(), "after its exit");
+        }
+    }
+
+    @Test
+    @UnitTest
+    void aProcessThatIsNotAJvmIsOneClearError() throws Exception {
+        Process sleep = new ProcessBuilder("sleep", "60").start();
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JvmProcess.of((int) sleep.pid()));
+            assertEquals("process " + sleep.pid() + " (sleep) is not a JVM: no libjvm.so in /proc/" + sleep.pid() + "/maps",
+                    e.getMessage());
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
+
+    @Test
+    @UnitTest
+    void aProcessThatDoesNotExistIsOneClearError() throws IOException {
+        int pid = unusedPid();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JvmProcess.of(pid));
+        assertEquals("no process " + pid, e.getMessage());
+        assertEquals("a process id is positive, not 0",
+                assertThrows(IllegalArgumentException.class, () -> JvmProcess.of(0)).getMessage());
+    }
+
+    @Test
+    @UnitTest
+    void aKernelThreadIsNotAJvm() {
+        // kthreadd: pid 2 on every Linux
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JvmProcess.of(2));
+        assertEquals("process 2 (kthreadd) is not a JVM: it has no memory map (a kernel thread, or a process that has exited)",
+                e.getMessage());
+    }
+
+    /** A pid above pid_max: no process can have it. */
+    static int unusedPid() throws IOException {
+        // readAllLines: Files.readString reads a sysctl file in pieces, and the kernel answers the second with nothing
+        return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).strip()) + 1;
+    }
+}
