@@ -5,7 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ctrl-C (SIGINT/SIGTERM) during a foreground command (attach, tcptrack, profile): a shutdown
+ * Ctrl-C (SIGINT/SIGTERM) during a foreground command (attach, tcptrack, profile, jvm): a shutdown
  * hook that asks the command's loop to stop ({@link #requested()}) and holds the JVM's exit until
  * the command is done (links detached, results written), 10 s at most, so the JVM never exits
  * with programs still attached. Owns nothing native.
@@ -52,8 +52,13 @@ final class ForegroundStop extends Thread {
 
     /** Closes the object now (detaching its links), then {@link #done()}. */
     void releaseAfter(LoadedObject loaded) {
+        releaseAfter(loaded::close);
+    }
+
+    /** Runs {@code close} now (e.g. a tool's close, which detaches its links), then {@link #done()}. */
+    void releaseAfter(Runnable close) {
         try {
-            loaded.close();
+            close.run();
         } finally {
             done();
         }

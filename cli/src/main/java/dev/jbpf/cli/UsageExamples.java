@@ -37,6 +37,12 @@ final class UsageExamples {
             Map.entry("jbpf gen vmlinux", "jbpf gen vmlinux --out vmlinux.h"),
             Map.entry("jbpf tcptrack", "jbpf tcptrack --duration 10"),
             Map.entry("jbpf profile", "jbpf profile --pid 1234 --duration 10 --svg flame.svg"),
+            Map.entry("jbpf jvm gc", "jbpf jvm gc --pid 1234"),
+            Map.entry("jbpf jvm threads", "jbpf jvm threads --pid 1234 --duration 60"),
+            Map.entry("jbpf jvm classes", "jbpf jvm classes --pid 1234 -v"),
+            Map.entry("jbpf jvm compile", "jbpf jvm compile --pid 1234 -j"),
+            Map.entry("jbpf jvm alloc", "jbpf jvm alloc --pid 1234 --duration 10 --top 10"),
+            Map.entry("jbpf jvm monitors", "jbpf jvm monitors --pid 1234 --duration 10"),
             Map.entry("jbpf completion", "jbpf completion bash"));
 
     /** "Example: ..." for the command, or null. */

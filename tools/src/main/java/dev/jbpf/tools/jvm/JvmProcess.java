@@ -4,6 +4,7 @@ import dev.jbpf.elf.ElfFile;
 import dev.jbpf.elf.UsdtProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,6 +57,9 @@ public final class JvmProcess {
             maps = Files.readAllLines(proc.resolve("maps"));
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("no process " + pid);
+        } catch (AccessDeniedException e) {
+            throw new IllegalStateException("cannot read /proc/" + pid + "/maps: permission denied (reading another user's"
+                    + " process needs root or CAP_SYS_PTRACE)", e);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + "/maps: " + e.getMessage(), e);
         }
