@@ -8,7 +8,8 @@ import java.util.Objects;
  * @param className as {@link Class#getName()} has it ("java.lang.String", "[I", "[Ljava.lang.Object;");
  *     "..." at the end when it was longer than the 128 bytes the program keys by
  * @param count objects allocated
- * @param bytes their sizes added up, in bytes
+ * @param bytes their sizes added up, in bytes; -1 when the JVM does not report sizes (see
+ *     {@link JvmAllocations#sizesReported()})
  */
 public record AllocationCount(String className, long count, long bytes) {
     public AllocationCount {

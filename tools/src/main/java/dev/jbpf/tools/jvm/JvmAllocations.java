@@ -20,6 +20,11 @@ import java.util.Objects;
  * calls into the VM, which makes allocation-heavy code several times slower. {@link #attach}
  * reads the flag's value in the target first and refuses a JVM without it, naming the flag.
  *
+ * <p>Sizes: JDKs 9 to 17 pass a wrong size to {@code object__alloc} for the objects their
+ * interpreter and JIT-compiled code allocate (whatever a register holds: HotSpot's bug
+ * JDK-8276209, fixed in JDK 18), so on those JDKs the counts are right but the bytes are not, and
+ * {@link #byClass()} reports -1 bytes ({@link #sizesReported()} is false).
+ *
  * <p><b>Native memory.</b> An instance owns its BPF object (loaded by {@code attach}), its link to
  * the target and the map's fd; {@link #close()} detaches and releases them. {@link #byClass()}
  * copies the counts into Java records. Thread-safe as {@link dev.jbpf.LoadedObject} is: reads may
@@ -37,13 +42,18 @@ public final class JvmAllocations implements AutoCloseable {
     private record RawCount(long count, long bytes, @BtfMember("name_len") int nameLen) {
     }
 
+    /** JDK-8276209: before JDK 18 HotSpot's object__alloc has no reliable size. */
+    private static final int FIRST_JDK_WITH_SIZES = 18;
+
     private final JvmProbeSession session;
     /** A view of the object's {@code allocations} map: shares (does not own) its fd. */
     private final TypedMap<ClassKey, RawCount> counts;
+    private final boolean sizesReported;
 
     private JvmAllocations(JvmProbeSession session, TypedMap<ClassKey, RawCount> counts) {
         this.session = session;
         this.counts = counts;
+        this.sizesReported = session.target().featureVersion().orElse(FIRST_JDK_WITH_SIZES) >= FIRST_JDK_WITH_SIZES;
     }
 
     /** Attaches to the JVM of process {@code pid} (see {@link JvmProcess#of} for the errors). */
@@ -79,14 +89,27 @@ public final class JvmAllocations implements AutoCloseable {
         return session.target();
     }
 
-    /** The counts since {@code attach}, by class, the most bytes first (then by name). */
+    /**
+     * Whether the target's HotSpot reports object sizes: false on JDKs 9 to 17 (by the JDK's
+     * {@code release} file), whose {@code object__alloc} passes a wrong size (JDK-8276209).
+     */
+    public boolean sizesReported() {
+        return sizesReported;
+    }
+
+    /**
+     * The counts since {@code attach}, by class: the most bytes first, or when sizes are not
+     * reported (bytes -1) the most objects first; then by name.
+     */
     public List<AllocationCount> byClass() {
         List<AllocationCount> result = new ArrayList<>();
         for (Map.Entry<ClassKey, RawCount> entry : counts.entries()) {
             RawCount count = entry.getValue();
-            result.add(new AllocationCount(Names.className(entry.getKey().name(), count.nameLen()), count.count(), count.bytes()));
+            result.add(new AllocationCount(Names.className(entry.getKey().name(), count.nameLen()), count.count(),
+                    sizesReported ? count.bytes() : -1));
         }
-        result.sort(Comparator.comparingLong(AllocationCount::bytes).reversed().thenComparing(AllocationCount::className));
+        result.sort(Comparator.comparingLong(AllocationCount::bytes).thenComparingLong(AllocationCount::count).reversed()
+                .thenComparing(AllocationCount::className));
         return result;
     }
 

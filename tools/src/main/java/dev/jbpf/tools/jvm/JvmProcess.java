@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A running HotSpot JVM, found by its process id: the {@code libjvm.so} it has mapped (from
@@ -163,6 +164,19 @@ public final class JvmProcess {
             // a JDK without a release file (some distributions' JREs): no version to tell
         }
         return Optional.empty();
+    }
+
+    /** The JDK's feature release from {@link #javaVersion()} ("17.0.15" → 17, "1.8.0_402" → 8), when it says. */
+    public OptionalInt featureVersion() {
+        return javaVersion().flatMap(version -> {
+            String[] parts = version.split("[._+-]");
+            try {
+                int first = Integer.parseInt(parts[0]);
+                return Optional.of(first == 1 && parts.length > 1 ? Integer.parseInt(parts[1]) : first);
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }).map(OptionalInt::of).orElse(OptionalInt.empty());
     }
 
     /** "process 1234 (java, JDK 17.0.15)": how the tools name their target. */

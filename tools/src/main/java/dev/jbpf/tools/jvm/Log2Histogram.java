@@ -54,18 +54,18 @@ public final class Log2Histogram {
     /**
      * The histogram as bcc prints it, one line per bucket with a bar of up to 40 stars:
      * <pre>
-     *      usecs               : count     distribution
-     *        512 -> 1023       : 3        |****************************************|
+     *                    usecs : count     distribution
+     *        512 -> 1023       : 3         |****************************************|
      * </pre>
      */
     public List<String> lines(String unit) {
         List<String> lines = new ArrayList<>();
         List<Bucket> buckets = buckets();
         long max = buckets.stream().mapToLong(Bucket::count).max().orElse(0);
-        lines.add(String.format(Locale.ROOT, "%20s : %-9s %s", unit, "count", "distribution"));
+        lines.add(String.format(Locale.ROOT, "%24s : %-9s %s", unit, "count", "distribution"));
         for (Bucket bucket : buckets) {
             int stars = max == 0 ? 0 : (int) Math.round(40.0 * bucket.count() / max);
-            lines.add(String.format(Locale.ROOT, "%9d -> %-9d : %-9d |%-40s|", bucket.low(), bucket.high(), bucket.count(),
+            lines.add(String.format(Locale.ROOT, "%10d -> %-10d : %-9d |%-40s|", bucket.low(), bucket.high(), bucket.count(),
                     "*".repeat(stars)));
         }
         return lines;

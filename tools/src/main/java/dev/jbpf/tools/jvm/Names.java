@@ -24,15 +24,17 @@ final class Names {
 
     /**
      * A class's internal name as Java names it: "java/lang/String" → "java.lang.String",
-     * "[Ljava/lang/Object;" → "[Ljava.lang.Object;"; a hidden class keeps the '/' before its
-     * suffix, as {@link Class#getName()} does ("Foo$$Lambda/0x0000000800c03000").
+     * "[Ljava/lang/Object;" → "[Ljava.lang.Object;"; a hidden class (a lambda's), which HotSpot
+     * names "Foo$$Lambda+0x0000000800c03000", as {@link Class#getName()} has it:
+     * "Foo$$Lambda/0x0000000800c03000".
      */
     static String className(String internal) {
-        int hidden = internal.lastIndexOf("/0x");
-        if (hidden > 0 && internal.indexOf('/', hidden + 1) < 0) {
-            return internal.substring(0, hidden).replace('/', '.') + internal.substring(hidden);
+        String name = internal.replace('/', '.');
+        int hidden = name.lastIndexOf("+0x");
+        if (hidden > 0 && name.substring(hidden + 3).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            return name.substring(0, hidden) + "/" + name.substring(hidden + 1);
         }
-        return internal.replace('/', '.');
+        return name;
     }
 
     /** A class name the programs recorded, as Java names it. */

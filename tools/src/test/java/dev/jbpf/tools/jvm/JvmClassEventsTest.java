@@ -48,7 +48,9 @@ class JvmClassEventsTest {
         assertEquals("java.lang.String", Names.className("java/lang/String"));
         assertEquals("[Ljava.lang.Object;", Names.className("[Ljava/lang/Object;"));
         assertEquals("[I", Names.className("[I"));
-        assertEquals("com.example.Foo$$Lambda/0x0000000800c03000", Names.className("com/example/Foo$$Lambda/0x0000000800c03000"));
+        assertEquals("com.example.Foo$$Lambda/0x0000000800c03000", Names.className("com/example/Foo$$Lambda+0x0000000800c03000"));
+        assertEquals("Demo$$Lambda$3/0x00007f2858000a08", Names.className("Demo$$Lambda$3+0x00007f2858000a08"));
+        assertEquals("a.b+0xyz", Names.className("a/b+0xyz")); // not hex: not a hidden class's suffix
         assertEquals("Top", Names.className("Top"));
         // a name the program cut: its bytes, then "..."
         assertEquals("java/la...", Names.text("java/la".getBytes(java.nio.charset.StandardCharsets.UTF_8), 16));
