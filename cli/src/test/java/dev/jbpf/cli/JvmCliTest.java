@@ -342,6 +342,46 @@ class JvmCliTest {
         }
     }
 
+    @ParameterizedTest(name = "JDK {0}")
+    @FieldSource("JDKS")
+    @KernelTest
+    @Requires(Feature.UPROBES)
+    void sigintDetachesAndPrintsTheEndWhileTheJvmGoesOn(int jdk) throws Exception {
+        try (JvmChild child = JvmChild.start(JvmChild.requireJdk(jdk), List.of("-Xmx64m"), "wait")) {
+            Process jbpf = new ProcessBuilder(Jbpf.projectDir().resolve("bin/jbpf").toString(), "jvm", "gc", "--pid",
+                    String.valueOf(child.pid()), "-j").redirectErrorStream(true).start();
+            try (java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(jbpf.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                String first = out.readLine();
+                assertTrue(first != null && first.startsWith("{\"tool\":\"gc\""), "first line: " + first);
+                List<Integer> programs = new ArrayList<>();
+                JSON.readTree(first).get("prog_ids").forEach(id -> programs.add(id.asInt()));
+                assertEquals(4, programs.size(), first);
+                for (int id : programs) {
+                    dev.jbpf.program.ProgramInfo.ofId(id); // loaded now
+                }
+                // bin/jbpf execs java, so this pid is the JVM's
+                assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(jbpf.pid())).start().waitFor());
+                String rest = String.join("\n", out.lines().toList());
+                assertTrue(jbpf.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "jbpf jvm gc did not exit on SIGINT");
+                assertEquals(130, jbpf.exitValue(), "exit status after SIGINT: " + rest);
+                JsonNode end = JSON.readTree(rest.lines().reduce((a, b) -> b).orElseThrow());
+                assertEquals("interrupted", end.get("ended").asText(), rest);
+                assertEquals(0, end.get("collections").asLong(), rest);
+                for (int id : programs) {
+                    org.junit.jupiter.api.Assertions.assertThrows(dev.jbpf.BpfNotFoundException.class,
+                            () -> dev.jbpf.program.ProgramInfo.ofId(id), "program " + id + " still loaded");
+                }
+            } finally {
+                jbpf.destroyForcibly();
+            }
+            // the JVM watched goes on, and ends when told
+            child.go();
+            child.endInput();
+            assertEquals(List.of(), child.finish());
+        }
+    }
+
     @Test
     @UnitTest
     void badInputIsAOneLineError() throws Exception {

@@ -32,12 +32,15 @@ public final class JvmProcess {
     private final Path libjvm;
     /** When the process started (clock ticks after boot, /proc/PID/stat): tells a reused pid from it. */
     private final long startTime;
+    /** From the JDK's release file, read while the process lives (its file system is gone with it). */
+    private final Optional<String> javaVersion;
 
     private JvmProcess(int pid, String command, Path libjvm, long startTime) {
         this.pid = pid;
         this.command = command;
         this.libjvm = libjvm;
         this.startTime = startTime;
+        this.javaVersion = readJavaVersion();
     }
 
     /**
@@ -151,8 +154,15 @@ public final class JvmProcess {
         return home == null ? libjvm : home;
     }
 
-    /** The JDK's version as its {@code release} file says ({@code JAVA_VERSION="17.0.15"}), when it has one. */
+    /**
+     * The JDK's version as its {@code release} file says ({@code JAVA_VERSION="17.0.15"}), when it
+     * has one; read by {@link #of}.
+     */
     public Optional<String> javaVersion() {
+        return javaVersion;
+    }
+
+    private Optional<String> readJavaVersion() {
         Path release = Path.of("/proc", Integer.toString(pid), "root").resolve(javaHome().toString().substring(1)).resolve("release");
         try {
             for (String line : Files.readAllLines(release)) {

@@ -50,6 +50,9 @@ class JvmProcessTest {
             child.endInput();
             child.finish();
             assertFalse(jvm.isAlive(), "after its exit");
+            // what of() read stays, though the JVM's file system went with it
+            assertEquals("process " + child.pid() + " (java, JDK " + jvm.javaVersion().orElseThrow() + ")", jvm.describe());
+            assertEquals(jdk, jvm.featureVersion().orElseThrow());
         }
     }
 
