@@ -36,6 +36,7 @@ struct {
 	__type(value, __u64);
 } waiting SEC(".maps");
 
+/* The class's counts, created at its first contended enter; NULL when the map is full. */
 static __always_inline struct jvm_monitor_count *monitor_count(struct jvm_class_key *key, __u32 name_len)
 {
 	struct jvm_monitor_count *count = bpf_map_lookup_elem(&monitors, key);
@@ -43,10 +44,9 @@ static __always_inline struct jvm_monitor_count *monitor_count(struct jvm_class_
 	if (!count) {
 		struct jvm_monitor_count fresh = { .name_len = name_len };
 
+		/* NOEXIST: when two CPUs create it at once, one wins and both add to the winner's */
 		bpf_map_update_elem(&monitors, key, &fresh, BPF_NOEXIST);
 		count = bpf_map_lookup_elem(&monitors, key);
-		if (!count)
-			jvm_count_lost(); /* the map is full */
 	}
 	return count;
 }
@@ -60,8 +60,10 @@ int BPF_USDT(jvm_monitor_enter, long java_tid, void *monitor, void *class_name, 
 	__u32 tid = jvm_current_tid();
 	__u64 now;
 
-	if (!count)
+	if (!count) {
+		jvm_count_lost(); /* the map is full: this contended enter is not counted */
 		return 0;
+	}
 	__sync_fetch_and_add(&count->contended, 1);
 	now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&waiting, &tid, &now, BPF_ANY);
@@ -83,7 +85,7 @@ int BPF_USDT(jvm_monitor_entered, long java_tid, void *monitor, void *class_name
 	bpf_map_delete_elem(&waiting, &tid);
 	count = monitor_count(&key, jvm_read_name(key.name, sizeof(key.name), class_name, class_len));
 	if (!count)
-		return 0;
+		return 0; /* counted as lost at its enter */
 	__sync_fetch_and_add(&count->entered, 1);
 	__sync_fetch_and_add(&count->wait_ns, waited);
 	if (waited > count->max_wait_ns)

@@ -4,6 +4,7 @@ import dev.jbpf.ringbuf.RingBuffer;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -56,7 +57,7 @@ public abstract sealed class JvmEvents<E extends Record> implements AutoCloseabl
      * instance) and attaches the programs to the probes; nothing stays loaded or attached when
      * this fails.
      */
-    static <T extends JvmEvents<?>> T start(JvmProcess target, String objectName, java.util.Map<String, String> probes,
+    static <T extends JvmEvents<?>> T start(JvmProcess target, String objectName, Map<String, String> probes,
             Function<JvmProbeSession, T> bind) {
         Objects.requireNonNull(target, "target");
         JvmProbeSession session = JvmProbeSession.load(target, objectName, probes);

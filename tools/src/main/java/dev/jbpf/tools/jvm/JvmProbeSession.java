@@ -10,6 +10,7 @@ import dev.jbpf.program.BpfProgram;
 import dev.jbpf.ringbuf.RecordHandler;
 import dev.jbpf.ringbuf.RingBuffer;
 import dev.jbpf.tools.BundledObjects;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ final class JvmProbeSession implements AutoCloseable {
         return new JvmProbeSession(target, opened.load());
     }
 
-    private static void requireProbes(JvmProcess target, java.util.Collection<String> names) {
+    private static void requireProbes(JvmProcess target, Collection<String> names) {
         List<UsdtProbe> probes = target.probes();
         if (probes.isEmpty()) {
             throw new IllegalStateException("the JVM of " + target.describe() + " has no HotSpot USDT probes: its libjvm.so ("

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -86,6 +87,58 @@ class JvmProcessTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JvmProcess.of(2));
         assertEquals("process 2 (kthreadd) is not a JVM: it has no memory map (a kernel thread, or a process that has exited)",
                 e.getMessage());
+    }
+
+    /**
+     * A "JVM" whose libjvm.so has no USDT probes (a copy of libm, preloaded into sleep, as a JDK
+     * built without DTrace support would look): attach says so before loading anything, and a
+     * flag it cannot read (no symbol table, no jcmd beside it) is an error saying why.
+     */
+    @Test
+    @UnitTest
+    void aLibjvmWithoutProbesIsSaidSo(@TempDir Path temp) throws Exception {
+        Path libm = Path.of("/lib/x86_64-linux-gnu/libm.so.6");
+        if (!Files.isRegularFile(libm)) {
+            dev.jbpf.testing.TracingSupport.skip("no " + libm + " to make a libjvm.so without probes of");
+        }
+        Path fake = temp.resolve("jdk/lib/server/libjvm.so");
+        Files.createDirectories(fake.getParent());
+        Files.copy(libm, fake);
+        ProcessBuilder builder = new ProcessBuilder("sleep", "60");
+        builder.environment().put("LD_PRELOAD", fake.toString());
+        Process sleep = builder.start();
+        try {
+            JvmProcess jvm = null;
+            for (long deadline = System.nanoTime() + 10_000_000_000L; jvm == null; ) {
+                try {
+                    jvm = JvmProcess.of((int) sleep.pid());
+                } catch (IllegalArgumentException notYet) {
+                    // the dynamic linker has not mapped the library yet: sleep is still being exec'd
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+            JvmProcess target = jvm;
+            assertEquals(fake.toRealPath(), target.libjvm());
+            assertEquals(List.of(), target.probes());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> JvmGcEvents.attach(target));
+            assertEquals("the JVM of process " + sleep.pid() + " (sleep) has no HotSpot USDT probes: its libjvm.so ("
+                    + fake.toRealPath() + ") was built without DTrace support (configure --enable-dtrace)", e.getMessage());
+            IllegalStateException flag = assertThrows(IllegalStateException.class, () -> JvmAllocations.attach(target));
+            assertEquals("cannot tell whether process " + sleep.pid() + " (sleep) runs with -XX:+DTraceAllocProbes: "
+                    + fake.toRealPath() + " has no symbol table, and its Java has no jcmd ("
+                    + temp.toRealPath().resolve("jdk/bin/jcmd") + ") to ask it", flag.getMessage());
+            // a libjvm.so replaced under the running process (a JDK update): its probes are gone
+            String path = fake.toRealPath().toString();
+            Files.delete(fake);
+            IllegalStateException deleted = assertThrows(IllegalStateException.class, () -> JvmProcess.of((int) sleep.pid()));
+            assertEquals("process " + sleep.pid() + " (sleep) runs a libjvm.so that was deleted since it started (" + path
+                    + ", a JDK updated under it?): its probes cannot be attached; restart the JVM", deleted.getMessage());
+        } finally {
+            sleep.destroyForcibly();
+        }
     }
 
     /** A pid above pid_max: no process can have it. */
