@@ -228,11 +228,16 @@ public final class JvmChild implements AutoCloseable {
         return stderr.toString();
     }
 
+    /** Kills the child if it still runs, and waits for it. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
-            process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            try {
+                process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
