@@ -7,7 +7,6 @@ import dev.jbpf.BpfNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -37,10 +36,7 @@ public final class ElfFile {
     public static final int ET_EXEC = ElfHeader.ET_EXEC, ET_DYN = ElfHeader.ET_DYN;
     private static final int SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERSYM = 0x6fffffff;
     private static final int VER_FLG_BASE = 1, VERSYM_HIDDEN = 0x8000, VERSYM_INDEX = 0x7fff;
-    private static final int NT_STAPSDT = 3;
     private static final int MAX_CLOSE_MATCHES = 8;
-    /** How many probe names a USDT not-found message offers. */
-    private static final int OFFERED_PROBES = 3;
 
     private final Path path;
     private final int type;
@@ -175,11 +171,7 @@ public final class ElfFile {
                 return probe;
             }
         }
-        // libjvm has hundreds of probes: offer the closest three, not all of them
-        List<String> known = usdtProbes.stream().map(UsdtProbe::qualifiedName).distinct().sorted().toList();
-        throw new BpfNotFoundException("find USDT probe", provider + ":" + name + " in " + path,
-                usdtProbes.isEmpty() ? "the binary has no USDT probes (no .note.stapsdt section)"
-                        : "no such probe" + CloseNames.offer(provider + ":" + name, known, OFFERED_PROBES, "the binary has"));
+        throw UsdtProbes.notFound(usdtProbes, provider, name, "in " + path, "the binary");
     }
 
     /**
@@ -367,18 +359,7 @@ public final class ElfFile {
                 }
             }
 
-            List<UsdtProbe> probes = new ArrayList<>();
-            Long stapsdtBase = null;
-            for (ElfReader.Section section : sections) {
-                if (".stapsdt.base".equals(section.name())) {
-                    stapsdtBase = section.address();
-                }
-            }
-            for (ElfReader.Section section : sections) {
-                if (section.type() == ElfReader.SHT_NOTE && ".note.stapsdt".equals(section.name())) {
-                    readUsdtNotes(reader.contents(section), stapsdtBase, probes);
-                }
-            }
+            List<UsdtProbe> probes = UsdtProbes.parse(reader);
             return new ElfFile(reader.path(), reader.type(), reader.machine(), segments, symbols, probes, imports);
         }
 
@@ -454,50 +435,6 @@ public final class ElfFile {
                 offset += next;
             }
             return names;
-        }
-
-        private void readUsdtNotes(ByteBuffer notes, Long stapsdtBase, List<UsdtProbe> out) {
-            int offset = 0;
-            while (offset + 12 <= notes.limit()) {
-                int nameSize = notes.getInt(offset);
-                int descSize = notes.getInt(offset + 4);
-                int type = notes.getInt(offset + 8);
-                if (nameSize < 0 || descSize < 0) {
-                    throw reader.malformed("negative note size");
-                }
-                int nameStart = offset + 12;
-                int descStart = nameStart + align4(nameSize);
-                int next = descStart + align4(descSize);
-                if (next > notes.limit() || next <= offset) {
-                    throw reader.malformed("a USDT note runs past its section");
-                }
-                String owner = nameSize > 0 ? ElfReader.string(notes.slice(nameStart, nameSize), 0) : "";
-                if (type == NT_STAPSDT && owner.equals("stapsdt") && descSize >= 24 + 3) {
-                    ByteBuffer desc = notes.slice(descStart, descSize).order(reader.order());
-                    long pc = desc.getLong(0);
-                    long base = desc.getLong(8);
-                    long semaphore = desc.getLong(16);
-                    String provider = ElfReader.string(desc, 24);
-                    int nameAt = 24 + provider.getBytes(StandardCharsets.UTF_8).length + 1;
-                    String name = ElfReader.string(desc, nameAt);
-                    int argsAt = nameAt + name.getBytes(StandardCharsets.UTF_8).length + 1;
-                    String arguments = argsAt < descSize ? ElfReader.string(desc, argsAt) : "";
-                    if (stapsdtBase != null) {
-                        // Prelinking may have moved the file; the note recorded where .stapsdt.base was.
-                        long delta = stapsdtBase - base;
-                        pc += delta;
-                        if (semaphore != 0) {
-                            semaphore += delta;
-                        }
-                    }
-                    out.add(new UsdtProbe(provider, name, pc, semaphore, arguments));
-                }
-                offset = next;
-            }
-        }
-
-        private static int align4(int size) {
-            return (size + 3) & ~3;
         }
     }
 }

@@ -3,8 +3,7 @@ package dev.jbpf.tools.profile;
 import dev.jbpf.BpfException;
 import dev.jbpf.elf.ElfFile;
 import dev.jbpf.elf.ElfSymbol;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.jbpf.elf.ProcessMaps;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +14,7 @@ import java.util.Map;
 
 /**
  * Names user-space addresses of processes: the file each address is mapped from (from
- * /proc/PID/maps, remembered while the process lives, since a profile is often symbolised after
+ * /proc/PID/maps through {@link ProcessMaps}, remembered while the process lives, since a profile is often symbolised after
  * it exited) and the function of that file's ELF symbols ({@link ElfFile}) containing the
  * address. Plain Java data, no native memory; not thread-safe.
  */
@@ -61,22 +60,18 @@ public final class UserSymbols {
      * while the process lives. Returns false when the process is gone or its maps unreadable.
      */
     public boolean remember(int pid) {
-        List<String> lines;
+        List<ProcessMaps.Mapping> lines;
         try {
-            lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "maps"));
-        } catch (IOException | SecurityException e) {
+            lines = ProcessMaps.read(pid);
+        } catch (BpfException | IllegalArgumentException e) {
             return false;
         }
         List<Mapping> known = mappings.computeIfAbsent(pid, p -> new ArrayList<>());
-        for (String line : lines) {
-            // start-end perms offset dev inode path
-            String[] f = line.trim().split("\\s+", 6);
-            if (f.length < 6 || f[1].charAt(2) != 'x') {
-                continue;
+        for (ProcessMaps.Mapping line : lines) {
+            if (!line.executable() || line.path().isEmpty()) {
+                continue; // data, or anonymous code (JIT) no file names
             }
-            String[] range = f[0].split("-");
-            Mapping m = new Mapping(Long.parseUnsignedLong(range[0], 16), Long.parseUnsignedLong(range[1], 16),
-                    Long.parseUnsignedLong(f[2], 16), f[5]);
+            Mapping m = new Mapping(line.start(), line.end(), line.offset(), line.path());
             if (!known.contains(m)) {
                 known.add(m);
             }
