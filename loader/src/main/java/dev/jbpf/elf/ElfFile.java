@@ -38,6 +38,7 @@ public final class ElfFile {
     private static final int SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERSYM = 0x6fffffff;
     private static final int VER_FLG_BASE = 1, VERSYM_HIDDEN = 0x8000, VERSYM_INDEX = 0x7fff;
     private static final int NT_STAPSDT = 3;
+    private static final int NT_GNU_BUILD_ID = 3;
     private static final int MAX_CLOSE_MATCHES = 8;
     /** How many probe names a USDT not-found message offers. */
     private static final int OFFERED_PROBES = 3;
@@ -48,6 +49,7 @@ public final class ElfFile {
     private final List<LoadSegment> loadSegments;
     private final List<ElfSymbol> symbols;
     private final List<UsdtProbe> usdtProbes;
+    private final String buildId;
     /** Names of the undefined (imported) symbols of .dynsym, for the not-found message. */
     private final Set<String> imports;
     /** {@link #functions()}, computed once: a lookup by name must not sort every symbol again. */
@@ -66,8 +68,9 @@ public final class ElfFile {
     }
 
     private ElfFile(Path path, int type, int machine, List<LoadSegment> loadSegments, List<ElfSymbol> symbols,
-            List<UsdtProbe> usdtProbes, Set<String> imports) {
+            List<UsdtProbe> usdtProbes, Set<String> imports, String buildId) {
         this.path = path;
+        this.buildId = buildId;
         this.type = type;
         this.machine = machine;
         this.loadSegments = List.copyOf(loadSegments);
@@ -156,6 +159,14 @@ public final class ElfFile {
      */
     public List<ElfSymbol> functions() {
         return functions;
+    }
+
+    /**
+     * The file's GNU build ID (its {@code NT_GNU_BUILD_ID} note) in lower-case hex, empty when it
+     * has none: the name of its separate debug file, /usr/lib/debug/.build-id/XX/REST.debug.
+     */
+    public Optional<String> buildId() {
+        return Optional.ofNullable(buildId);
     }
 
     /** The USDT probes of the binary ({@code .note.stapsdt}), in file order. */
@@ -379,7 +390,38 @@ public final class ElfFile {
                     readUsdtNotes(reader.contents(section), stapsdtBase, probes);
                 }
             }
-            return new ElfFile(reader.path(), reader.type(), reader.machine(), segments, symbols, probes, imports);
+            String buildId = null;
+            for (ElfReader.Section section : sections) {
+                if (section.type() == ElfReader.SHT_NOTE && buildId == null) {
+                    buildId = buildIdNote(reader.contents(section));
+                }
+            }
+            return new ElfFile(reader.path(), reader.type(), reader.machine(), segments, symbols, probes, imports, buildId);
+        }
+
+        /** The hex of the GNU build-id note among {@code notes} (NT_GNU_BUILD_ID, owner "GNU"), or null. */
+        private static String buildIdNote(ByteBuffer notes) {
+            int offset = 0;
+            while (offset + 12 <= notes.limit()) {
+                int nameSize = notes.getInt(offset);
+                int descSize = notes.getInt(offset + 4);
+                int type = notes.getInt(offset + 8);
+                int descStart = offset + 12 + align4(nameSize);
+                int next = descStart + align4(descSize);
+                if (nameSize < 0 || descSize < 0 || next > notes.limit() || next <= offset) {
+                    return null; // malformed: no build id rather than a failed read
+                }
+                if (type == NT_GNU_BUILD_ID && nameSize == 4 && descSize > 0
+                        && ElfReader.string(notes.slice(offset + 12, nameSize), 0).equals("GNU")) {
+                    StringBuilder hex = new StringBuilder(descSize * 2);
+                    for (int i = 0; i < descSize; i++) {
+                        hex.append(String.format(java.util.Locale.ROOT, "%02x", notes.get(descStart + i)));
+                    }
+                    return hex.toString();
+                }
+                offset = next;
+            }
+            return null;
         }
 
         private void readSymbols(List<ElfReader.Section> sections, ElfReader.Section table, boolean dynamic,
