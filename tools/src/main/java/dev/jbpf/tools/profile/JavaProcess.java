@@ -64,8 +64,9 @@ public final class JavaProcess {
         try {
             for (String line : Files.readAllLines(proc.resolve("maps"))) {
                 int slash = line.indexOf('/');
-                if (slash > 0 && line.endsWith("/libjvm.so")) {
-                    libjvm = line.substring(slash);
+                String path = line.endsWith(" (deleted)") ? line.substring(0, line.length() - " (deleted)".length()) : line;
+                if (slash > 0 && path.endsWith("/libjvm.so")) {
+                    libjvm = path.substring(slash); // a JDK replaced while the JVM runs is "(deleted)"
                     break;
                 }
             }
