@@ -36,7 +36,7 @@ final class UsageExamples {
                     "jbpf gen skeleton build/bpf/opensnoop.bpf.o --package com.example --out src/main/java --type open_event"),
             Map.entry("jbpf gen vmlinux", "jbpf gen vmlinux --out vmlinux.h"),
             Map.entry("jbpf tcptrack", "jbpf tcptrack --duration 10"),
-            Map.entry("jbpf profile", "jbpf profile --pid 1234 --duration 10 --svg flame.svg"),
+            Map.entry("jbpf profile", "jbpf profile --pid 1234 --jvm-perfmap --duration 10 --svg flame.svg"),
             Map.entry("jbpf usdt list", "jbpf usdt list --pid 1234 hotspot"),
             Map.entry("jbpf completion", "jbpf completion bash"));
 

@@ -36,6 +36,7 @@ public final class ElfFile {
     public static final int ET_EXEC = ElfHeader.ET_EXEC, ET_DYN = ElfHeader.ET_DYN;
     private static final int SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERSYM = 0x6fffffff;
     private static final int VER_FLG_BASE = 1, VERSYM_HIDDEN = 0x8000, VERSYM_INDEX = 0x7fff;
+    private static final int NT_GNU_BUILD_ID = 3;
     private static final int MAX_CLOSE_MATCHES = 8;
 
     private final Path path;
@@ -44,6 +45,7 @@ public final class ElfFile {
     private final List<LoadSegment> loadSegments;
     private final List<ElfSymbol> symbols;
     private final List<UsdtProbe> usdtProbes;
+    private final String buildId;
     /** Names of the undefined (imported) symbols of .dynsym, for the not-found message. */
     private final Set<String> imports;
     /** {@link #functions()}, computed once: a lookup by name must not sort every symbol again. */
@@ -62,8 +64,9 @@ public final class ElfFile {
     }
 
     private ElfFile(Path path, int type, int machine, List<LoadSegment> loadSegments, List<ElfSymbol> symbols,
-            List<UsdtProbe> usdtProbes, Set<String> imports) {
+            List<UsdtProbe> usdtProbes, Set<String> imports, String buildId) {
         this.path = path;
+        this.buildId = buildId;
         this.type = type;
         this.machine = machine;
         this.loadSegments = List.copyOf(loadSegments);
@@ -152,6 +155,14 @@ public final class ElfFile {
      */
     public List<ElfSymbol> functions() {
         return functions;
+    }
+
+    /**
+     * The file's GNU build ID (its {@code NT_GNU_BUILD_ID} note) in lower-case hex, empty when it
+     * has none: the name of its separate debug file, /usr/lib/debug/.build-id/XX/REST.debug.
+     */
+    public Optional<String> buildId() {
+        return Optional.ofNullable(buildId);
     }
 
     /** The USDT probes of the binary ({@code .note.stapsdt}), in file order. */
@@ -360,7 +371,34 @@ public final class ElfFile {
             }
 
             List<UsdtProbe> probes = UsdtProbes.parse(reader);
-            return new ElfFile(reader.path(), reader.type(), reader.machine(), segments, symbols, probes, imports);
+            String buildId = null;
+            for (ElfReader.Section section : sections) {
+                if (section.type() == ElfReader.SHT_NOTE && buildId == null) {
+                    buildId = buildIdNote(reader, reader.contents(section));
+                }
+            }
+            return new ElfFile(reader.path(), reader.type(), reader.machine(), segments, symbols, probes, imports, buildId);
+        }
+
+        /** The hex of the GNU build-id note among {@code notes} (NT_GNU_BUILD_ID, owner "GNU"), or null. */
+        private static String buildIdNote(ElfReader reader, ByteBuffer notes) {
+            List<ElfReader.Note> all;
+            try {
+                all = reader.notes(notes);
+            } catch (BpfException malformed) {
+                return null; // no build id rather than a failed read
+            }
+            for (ElfReader.Note note : all) {
+                ByteBuffer id = note.descriptor();
+                if (note.type() == NT_GNU_BUILD_ID && note.owner().equals("GNU") && id.limit() > 0) {
+                    StringBuilder hex = new StringBuilder(id.limit() * 2);
+                    for (int i = 0; i < id.limit(); i++) {
+                        hex.append(String.format(java.util.Locale.ROOT, "%02x", id.get(i)));
+                    }
+                    return hex.toString();
+                }
+            }
+            return null;
         }
 
         private void readSymbols(List<ElfReader.Section> sections, ElfReader.Section table, boolean dynamic,

@@ -152,23 +152,9 @@ public final class UsdtProbes {
     }
 
     private static void readNotes(ElfReader reader, ByteBuffer notes, Long stapsdtBase, List<UsdtProbe> out) {
-        int offset = 0;
-        while (offset + 12 <= notes.limit()) {
-            int nameSize = notes.getInt(offset);
-            int descSize = notes.getInt(offset + 4);
-            int type = notes.getInt(offset + 8);
-            if (nameSize < 0 || descSize < 0) {
-                throw reader.malformed("negative note size");
-            }
-            int nameStart = offset + 12;
-            int descStart = nameStart + align4(nameSize);
-            int next = descStart + align4(descSize);
-            if (next > notes.limit() || next <= offset) {
-                throw reader.malformed("a USDT note runs past its section");
-            }
-            String owner = nameSize > 0 ? ElfReader.string(notes.slice(nameStart, nameSize), 0) : "";
-            if (type == NT_STAPSDT && owner.equals("stapsdt") && descSize >= 24 + 3) {
-                ByteBuffer desc = notes.slice(descStart, descSize).order(reader.order());
+        for (ElfReader.Note note : reader.notes(notes)) {
+            ByteBuffer desc = note.descriptor();
+            if (note.type() == NT_STAPSDT && note.owner().equals("stapsdt") && desc.limit() >= 24 + 3) {
                 long pc = desc.getLong(0);
                 long base = desc.getLong(8);
                 long semaphore = desc.getLong(16);
@@ -176,7 +162,7 @@ public final class UsdtProbes {
                 int nameAt = 24 + provider.getBytes(StandardCharsets.UTF_8).length + 1;
                 String name = ElfReader.string(desc, nameAt);
                 int argsAt = nameAt + name.getBytes(StandardCharsets.UTF_8).length + 1;
-                String arguments = argsAt < descSize ? ElfReader.string(desc, argsAt) : "";
+                String arguments = argsAt < desc.limit() ? ElfReader.string(desc, argsAt) : "";
                 if (stapsdtBase != null) {
                     // Prelinking may have moved the file; the note recorded where .stapsdt.base was.
                     long delta = stapsdtBase - base;
@@ -187,11 +173,6 @@ public final class UsdtProbes {
                 }
                 out.add(new UsdtProbe(provider, name, pc, semaphore, arguments));
             }
-            offset = next;
         }
-    }
-
-    private static int align4(int size) {
-        return (size + 3) & ~3;
     }
 }
