@@ -32,13 +32,20 @@ deps:
 jdk:
 	@test -n "$(JDK)" || { echo "no JDK >= 22 found (see above)"; exit 1; }
 
-bpf: deps $(BPF_OBJS) $(BPF_TEST_OBJS) build/test-bin/trace_target build/test-bin/busy_target
+bpf: deps $(BPF_OBJS) $(BPF_TEST_OBJS) build/test-bin/trace_target build/test-bin/busy_target \
+	build/test-bin/usdt_target
 
 # The user-space process the uprobe and USDT tests trace (<sys/sdt.h>: systemtap-sdt-dev).
 # No PIE, so its file offsets differ from its addresses, which the uprobe offset tests need.
 build/test-bin/trace_target: test-programs/trace_target.c | deps
 	@mkdir -p $(@D)
 	gcc -O2 -g -no-pie -Wall -o $@ $<
+
+# A binary the USDT listing tests read: two providers, semaphores, one probe at two call sites
+# (PIE, as most binaries are; trace_target's probe has no semaphore).
+build/test-bin/usdt_target: test-programs/usdt_target.c | deps
+	@mkdir -p $(@D)
+	gcc -O2 -g -Wall -o $@ $<
 
 # The process the profiler test samples: -O0 and frame pointers in every function (gcc -O2 omits
 # them in leaf functions), so the kernel walks its whole user stack.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // USDT programs for the tests: record the arguments of the jbpf:tick probe that
-// test-programs/trace_target.c fires (index i, value 0x5eed0000 + i), with the attach cookie.
+// test-programs/trace_target.c fires (index i, value 0x5eed0000 + i), with the attach cookie;
+// count the hits of each process and link (the pid filter tests).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/usdt.bpf.h>
@@ -50,6 +51,27 @@ SEC("usdt/trace_target:jbpf:tick")
 int BPF_USDT(record_tick_by_section, long index, long value)
 {
 	record(&section_ticks, ctx, index, value);
+	return 0;
+}
+
+/* (cookie << 32 | pid) -> hits: which processes each link (told apart by its cookie) saw */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u64);
+} tick_hits SEC(".maps");
+
+SEC("usdt")
+int count_tick(struct pt_regs *ctx)
+{
+	__u64 key = bpf_usdt_cookie(ctx) << 32 | (bpf_get_current_pid_tgid() >> 32);
+	__u64 one = 1, *hits = bpf_map_lookup_elem(&tick_hits, &key);
+
+	if (hits)
+		__sync_fetch_and_add(hits, 1);
+	else
+		bpf_map_update_elem(&tick_hits, &key, &one, BPF_NOEXIST);
 	return 0;
 }
 

@@ -17,6 +17,7 @@ import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.OpenedProgram;
 import dev.jbpf.ringbuf.RingBuffer;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,11 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--at", paramLabel = "PROG=SPEC",
             description = "Attach PROG at SPEC instead of where its section says: " + AttachSpec.SYNTAX + ".")
     Map<String, String> attachPoints = new LinkedHashMap<>();
+    @Option(names = "--pid", paramLabel = "PID",
+            description = "Trace only process PID at the user-space targets of --at (uprobe, uretprobe, uprobe.multi, usdt;"
+                    + " default: every process that runs the binary), e.g. --at PROG=usdt/BINARY:PROVIDER:NAME --pid PID"
+                    + " (jbpf usdt list --pid PID lists the probes of a process).")
+    Integer pid;
     @Option(names = "--set", paramLabel = "NAME=VALUE",
             description = "Set a global variable before load: a number, true/false, text for char arrays, or hex:BYTES.")
     Map<String, String> globalSettings = new LinkedHashMap<>();
@@ -82,6 +88,9 @@ final class AttachCommand implements Callable<Integer> {
     boolean verifierLog;
     @Option(names = "--strict", description = "Attach every program (or every named one) or none: exit 1 when one cannot attach.")
     boolean strict;
+
+    /** The programs whose --at target traces only --pid. */
+    private final Set<String> pidFiltered = new HashSet<>();
 
     /** Perf events that sampling attach points opened; closed after the object (see AttachSpec.PerfSampling). */
     private final List<PerCpuPerfEvents> perfEvents = new ArrayList<>();
@@ -122,6 +131,9 @@ final class AttachCommand implements Callable<Integer> {
         }
         Map<String, AttachSpec> points = new LinkedHashMap<>();
         attachPoints.forEach((program, spec) -> points.put(program, AttachSpec.parse(spec)));
+        if (pid != null) {
+            filterByPid(points);
+        }
         if (pinDir == null && pinOptions.given()) {
             throw new UsageException("--force and --pin-mode apply to --pin");
         }
@@ -147,6 +159,31 @@ final class AttachCommand implements Callable<Integer> {
                 return runInForeground(loaded, attached, failed);
             }
             return attachAndPin(loaded, points, pins);
+        }
+    }
+
+    /**
+     * --pid: every user-space --at target traces only that process. A usage error when no --at
+     * target is one (a program attached by its section traces every process: its --at form
+     * gives it a pid), and a failure when there is no such process.
+     */
+    private void filterByPid(Map<String, AttachSpec> points) {
+        if (pid <= 0) {
+            throw new UsageException("--pid must be a positive process id");
+        }
+        for (Map.Entry<String, AttachSpec> entry : points.entrySet()) {
+            AttachSpec withPid = entry.getValue().withPid(pid);
+            if (withPid != null) {
+                entry.setValue(withPid);
+                pidFiltered.add(entry.getKey());
+            }
+        }
+        if (pidFiltered.isEmpty()) {
+            throw new UsageException("--pid applies to the uprobe, uretprobe, uprobe.multi and usdt targets of --at,"
+                    + " and no --at names one: e.g. --at PROG=usdt/BINARY:PROVIDER:NAME --pid " + pid);
+        }
+        if (!Files.isDirectory(Path.of("/proc", pid.toString()))) {
+            throw new IllegalArgumentException("no process " + pid);
         }
     }
 
@@ -305,8 +342,8 @@ final class AttachCommand implements Callable<Integer> {
         return program.program().name() + (index == 0 ? "" : "-" + index);
     }
 
-    /** [{name, section, type, id, attach_point, links: [{id[, pinned]}]}] of the programs that attached. */
-    private static ArrayNode attachedJson(List<Attached> attached, PinDirectory pins) {
+    /** [{name, section, type, id, attach_point[, pid], links: [{id[, pinned]}]}] of the programs that attached. */
+    private ArrayNode attachedJson(List<Attached> attached, PinDirectory pins) {
         ArrayNode array = Output.array();
         for (Attached program : attached) {
             ObjectNode node = array.addObject();
@@ -315,6 +352,9 @@ final class AttachCommand implements Callable<Integer> {
             node.put("type", MapCommand.typeName(program.program().type()));
             node.put("id", program.program().id());
             node.put("attach_point", program.point());
+            if (pidFiltered.contains(program.program().name())) {
+                node.put("pid", pid);
+            }
             ArrayNode links = node.putArray("links");
             for (int i = 0; i < program.links().size(); i++) {
                 BpfLink link = program.links().get(i);
@@ -392,8 +432,8 @@ final class AttachCommand implements Callable<Integer> {
         } else {
             out.printf("Attached %d program%s of %s:%n", attached.size(), attached.size() == 1 ? "" : "s", loaded.name());
             for (Attached program : attached) {
-                out.printf("  %-24s %s (prog id %d)%n", program.program().name(), program.program().section(),
-                        program.program().id());
+                out.printf("  %-24s %s (prog id %d)%s%n", program.program().name(), program.program().section(),
+                        program.program().id(), pidFiltered.contains(program.program().name()) ? " in process " + pid : "");
             }
             out.println((streamed.isEmpty() ? "Nothing to stream" : "Streaming " + String.join(", ", streamed))
                     + "; " + (durationSeconds == null ? "Ctrl-C to detach." : "detaching in " + durationSeconds + " s."));

@@ -118,11 +118,29 @@ sealed interface AttachSpec {
     default void check() {
     }
 
+    /**
+     * This spec tracing only process {@code pid} (--pid), or null when it is no user-space
+     * probe (uprobe, uretprobe, uprobe.multi, usdt): kernel hooks have no process filter.
+     */
+    default AttachSpec withPid(int pid) {
+        return null;
+    }
+
     /** One attachment at an {@link AttachPoint}. */
     record Point(AttachPoint point) implements AttachSpec {
         @Override
         public List<BpfLink> attach(BpfProgram program, List<PerCpuPerfEvents> events) {
             return List.of(program.attach(point));
+        }
+
+        @Override
+        public AttachSpec withPid(int pid) {
+            return switch (point) {
+                case Uprobe probe -> new Point(probe.withPid(pid));
+                case UprobeMulti probes -> new Point(probes.withPid(pid));
+                case Usdt probe -> new Point(probe.withPid(pid));
+                default -> null;
+            };
         }
 
         @Override

@@ -19,8 +19,8 @@ import picocli.CommandLine.ParseResult;
 @Command(name = "jbpf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Load, attach and inspect eBPF programs and maps through libbpf.",
         subcommands = {LoadCommand.class, AttachCommand.class, MapCommand.class, ProgCommand.class, LinkCommand.class,
-                ObjCommand.class, GenCommand.class, TcpTrackCommand.class, ProfileCommand.class, JvmCommand.class, CompletionCommand.class,
-                FeatureCommand.class,
+                ObjCommand.class, GenCommand.class, TcpTrackCommand.class, ProfileCommand.class, UsdtCommand.class,
+                JvmCommand.class, CompletionCommand.class, FeatureCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_OK = 0;

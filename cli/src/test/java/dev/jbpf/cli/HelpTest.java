@@ -77,4 +77,17 @@ class HelpTest {
             }
         }
     }
+
+    /** jbpf profile's help explains the Java options and what a JVM needs; its example uses them. */
+    @Test
+    void profileHelpExplainsJavaProfiling() {
+        Jbpf.Result help = Jbpf.run("profile", "--help");
+        assertEquals(0, help.exitCode(), help::toString);
+        String text = help.out().replaceAll("\\s+", ""); // picocli wraps lines anywhere, even inside a path
+        for (String expected : List.of("--jvm-perfmap", "jcmd PID Compiler.perfmap", "/tmp/perf-PID.map",
+                "-XX:+PreserveFramePointer", "-XX:+DumpPerfMapAtExit", "_[j] Java, _[k] kernel")) {
+            assertTrue(text.contains(expected.replace(" ", "")), "no '" + expected + "' in:\n" + help.out());
+        }
+        assertTrue(UsageExamples.BY_COMMAND.get("jbpf profile").contains(" --jvm-perfmap "), UsageExamples.BY_COMMAND.get("jbpf profile"));
+    }
 }

@@ -58,6 +58,41 @@ final class Jbpf {
         return new Result(exit, out.toString(), err.toString());
     }
 
+    /** jbpf running in this JVM on a thread of its own (a foreground attach): its output so far, then its result. */
+    static final class Running {
+        private final StringWriter out = new StringWriter(); // a StringBuffer inside: safe to read while written
+        private final StringWriter err = new StringWriter();
+        private final java.util.concurrent.CompletableFuture<Integer> exit;
+
+        private Running(String... args) {
+            exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
+        }
+
+        /** Waits until stdout contains {@code text}; fails when jbpf ends first or the time is out. */
+        void awaitOutput(String text, java.time.Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!out.toString().contains(text)) {
+                if (exit.isDone() || System.nanoTime() > deadline) {
+                    throw new AssertionError("no '" + text + "' in the output of jbpf:\n--- stdout\n" + out
+                            + "--- stderr\n" + err);
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        /** Its result, once it ended. */
+        Result result(java.time.Duration timeout) throws Exception {
+            int code = exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return new Result(code, out.toString(), err.toString());
+        }
+    }
+
+    /** Starts jbpf in this JVM on another thread. */
+    static Running start(String... args) {
+        return new Running(args);
+    }
+
     /** Runs bin/jbpf in a new process, optionally behind a prefix command (e.g. setpriv ...). */
     static Result runProcess(List<String> prefix, String... args) throws IOException, InterruptedException {
         Path launcher = projectDir().resolve("bin/jbpf");

@@ -96,7 +96,9 @@ class ProfileCliTest {
                 if (stack.get("pid").asLong() == busy.pid()) {
                     assertEquals("busy_target", stack.get("comm").asText());
                     for (JsonNode frame : stack.get("frames")) {
-                        if (frame.asText().equals(BUSY)) {
+                        if (frame.get("name").asText().equals(BUSY)) {
+                            assertEquals("native", frame.get("kind").asText(), frame.toString());
+                            assertTrue(frame.get("address").asText().matches("0x[0-9a-f]+"), frame.toString());
                             busyOnes += stack.get("count").asLong();
                         }
                     }

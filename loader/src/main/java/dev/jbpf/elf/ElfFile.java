@@ -7,7 +7,6 @@ import dev.jbpf.BpfNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -37,10 +36,8 @@ public final class ElfFile {
     public static final int ET_EXEC = ElfHeader.ET_EXEC, ET_DYN = ElfHeader.ET_DYN;
     private static final int SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERSYM = 0x6fffffff;
     private static final int VER_FLG_BASE = 1, VERSYM_HIDDEN = 0x8000, VERSYM_INDEX = 0x7fff;
-    private static final int NT_STAPSDT = 3;
+    private static final int NT_GNU_BUILD_ID = 3;
     private static final int MAX_CLOSE_MATCHES = 8;
-    /** How many probe names a USDT not-found message offers. */
-    private static final int OFFERED_PROBES = 3;
 
     private final Path path;
     private final int type;
@@ -48,6 +45,7 @@ public final class ElfFile {
     private final List<LoadSegment> loadSegments;
     private final List<ElfSymbol> symbols;
     private final List<UsdtProbe> usdtProbes;
+    private final String buildId;
     /** Names of the undefined (imported) symbols of .dynsym, for the not-found message. */
     private final Set<String> imports;
     /** {@link #functions()}, computed once: a lookup by name must not sort every symbol again. */
@@ -66,8 +64,9 @@ public final class ElfFile {
     }
 
     private ElfFile(Path path, int type, int machine, List<LoadSegment> loadSegments, List<ElfSymbol> symbols,
-            List<UsdtProbe> usdtProbes, Set<String> imports) {
+            List<UsdtProbe> usdtProbes, Set<String> imports, String buildId) {
         this.path = path;
+        this.buildId = buildId;
         this.type = type;
         this.machine = machine;
         this.loadSegments = List.copyOf(loadSegments);
@@ -158,6 +157,14 @@ public final class ElfFile {
         return functions;
     }
 
+    /**
+     * The file's GNU build ID (its {@code NT_GNU_BUILD_ID} note) in lower-case hex, empty when it
+     * has none: the name of its separate debug file, /usr/lib/debug/.build-id/XX/REST.debug.
+     */
+    public Optional<String> buildId() {
+        return Optional.ofNullable(buildId);
+    }
+
     /** The USDT probes of the binary ({@code .note.stapsdt}), in file order. */
     public List<UsdtProbe> usdtProbes() {
         return usdtProbes;
@@ -175,11 +182,7 @@ public final class ElfFile {
                 return probe;
             }
         }
-        // libjvm has hundreds of probes: offer the closest three, not all of them
-        List<String> known = usdtProbes.stream().map(UsdtProbe::qualifiedName).distinct().sorted().toList();
-        throw new BpfNotFoundException("find USDT probe", provider + ":" + name + " in " + path,
-                usdtProbes.isEmpty() ? "the binary has no USDT probes (no .note.stapsdt section)"
-                        : "no such probe" + CloseNames.offer(provider + ":" + name, known, OFFERED_PROBES, "the binary has"));
+        throw UsdtProbes.notFound(usdtProbes, provider, name, "in " + path, "the binary");
     }
 
     /**
@@ -367,19 +370,35 @@ public final class ElfFile {
                 }
             }
 
-            List<UsdtProbe> probes = new ArrayList<>();
-            Long stapsdtBase = null;
+            List<UsdtProbe> probes = UsdtProbes.parse(reader);
+            String buildId = null;
             for (ElfReader.Section section : sections) {
-                if (".stapsdt.base".equals(section.name())) {
-                    stapsdtBase = section.address();
+                if (section.type() == ElfReader.SHT_NOTE && buildId == null) {
+                    buildId = buildIdNote(reader, reader.contents(section));
                 }
             }
-            for (ElfReader.Section section : sections) {
-                if (section.type() == ElfReader.SHT_NOTE && ".note.stapsdt".equals(section.name())) {
-                    readUsdtNotes(reader.contents(section), stapsdtBase, probes);
+            return new ElfFile(reader.path(), reader.type(), reader.machine(), segments, symbols, probes, imports, buildId);
+        }
+
+        /** The hex of the GNU build-id note among {@code notes} (NT_GNU_BUILD_ID, owner "GNU"), or null. */
+        private static String buildIdNote(ElfReader reader, ByteBuffer notes) {
+            List<ElfReader.Note> all;
+            try {
+                all = reader.notes(notes);
+            } catch (BpfException malformed) {
+                return null; // no build id rather than a failed read
+            }
+            for (ElfReader.Note note : all) {
+                ByteBuffer id = note.descriptor();
+                if (note.type() == NT_GNU_BUILD_ID && note.owner().equals("GNU") && id.limit() > 0) {
+                    StringBuilder hex = new StringBuilder(id.limit() * 2);
+                    for (int i = 0; i < id.limit(); i++) {
+                        hex.append(String.format(java.util.Locale.ROOT, "%02x", id.get(i)));
+                    }
+                    return hex.toString();
                 }
             }
-            return new ElfFile(reader.path(), reader.type(), reader.machine(), segments, symbols, probes, imports);
+            return null;
         }
 
         private void readSymbols(List<ElfReader.Section> sections, ElfReader.Section table, boolean dynamic,
@@ -454,50 +473,6 @@ public final class ElfFile {
                 offset += next;
             }
             return names;
-        }
-
-        private void readUsdtNotes(ByteBuffer notes, Long stapsdtBase, List<UsdtProbe> out) {
-            int offset = 0;
-            while (offset + 12 <= notes.limit()) {
-                int nameSize = notes.getInt(offset);
-                int descSize = notes.getInt(offset + 4);
-                int type = notes.getInt(offset + 8);
-                if (nameSize < 0 || descSize < 0) {
-                    throw reader.malformed("negative note size");
-                }
-                int nameStart = offset + 12;
-                int descStart = nameStart + align4(nameSize);
-                int next = descStart + align4(descSize);
-                if (next > notes.limit() || next <= offset) {
-                    throw reader.malformed("a USDT note runs past its section");
-                }
-                String owner = nameSize > 0 ? ElfReader.string(notes.slice(nameStart, nameSize), 0) : "";
-                if (type == NT_STAPSDT && owner.equals("stapsdt") && descSize >= 24 + 3) {
-                    ByteBuffer desc = notes.slice(descStart, descSize).order(reader.order());
-                    long pc = desc.getLong(0);
-                    long base = desc.getLong(8);
-                    long semaphore = desc.getLong(16);
-                    String provider = ElfReader.string(desc, 24);
-                    int nameAt = 24 + provider.getBytes(StandardCharsets.UTF_8).length + 1;
-                    String name = ElfReader.string(desc, nameAt);
-                    int argsAt = nameAt + name.getBytes(StandardCharsets.UTF_8).length + 1;
-                    String arguments = argsAt < descSize ? ElfReader.string(desc, argsAt) : "";
-                    if (stapsdtBase != null) {
-                        // Prelinking may have moved the file; the note recorded where .stapsdt.base was.
-                        long delta = stapsdtBase - base;
-                        pc += delta;
-                        if (semaphore != 0) {
-                            semaphore += delta;
-                        }
-                    }
-                    out.add(new UsdtProbe(provider, name, pc, semaphore, arguments));
-                }
-                offset = next;
-            }
-        }
-
-        private static int align4(int size) {
-            return (size + 3) & ~3;
         }
     }
 }

@@ -146,6 +146,41 @@ final class ElfReader {
     }
 
     /** A "malformed ELF file" exception naming the file and what is wrong with it. */
+    /** One ELF note: its type, its owner's name ("GNU", "stapsdt") and its descriptor, in this file's byte order. */
+    record Note(int type, String owner, ByteBuffer descriptor) {
+    }
+
+    /**
+     * The notes of a {@code SHT_NOTE} section's contents, in order (each name and descriptor
+     * padded to 4 bytes); a note that runs past its section makes the file malformed.
+     */
+    List<Note> notes(ByteBuffer contents) {
+        List<Note> notes = new ArrayList<>();
+        int offset = 0;
+        while (offset + 12 <= contents.limit()) {
+            int nameSize = contents.getInt(offset);
+            int descSize = contents.getInt(offset + 4);
+            int type = contents.getInt(offset + 8);
+            if (nameSize < 0 || descSize < 0) {
+                throw malformed("negative note size");
+            }
+            int nameStart = offset + 12;
+            int descStart = nameStart + align4(nameSize);
+            int next = descStart + align4(descSize);
+            if (next > contents.limit() || next <= offset) {
+                throw malformed("a note runs past its section");
+            }
+            String owner = nameSize > 0 ? string(contents.slice(nameStart, nameSize), 0) : "";
+            notes.add(new Note(type, owner, contents.slice(descStart, descSize).order(order())));
+            offset = next;
+        }
+        return notes;
+    }
+
+    private static int align4(int size) {
+        return (size + 3) & ~3;
+    }
+
     BpfException malformed(String why) {
         return new BpfException(READ, path.toString(), "malformed ELF file: " + why);
     }

@@ -27,6 +27,14 @@ public record UsdtProbe(String provider, String name, long address, long semapho
         return provider + ":" + name;
     }
 
+    /**
+     * Whether {@code provider} and {@code name} select this probe: the same provider, and the
+     * same name or {@code name} null (every probe of the provider).
+     */
+    public boolean matches(String provider, String name) {
+        return this.provider.equals(provider) && (name == null || this.name.equals(name));
+    }
+
     /** How many arguments the probe passes. */
     public int argumentCount() {
         return arguments.isBlank() ? 0 : arguments.strip().split("\\s+").length;

@@ -18,7 +18,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,8 +35,12 @@ final class AttachProbes {
     static final String TRACED_FUNCTION = "bpf_fentry_test1";
     /** The LSM hook the LSM probe attaches to (libbpf finds it in BTF as bpf_lsm_file_open). */
     static final String LSM_HOOK = "file_open";
-    /** The system call whose entry the fmod_ret probe modifies (every system call is on the error-injection list). */
-    static final String ERROR_INJECTION_SYSCALL = "getppid";
+    /**
+     * The function the fmod_ret probe modifies: net/bpf/test_run.c keeps it for exactly this (on
+     * the error-injection list, later on the fmod_ret kfunc set), and BPF_PROG_TEST_RUN of a
+     * tracing program calls it, so tests can see a modified return without touching a syscall.
+     */
+    static final String MODIFY_RETURN_FUNCTION = "bpf_modify_return_test";
     private static final Path PMU_DEVICES = Path.of("/sys/bus/event_source/devices");
     private static final Path KPROBE_PMU = PMU_DEVICES.resolve("kprobe");
     private static final Path UPROBE_PMU = PMU_DEVICES.resolve("uprobe");
@@ -64,60 +67,13 @@ final class AttachProbes {
 
     /**
      * A BPF_MODIFY_RETURN tracing program that returns 0 (so the function runs as ever), loaded
-     * for and attached to getppid's system call entry as this kernel's BTF names it. The
-     * verifier takes fmod_ret only for functions on the error-injection list (and security_
-     * hooks); a system call entry is on it whenever the kernel has the list.
+     * for and attached to {@link #MODIFY_RETURN_FUNCTION}. The verifier takes fmod_ret only for
+     * functions the kernel allows it on (the error-injection list, the fmod_ret set).
      */
     static FacilitySupport fmodRet() {
-        List<String> entries = syscallEntries(ERROR_INJECTION_SYSCALL);
-        String entry = firstInVmlinuxBtf(entries);
-        if (entry == null) {
-            return no(Facility.FMOD_RET, "no system call entry of " + ERROR_INJECTION_SYSCALL + " (" + String.join(", ", entries)
-                    + ") in vmlinux BTF, so no function of the error-injection list to attach fmod_ret to");
-        }
-        return trampoline(Facility.FMOD_RET, BpfConstants.BPF_PROG_TYPE_TRACING, BpfConstants.BPF_MODIFY_RETURN, entry,
-                "an fmod_ret program for getppid's system call entry " + entry,
-                " (the verifier takes fmod_ret only for functions on the error-injection list, where system call"
-                        + " entries are when the kernel has one: CONFIG_FUNCTION_ERROR_INJECTION)");
-    }
-
-    /**
-     * The names a system call's entry may have in vmlinux BTF: this architecture's wrapper
-     * ({@code __x64_sys_NAME}, {@code __arm64_sys_NAME}), else {@code sys_NAME} of kernels
-     * without wrappers. The error-injection list holds the name the system call table calls.
-     */
-    static List<String> syscallEntries(String syscall) {
-        List<String> names = new ArrayList<>();
-        switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> names.add("__x64_sys_" + syscall);
-            case "aarch64" -> names.add("__arm64_sys_" + syscall);
-            default -> {
-                // the generic name only
-            }
-        }
-        names.add("sys_" + syscall);
-        return List.copyOf(names);
-    }
-
-    /**
-     * The first of {@code functions} vmlinux BTF describes, looked up quietly (libbpf's
-     * find_vmlinux_btf_id logs every name it misses); null when none is, or there is no BTF.
-     */
-    private static String firstInVmlinuxBtf(List<String> functions) {
-        MemorySegment btf = LibBpf.btf__load_vmlinux_btf();
-        if (btf.equals(MemorySegment.NULL)) {
-            return null;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            for (String function : functions) {
-                if (LibBpf.btf__find_by_name_kind(btf, arena.allocateFrom(function), BpfConstants.BTF_KIND_FUNC) > 0) {
-                    return function;
-                }
-            }
-            return null;
-        } finally {
-            LibBpf.btf__free(btf);
-        }
+        return trampoline(Facility.FMOD_RET, BpfConstants.BPF_PROG_TYPE_TRACING, BpfConstants.BPF_MODIFY_RETURN,
+                MODIFY_RETURN_FUNCTION, "an fmod_ret program for " + MODIFY_RETURN_FUNCTION,
+                " (the verifier takes fmod_ret only for functions on the error-injection list or the fmod_ret set)");
     }
 
     /**

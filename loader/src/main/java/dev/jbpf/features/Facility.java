@@ -27,9 +27,9 @@ public enum Facility {
     FENTRY,
     /**
      * fmod_ret ({@code BPF_MODIFY_RETURN}): trampolines that replace the return value of a kernel
-     * function on the error-injection list. Probed on getppid's system call entry
-     * ({@code __x64_sys_getppid} on x86-64; every system call is on the list when the kernel
-     * has one, CONFIG_FUNCTION_ERROR_INJECTION), with a program that returns 0 (nothing changes).
+     * function on the error-injection list or the fmod_ret set. Probed on
+     * {@code bpf_modify_return_test}, which the kernel keeps for this (net/bpf/test_run.c), with
+     * a program that returns 0 (nothing changes).
      */
     FMOD_RET,
     /**

@@ -30,8 +30,8 @@ import java.util.concurrent.ConcurrentMap;
  * (concurrent askers of the same probe wait for the one that runs it).
  *
  * <p>Probes load real programs, create real maps and attach real probes: for an instant, with
- * programs that change nothing, to a test function nothing calls, a scratch file, getppid's
- * entry or the file_open LSM hook (see {@link Facility}). Their answers need the privileges a
+ * programs that change nothing, to test functions nothing else calls
+ * ({@code bpf_fentry_test1}, {@code bpf_modify_return_test}), a scratch file or the file_open LSM hook (see {@link Facility}). Their answers need the privileges a
  * BPF user has (root, or CAP_BPF with CAP_PERFMON and CAP_NET_ADMIN): without them most answers
  * are "not available". Nothing native outlives a probe: every fd it opens is closed and its
  * scratch memory freed before it returns; only the answers (records in the Java heap) are kept.

@@ -28,8 +28,11 @@ public final class Access {
 
     /** {@code dev.jbpf.link}'s side, registered by {@link BpfLink}. */
     public interface Links {
-        /** Wraps a {@code struct bpf_link *} libbpf returned; the link owns it and is closed with {@code parent} (or null). */
-        BpfLink adopt(MemorySegment link, String description, Owner parent);
+        /**
+         * Wraps a {@code struct bpf_link *} libbpf returned; the link owns it and is closed with
+         * {@code parent} (or null). {@code usdt}: libbpf's USDT link, which has no fd of its own.
+         */
+        BpfLink adopt(MemorySegment link, String description, Owner parent, boolean usdt);
 
         /**
          * Attaches the loaded {@code program} at {@code point}; {@code description} names the

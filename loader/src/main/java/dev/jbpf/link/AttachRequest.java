@@ -53,6 +53,12 @@ final class AttachRequest {
         return BpfLink.adopt(link, "link of " + description, owner);
     }
 
+    /** {@link #libbpfLink} for {@code bpf_program__attach_usdt}, whose link has no fd of its own. */
+    BpfLink libbpfUsdtLink(Supplier<MemorySegment> call) {
+        MemorySegment link = LibBpfCall.checkNonNull("attach program", description, call);
+        return BpfLink.adoptUsdt(link, "link of " + description, owner);
+    }
+
     /** The failure of this attach call, with errno (positive or negative) and libbpf's explanation. */
     BpfException failure(int errno) {
         return LibBpfCall.failure("attach program", description, Math.abs(errno));

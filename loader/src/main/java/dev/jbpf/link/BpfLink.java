@@ -31,7 +31,8 @@ import java.util.Optional;
  *     tcx, cgroup with an explicit attach type): {@code close()} closes the fd;</li>
  * <li>an attachment that is not a kernel link (a clsact TC filter, an XDP program attached
  *     through netlink): {@code close()} detaches it through netlink. Such a link has no fd and
- *     cannot be pinned ({@link #isKernelLink()} is false).</li>
+ *     cannot be pinned ({@link #isKernelLink()} is false); neither has libbpf's link of a USDT
+ *     probe (its uprobes are inside it), which {@code bpf_link__destroy} detaches.</li>
  * </ul>
  * Closing detaches the program, unless the link is pinned — a pinned link stays attached
  * until its pin is removed ({@link #unpin()}, or deleting the file). A link made by
@@ -40,6 +41,9 @@ import java.util.Optional;
  * thread uses it.
  */
 public final class BpfLink implements AutoCloseable {
+    /** What a USDT link is, in messages. */
+    private static final String USDT = "libbpf's USDT attachment (a uprobe at each call site of the probe)";
+
     private final Attachment attachment;
     private final String description;
     private final Owner state;
@@ -56,8 +60,8 @@ public final class BpfLink implements AutoCloseable {
     static {
         Access.register(new Access.Links() {
             @Override
-            public BpfLink adopt(MemorySegment link, String description, Owner parent) {
-                return BpfLink.adopt(link, description, parent);
+            public BpfLink adopt(MemorySegment link, String description, Owner parent, boolean usdt) {
+                return usdt ? BpfLink.adoptUsdt(link, description, parent) : BpfLink.adopt(link, description, parent);
             }
 
             @Override
@@ -78,7 +82,21 @@ public final class BpfLink implements AutoCloseable {
         if (link.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("NULL link");
         }
-        return owned(new LibBpfLink(link), description, parent);
+        return owned(new LibBpfLink(link, null), description, parent);
+    }
+
+    /**
+     * Wraps libbpf's link of a USDT probe ({@code bpf_program__attach_usdt}): libbpf keeps a
+     * uprobe (or one uprobe_multi link) per call site of the probe inside it, and the link itself
+     * has no fd ({@code bpf_link__fd} would answer 0, not an fd of a link), so it is no kernel
+     * link: no fd, no id, cannot be pinned.
+     */
+    static BpfLink adoptUsdt(MemorySegment link, String description, Owner parent) {
+        Objects.requireNonNull(link, "link");
+        if (link.equals(MemorySegment.NULL)) {
+            throw new IllegalArgumentException("NULL link");
+        }
+        return owned(new LibBpfLink(link, USDT), description, parent);
     }
 
     /** The fd of a kernel link made with {@code bpf_link_create}: the new link owns and closes it. */
@@ -158,11 +176,13 @@ public final class BpfLink implements AutoCloseable {
 
     /**
      * Whether this is a kernel BPF link, with an fd and an id, that can be pinned; false for an
-     * attachment made through netlink (a clsact TC filter, XDP attached with replace).
+     * attachment made through netlink (a clsact TC filter, XDP attached with replace) and for
+     * libbpf's USDT links (a set of uprobes libbpf keeps, {@link Usdt}).
      */
     public boolean isKernelLink() {
         state.ensureOpen();
-        return !(attachment instanceof NetlinkAttachment);
+        return !(attachment instanceof NetlinkAttachment)
+                && !(attachment instanceof LibBpfLink libbpf && libbpf.withoutFd() != null);
     }
 
     /**
@@ -257,15 +277,23 @@ public final class BpfLink implements AutoCloseable {
         void close();
     }
 
-    /** A libbpf {@code struct bpf_link}. */
-    private record LibBpfLink(MemorySegment link) implements Attachment {
+    /**
+     * A libbpf {@code struct bpf_link}; {@code withoutFd} says what it is when it has no fd of a
+     * kernel link (a USDT link), null when it has one.
+     */
+    private record LibBpfLink(MemorySegment link, String withoutFd) implements Attachment {
         @Override
         public int fd(String description) {
+            if (withoutFd != null) {
+                throw new UnsupportedOperationException(description + " is " + withoutFd
+                        + ", not a kernel BPF link: it has no fd or id and cannot be pinned");
+            }
             return LibBpfCall.check("get fd of", description, () -> LibBpf.bpf_link__fd(link));
         }
 
         @Override
         public void pin(Path path, String description) {
+            fd(description); // refuses a link without fd before libbpf pins fd 0
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment cPath = arena.allocateFrom(path.toString());
                 LibBpfCall.check("pin", description + " at " + path, () -> LibBpf.bpf_link__pin(link, cPath));

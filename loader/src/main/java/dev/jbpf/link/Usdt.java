@@ -12,8 +12,11 @@ import java.nio.file.Path;
  * A USDT probe ({@code DTRACE_PROBE*} of {@code <sys/sdt.h>}) of a binary, through
  * {@code bpf_program__attach_usdt}: {@code Usdt.of("/usr/bin/python3", "python", "function__entry")}.
  * The program must include {@code <bpf/usdt.bpf.h>} (its {@code BPF_USDT} macro reads the
- * probe's arguments). jbpf resolves the binary and checks the probe exists (listing those that
- * do) before any native call. Holds no native memory.
+ * probe's arguments). jbpf resolves the binary and checks the probe exists (offering the closest
+ * names) before any native call; {@link dev.jbpf.elf.UsdtProbes} lists the probes of a binary or
+ * a process. With a pid, the kernel counts the hits of that process only. The link is libbpf's
+ * set of uprobes, one per call site: no kernel link ({@link BpfLink#isKernelLink()} is false), it
+ * cannot be pinned. Holds no native memory.
  *
  * @param binary a path, a library name or a program name, as for {@link Uprobe}
  * @param provider the probe's provider
@@ -61,7 +64,7 @@ public record Usdt(String binary, String provider, String name, int pid, long co
         MemorySegment opts = bpf_usdt_opts.allocate(arena);
         bpf_usdt_opts.sz(opts, bpf_usdt_opts.sizeof());
         bpf_usdt_opts.usdt_cookie(opts, cookie);
-        return request.libbpfLink(() -> LibBpf.bpf_program__attach_usdt(program, pid, arena.allocateFrom(file.toString()),
+        return request.libbpfUsdtLink(() -> LibBpf.bpf_program__attach_usdt(program, pid, arena.allocateFrom(file.toString()),
                 arena.allocateFrom(provider), arena.allocateFrom(name), opts));
     }
 }

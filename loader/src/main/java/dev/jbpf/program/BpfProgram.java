@@ -146,6 +146,13 @@ public final class BpfProgram {
         return attach("attach program", target, () -> LibBpf.bpf_program__attach(program));
     }
 
+    /** Whether libbpf attaches this program (by its section) as a USDT probe: a link without fd. */
+    private boolean usdtSection() {
+        String section = section();
+        return section.equals("usdt") || section.startsWith("usdt/") || section.equals("usdt.s")
+                || section.startsWith("usdt.s/");
+    }
+
     /**
      * Attaches the program at an explicit point, e.g. {@code new Tracepoint("syscalls",
      * "sys_enter_openat")}, {@code new RawTracepoint("sys_enter")}, {@code Kprobe.entry("do_sys_openat2")},
@@ -167,7 +174,7 @@ public final class BpfProgram {
         try (Owner.Use use = object.use()) {
             fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
             MemorySegment link = LibBpfCall.checkNonNull(operation, description, call);
-            return Access.links().adopt(link, "link of " + description, object);
+            return Access.links().adopt(link, "link of " + description, object, usdtSection());
         }
     }
 

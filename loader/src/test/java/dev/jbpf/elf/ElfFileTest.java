@@ -83,6 +83,20 @@ class ElfFileTest {
         assertTrue(libc.functions().size() > 1000, "libc has thousands of functions");
     }
 
+    /** libc's GNU build ID, as binutils' readelf -n prints it (where installed). */
+    @Test
+    void buildIdOfLibc() throws Exception {
+        Path libc = Binaries.resolve("libc.so.6");
+        String id = ElfFile.read(libc).buildId().orElseThrow();
+        assertTrue(id.matches("[0-9a-f]{40}"), id);
+        if (Files.isExecutable(Path.of("/usr/bin/readelf"))) {
+            Process readelf = new ProcessBuilder("/usr/bin/readelf", "-n", libc.toString()).redirectErrorStream(true).start();
+            String notes = new String(readelf.getInputStream().readAllBytes());
+            readelf.waitFor();
+            assertTrue(notes.contains("Build ID: " + id), notes);
+        }
+    }
+
     @Test
     void missingSymbolListsCloseMatches() {
         ElfFile libc = ElfFile.read(Binaries.resolve("libc.so.6"));
@@ -140,6 +154,7 @@ class ElfFileTest {
         ElfFile elf = ElfFile.read(file);
 
         assertEquals(List.of(new ElfFile.LoadSegment(0x1000, 0x7000, 0x100, 0x100, true)), elf.loadSegments());
+        assertTrue(elf.buildId().isEmpty(), "no .note.gnu.build-id");
         ElfSymbol foo = elf.function("foo");
         assertEquals("foo@@V2", foo.qualifiedName(), "the default version wins");
         assertEquals(0x1020, elf.fileOffset(foo.address()));

@@ -172,28 +172,20 @@ class KernelFeaturesTest {
     }
 
     /**
-     * fmod_ret rides on trampolines, and on the error-injection list (lib/error-inject.c, which
-     * CONFIG_FUNCTION_ERROR_INJECTION builds): with both and getppid's entry in BTF it attaches,
-     * without either it cannot.
+     * fmod_ret rides on trampolines and needs a function the kernel allows it on: with fentry
+     * and bpf_modify_return_test in BTF it attaches; without trampolines it cannot.
      */
     @Test
-    void fmodRetNeedsTrampolinesAndTheErrorInjectionList() throws IOException {
+    void fmodRetNeedsTrampolinesAndTheKernelsTestFunction() {
         FacilitySupport fmodRet = KernelFeatures.facility(Facility.FMOD_RET);
-        boolean list = inKallsyms("within_error_injection_list");
-        List<String> entries = AttachProbes.syscallEntries("getppid");
-        String entry = entries.stream().filter(KernelFeaturesTest::inBtf).findFirst().orElse(null);
-        if (KernelFeatures.has(Facility.FENTRY) && list && entry != null) {
+        boolean target = inBtf(AttachProbes.MODIFY_RETURN_FUNCTION);
+        if (KernelFeatures.has(Facility.FENTRY) && target) {
             assertTrue(fmodRet.available(), fmodRet::toString);
         }
-        if (!KernelFeatures.has(Facility.FENTRY) || !list) {
+        if (!KernelFeatures.has(Facility.FENTRY)) {
             assertFalse(fmodRet.available(), fmodRet::toString);
         }
-        if (entry != null) {
-            assertTrue(fmodRet.detail().contains(entry), fmodRet::toString);
-        }
-        if ("amd64".equals(System.getProperty("os.arch"))) {
-            assertEquals(List.of("__x64_sys_getppid", "sys_getppid"), entries);
-        }
+        assertTrue(fmodRet.detail().contains(AttachProbes.MODIFY_RETURN_FUNCTION), fmodRet::toString);
     }
 
     /** LSM programs attach through trampolines too, and run only where "bpf" is an active LSM. */

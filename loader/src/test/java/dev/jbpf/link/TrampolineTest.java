@@ -3,12 +3,15 @@ package dev.jbpf.link;
 import dev.jbpf.testing.TracingSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.testing.TestSupport;
 import dev.jbpf.map.Codec;
+import dev.jbpf.program.BpfProgram;
+import dev.jbpf.program.TestRunOptions;
 import dev.jbpf.testing.Feature;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.Requires;
@@ -18,11 +21,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * fentry, fexit, fmod_ret (BPF trampolines) on getppid(2) and an LSM program on file_open.
+ * fentry, fexit (BPF trampolines) on getppid(2), fmod_ret on the kernel's bpf_modify_return_test,
+ * and an LSM program on file_open.
  * Kernels without them (no trampolines, getppid not on the error-injection list, no BPF LSM)
  * skip with the probe's reason (@Requires).
  */
@@ -100,18 +105,24 @@ class TrampolineTest {
 
     @Test
     @Requires(Feature.FMOD_RET)
-    void fmodRetReplacesTheReturnValueForThisThreadOnly() {
-        // the facility is probed on this architecture's getppid entry; the program is built for x86-64's
-        if (TracingSupport.btfFunction("__x64_sys_getppid").isEmpty()) {
-            TracingSupport.skip("fmod_ret_getppid modifies __x64_sys_getppid, which this kernel's BTF lacks (not x86-64)");
-        }
-        try (LoadedObject loaded = load("fmod_ret_getppid");
-             BpfLink link = loaded.program("fmod_ret_getppid").attach(new Tracing())) {
-            int real = TracingSupport.getppid(1);
-            loaded.map("fmod_ret_overrides").typed(Codec.INT, Codec.LONG).put(tid, 4242L);
-            assertEquals(4242, TracingSupport.getppid(1), "getppid() returns what the program said");
-            loaded.map("fmod_ret_overrides").typed(Codec.INT, Codec.LONG).remove(tid);
-            assertEquals(real, TracingSupport.getppid(1));
+    void fmodRetReplacesTheReturnValueOfTheKernelsTestFunction() {
+        // BPF_PROG_TEST_RUN of an fmod_ret program calls bpf_modify_return_test; the low 16 bits
+        // of the run's return value are what it returned plus what the kernel adds (later
+        // kernels also call bpf_modify_return_test2), the same in every run
+        try (LoadedObject loaded = load("fmod_ret_test_function");
+             BpfLink link = loaded.program("fmod_ret_test_function").attach(new Tracing())) {
+            var override = loaded.map("modify_return_override").typed(Codec.INT, Codec.INT);
+            BpfProgram program = loaded.program("fmod_ret_test_function");
+            IntSupplier run = () -> program.testRun(TestRunOptions.empty()).returnValue() & 0xffff;
+            int asEver = run.getAsInt();
+            override.put(0, 4000);
+            int at4000 = run.getAsInt();
+            override.put(0, 4242);
+            int at4242 = run.getAsInt();
+            assertEquals(242, at4242 - at4000, "bpf_modify_return_test returns what the program says");
+            assertNotEquals(asEver, at4000, "the program's value replaced the function's own");
+            override.put(0, 0);
+            assertEquals(asEver, run.getAsInt(), "0: the function runs as ever");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jbpf.link;
 
 import dev.jbpf.testing.TracingSupport;
+import dev.jbpf.testing.TraceTarget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;

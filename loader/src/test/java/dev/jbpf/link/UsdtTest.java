@@ -1,8 +1,10 @@
 package dev.jbpf.link;
 
 import dev.jbpf.testing.TracingSupport;
+import dev.jbpf.testing.TraceTarget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,8 +72,29 @@ class UsdtTest {
         try (TraceTarget target = TraceTarget.start(ITERATIONS);
              BpfLink link = loaded.program("record_tick").attach(
                      Usdt.of(TracingSupport.traceTargetBinary(), "jbpf", "tick").withPid(target.pid()).withCookie(99))) {
+            assertNoKernelLink(link);
             target.run();
             assertTicks(ticks(loaded.map("ticks")), 99, target.pid());
+        }
+    }
+
+    @Test
+    void aPidFilterCountsTheChosenProcessOnly() {
+        // two processes of one binary hit the probe; a link filtered by pid (cookie 1) must see
+        // one of them, an unfiltered link (cookie 2) both: proof the other did hit the probe
+        Path binary = TracingSupport.traceTargetBinary();
+        try (TraceTarget chosen = TraceTarget.start(ITERATIONS);
+             TraceTarget other = TraceTarget.start(ITERATIONS + 2);
+             BpfLink filtered = loaded.program("count_tick").attach(
+                     Usdt.of(binary, "jbpf", "tick").withPid(chosen.pid()).withCookie(1));
+             BpfLink everyone = loaded.program("count_tick").attach(Usdt.of(binary, "jbpf", "tick").withCookie(2))) {
+            other.run();
+            chosen.run();
+            Map<Long, Long> hits = loaded.map("tick_hits").typed(Codec.LONG, Codec.LONG).toMap();
+            assertEquals(Map.of(1L << 32 | chosen.pid(), (long) ITERATIONS,
+                    2L << 32 | chosen.pid(), (long) ITERATIONS,
+                    2L << 32 | other.pid(), (long) ITERATIONS + 2), hits,
+                    "hits by (cookie << 32 | pid); chosen " + chosen.pid() + ", other " + other.pid());
         }
     }
 
@@ -88,9 +111,22 @@ class UsdtTest {
             TracingSupport.setenv("PATH", path);
         }
         try (link; TraceTarget target = TraceTarget.start(ITERATIONS)) {
+            assertNoKernelLink(link);
             target.run();
             assertTicks(ticks(loaded.map("section_ticks")), 0, target.pid());
         }
+    }
+
+    /** libbpf's USDT link keeps its uprobes inside and has no fd (bpf_link__fd answers 0): no id, no pin. */
+    private static void assertNoKernelLink(BpfLink link) {
+        assertFalse(link.isKernelLink(), link.toString());
+        UnsupportedOperationException noFd = assertThrows(UnsupportedOperationException.class, link::fd);
+        assertTrue(noFd.getMessage().contains("USDT attachment") && noFd.getMessage().contains("cannot be pinned"),
+                noFd.getMessage());
+        assertThrows(UnsupportedOperationException.class, link::id);
+        Path pin = Path.of("/sys/fs/bpf/jbpf-test-usdt-link-" + ProcessHandle.current().pid());
+        assertThrows(UnsupportedOperationException.class, () -> link.pin(pin));
+        assertFalse(java.nio.file.Files.exists(pin));
     }
 
     @Test

@@ -176,10 +176,50 @@ public final class TracingSupport {
 
     /** Where `make bpf` builds the trace target. */
     public static Path traceTargetBinary() {
-        Path path = Path.of(System.getProperty("jbpf.project.dir", "."), "build", "test-bin", "trace_target");
+        return testBinary("trace_target");
+    }
+
+    /** Where `make bpf` builds test-programs/usdt_target.c: USDT probes with semaphores, two providers, PIE. */
+    public static Path usdtTargetBinary() {
+        return testBinary("usdt_target");
+    }
+
+    /** Where `make bpf` builds the profiler's target, which has no USDT probe. */
+    public static Path busyTargetBinary() {
+        return testBinary("busy_target");
+    }
+
+    private static Path testBinary(String name) {
+        Path path = Path.of(System.getProperty("jbpf.project.dir", "."), "build", "test-bin", name);
         if (!Files.isRegularFile(path)) {
             throw new IllegalStateException(path + " is missing: run 'make bpf' first");
         }
         return path.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The libjvm.so of this JVM and of every JDK installed under /usr/lib/jvm, each file once
+     * (real paths; Debian's java-1.17.0-openjdk-amd64 is a link to java-17-openjdk-amd64), this
+     * JVM's first. HotSpot built with DTrace support has 500+ USDT probes in it.
+     */
+    public static List<Path> libjvms() {
+        Set<Path> files = new java.util.LinkedHashSet<>();
+        List<Path> homes = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"))));
+        try (Stream<Path> installed = Files.list(Path.of("/usr/lib/jvm"))) {
+            installed.sorted().forEach(homes::add);
+        } catch (IOException e) {
+            // no JDK there: this JVM's is enough
+        }
+        for (Path home : homes) {
+            Path libjvm = home.resolve("lib/server/libjvm.so");
+            if (Files.isRegularFile(libjvm)) {
+                try {
+                    files.add(libjvm.toRealPath());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return List.copyOf(files);
     }
 }

@@ -36,8 +36,17 @@ import java.util.function.BooleanSupplier;
  * CPU cycles where a hardware PMU exists, else the cpu-clock software event. The program
  * counts samples by (process, thread name, kernel stack id, user stack id) and keeps the stacks
  * in a {@code BPF_MAP_TYPE_STACK_TRACE} map; this class reads both at the end and names the
- * addresses (kernel: /proc/kallsyms; user: ELF symbols of the files in /proc/PID/maps, read
- * while sampling so that processes which exit before the end are still named).
+ * addresses (kernel: /proc/kallsyms; user: {@link UserSymbols}, the ELF symbols of the files in
+ * /proc/PID/maps, read while sampling so that processes which exit before the end are still
+ * named, and a JIT's perf map for its code).
+ *
+ * <p>Java: a JVM's JIT-compiled methods are named from its perf map, /tmp/perf-PID.map. With
+ * {@link Settings#jvmPerfMap()} the JVM sampled is asked to write it ({@link JavaProcess}) before
+ * sampling starts and again once it ends; otherwise a map already there is read (one written by
+ * {@code jcmd PID Compiler.perfmap} before, or by {@code -XX:+DumpPerfMapAtExit} as the JVM
+ * exited while sampled). The kernel walks user stacks by frame pointers, so a JVM without
+ * {@code -XX:+PreserveFramePointer} gives stacks cut at its first compiled frame
+ * ({@link JavaProcess#framePointers}).
  *
  * <p>Native resources: {@link #run} opens and closes everything it uses (object, perf events,
  * links) before it returns, also when it fails.
@@ -52,8 +61,11 @@ public final class StackProfiler {
      * @param pid the process to sample, or 0 for every process (except the idle task)
      * @param frequency samples per second on each CPU
      * @param duration how long to sample at most
+     * @param jvmPerfMap make the process, a HotSpot JVM, write its perf map at the start and
+     *     again at the end of sampling ({@link JavaProcess#writePerfMap}), so that the code it
+     *     compiled by then is named; needs a {@code pid}
      */
-    public record Settings(int pid, long frequency, Duration duration) {
+    public record Settings(int pid, long frequency, Duration duration, boolean jvmPerfMap) {
         public Settings {
             if (pid < 0) {
                 throw new IllegalArgumentException("pid must be >= 0 (0: every process), not " + pid);
@@ -65,6 +77,14 @@ public final class StackProfiler {
             if (duration.isNegative() || duration.isZero()) {
                 throw new IllegalArgumentException("duration must be positive, not " + duration);
             }
+            if (jvmPerfMap && pid == 0) {
+                throw new IllegalArgumentException("jvmPerfMap needs a pid: it asks one JVM to write its perf map");
+            }
+        }
+
+        /** Settings that ask no JVM for its perf map (one already in /tmp is still read). */
+        public Settings(int pid, long frequency, Duration duration) {
+            this(pid, frequency, duration, false);
         }
     }
 
@@ -95,10 +115,17 @@ public final class StackProfiler {
             throws InterruptedException {
         OpenedObject opened = Objects.requireNonNull(profileObject, "profileObject");
         UserSymbols users = new UserSymbols();
+        JavaProcess jvm = null;
+        List<String> warnings = new ArrayList<>();
         try {
+            if (settings.jvmPerfMap()) {
+                jvm = JavaProcess.require(settings.pid());
+                jvm.writePerfMap(); // before sampling: its jcmd's own CPU time is not in the profile
+            }
             if (settings.pid() != 0) {
                 opened.globals().setInt("target_tgid", settings.pid());
                 users.remember(settings.pid());
+                users.readPerfMap(settings.pid()); // one written earlier, or just now
             }
         } catch (RuntimeException | Error e) {
             opened.close(); // load() would have taken it over; now nobody else will close it
@@ -128,7 +155,18 @@ public final class StackProfiler {
             }
             Duration sampled = Duration.ofNanos(System.nanoTime() - start);
             rememberProcesses(counts, users, settings.pid());
-            return collect(loaded, event, settings.frequency(), sampled, users);
+            if (jvm != null && isAlive(settings.pid())) {
+                try {
+                    jvm.writePerfMap(); // again: what it compiled while sampled is named too
+                } catch (IllegalStateException e) {
+                    warnings.add("the perf map of JVM " + settings.pid() + " was not written again at the end ("
+                            + e.getMessage() + "): code it compiled while sampled may be unnamed");
+                }
+            }
+            if (settings.pid() != 0) {
+                users.readPerfMap(settings.pid()); // also one -XX:+DumpPerfMapAtExit wrote as it exited
+            }
+            return collect(loaded, event, settings.frequency(), sampled, users, settings.pid() == 0, warnings);
         }
     }
 
@@ -173,13 +211,13 @@ public final class StackProfiler {
         }
     }
 
-    private static Profile collect(LoadedObject loaded, String event, long frequency, Duration sampled, UserSymbols users) {
+    private static Profile collect(LoadedObject loaded, String event, long frequency, Duration sampled, UserSymbols users,
+            boolean everyProcess, List<String> warnings) {
         KernelSymbols kernel = null; // read only when some sample has a kernel stack
         BpfMap stacks = loaded.map("stacks");
         Map<Integer, Optional<long[]>> stackCache = new HashMap<>();
-        // stacks that differ only in addresses within the same functions add up
-        record Identity(int tgid, String comm, List<String> frames) { }
-        Map<Identity, Long> merged = new HashMap<>();
+        Set<Integer> perfMapsRead = new HashSet<>();
+        List<Profile.Stack> result = new ArrayList<>();
         for (MapEntry entry : loaded.map("counts").entries()) {
             ByteBuffer key = ByteBuffer.wrap(entry.key()).order(ByteOrder.nativeOrder());
             int tgid = key.getInt(0);
@@ -187,26 +225,31 @@ public final class StackProfiler {
             int userStack = key.getInt(8);
             String comm = cString(entry.key(), 16, 16);
             long count = ByteBuffer.wrap(entry.value()).order(ByteOrder.nativeOrder()).getLong(0);
-            List<String> frames = new ArrayList<>();
+            if (everyProcess && perfMapsRead.add(tgid)) {
+                users.readPerfMap(tgid); // a JIT's, if it wrote one
+            }
+            List<Profile.Frame> frames = new ArrayList<>();
             long[] user = addresses(stacks, userStack, stackCache);
             for (int i = user.length - 1; i >= 0; i--) {
                 // callers' addresses are return addresses: one byte back is inside the call
-                frames.add(users.name(tgid, i == 0 ? user[i] : user[i] - 1));
+                Profile.Frame frame = users.frame(tgid, i == 0 ? user[i] : user[i] - 1);
+                frames.add(new Profile.Frame(frame.name(), frame.kind(), user[i]));
             }
             long[] kernelAddresses = addresses(stacks, kernelStack, stackCache);
             if (kernelAddresses.length > 0 && kernel == null) {
                 kernel = KernelSymbols.load();
             }
             for (int i = kernelAddresses.length - 1; i >= 0; i--) {
-                frames.add(kernel.name(kernelAddresses[i]) + "_[k]");
+                String name = kernel.name(i == 0 ? kernelAddresses[i] : kernelAddresses[i] - 1);
+                frames.add(name.equals("[unknown]")
+                        ? new Profile.Frame("0x" + Long.toHexString(kernelAddresses[i]), Profile.FrameKind.UNKNOWN, kernelAddresses[i])
+                        : new Profile.Frame(name, Profile.FrameKind.KERNEL, kernelAddresses[i]));
             }
             if (frames.isEmpty()) {
-                frames.add("[no stack]");
+                frames.add(new Profile.Frame("[no stack]", Profile.FrameKind.UNKNOWN, 0));
             }
-            merged.merge(new Identity(tgid, comm.replace(';', '_').replace(' ', '_'), frames), count, Long::sum);
+            result.add(new Profile.Stack(tgid, comm.replace(';', '_').replace(' ', '_'), frames, count));
         }
-        List<Profile.Stack> result = new ArrayList<>();
-        merged.forEach((id, count) -> result.add(new Profile.Stack(id.tgid(), id.comm(), id.frames(), count)));
         result.sort(Comparator.comparingLong(Profile.Stack::count).reversed().thenComparing(Profile.Stack::folded));
         long[] totals = new long[2];
         BpfMap totalsMap = loaded.map("totals");
@@ -215,7 +258,7 @@ public final class StackProfiler {
                 totals[slot] += ByteBuffer.wrap(perCpu).order(ByteOrder.nativeOrder()).getLong(0);
             }
         }
-        return new Profile(event, frequency, sampled, result, totals[0], totals[1]);
+        return new Profile(event, frequency, sampled, result, totals[0], totals[1], warnings);
     }
 
     /** The addresses of stack {@code id}, innermost first; none for a negative id (no stack). */

@@ -7,17 +7,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
@@ -60,49 +57,24 @@ public final class JvmChild implements AutoCloseable {
 
     /**
      * The home of this machine's JDK of that feature release: {@code $JBPF_TEST_JDK17} (...) when
-     * set, else the first directory of /usr/lib/jvm whose {@code release} file says so; or empty.
+     * set, else the one {@link JavaTargets#jdks()} finds (under /usr/lib/jvm, with java and jcmd); or empty.
      */
     public static Optional<Path> jdkHome(int feature) {
         String override = System.getenv("JBPF_TEST_JDK" + feature);
         if (override != null && !override.isBlank()) {
             return Optional.of(Path.of(override));
         }
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> homes = Files.list(jvms)) {
-            return homes.sorted(Comparator.comparing(Path::toString))
-                    .filter(home -> Files.isExecutable(home.resolve("bin/java")) && feature(home) == feature)
-                    .findFirst();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JavaTargets.jdks().stream().filter(jdk -> jdk.feature() == feature).map(JavaTargets.Jdk::home).findFirst();
     }
 
     /** The JDK of that feature release; without one the test is skipped, saying so. */
     public static Path requireJdk(int feature) {
         Optional<Path> home = jdkHome(feature);
         if (home.isEmpty()) {
-            TracingSupport.skip("no JDK " + feature + " on this machine (none in /usr/lib/jvm; set JBPF_TEST_JDK" + feature + ")");
+            TracingSupport.skip("no JDK " + feature + " on this machine (none with java and jcmd in /usr/lib/jvm; set JBPF_TEST_JDK"
+                    + feature + ")");
         }
         return home.get();
-    }
-
-    /** The feature release a JDK's {@code release} file names (JAVA_VERSION="17.0.15" → 17, "1.8.0_402" → 8), or -1. */
-    private static int feature(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.startsWith("JAVA_VERSION=")) {
-                    String[] parts = line.substring("JAVA_VERSION=".length()).replace("\"", "").strip().split("[._+-]");
-                    int first = Integer.parseInt(parts[0]);
-                    return first == 1 && parts.length > 1 ? Integer.parseInt(parts[1]) : first;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no release file, or one that does not say: not a JDK this picks
-        }
-        return -1;
     }
 
     /** The child's classes, compiled once per test JVM from the resource with this JDK's javac, --release 17. */

@@ -1,6 +1,4 @@
-package dev.jbpf.link;
-
-import dev.jbpf.testing.TracingSupport;
+package dev.jbpf.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -8,13 +6,15 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A running build/test-bin/trace_target (test-programs/trace_target.c), waiting for the test
  * to attach before it fires its probes. Owns the process: close() kills it if still running.
  */
-final class TraceTarget implements AutoCloseable {
+public final class TraceTarget implements AutoCloseable {
     private final Process process;
     private final BufferedReader output;
 
@@ -24,20 +24,28 @@ final class TraceTarget implements AutoCloseable {
     }
 
     /** Starts the target for {@code iterations} iterations and waits until it is ready. */
-    static TraceTarget start(int iterations) {
+    public static TraceTarget start(int iterations) {
         return start(TracingSupport.traceTargetBinary(), iterations);
     }
 
     /** Starts {@code binary}, a copy of trace_target, and waits until it is ready. */
-    static TraceTarget start(java.nio.file.Path binary, int iterations) {
+    public static TraceTarget start(Path binary, int iterations) {
+        return start(List.of(binary.toString(), Integer.toString(iterations)));
+    }
+
+    /**
+     * Starts {@code command}, which runs a trace_target in the end (through exec, so that the
+     * process's pid is trace_target's: {@code unshare ... sh -c '... exec trace_target N'}), and
+     * waits until it is ready.
+     */
+    public static TraceTarget start(List<String> command) {
         try {
-            Process process = new ProcessBuilder(binary.toString(),
-                    Integer.toString(iterations)).redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             TraceTarget target = new TraceTarget(process);
             String ready = target.output.readLine();
             if (!"ready".equals(ready)) {
                 target.close();
-                throw new AssertionError("trace_target said " + ready + " instead of ready");
+                throw new AssertionError(String.join(" ", command) + " said " + ready + " instead of ready");
             }
             return target;
         } catch (IOException e) {
@@ -45,12 +53,28 @@ final class TraceTarget implements AutoCloseable {
         }
     }
 
-    int pid() {
+    /**
+     * Starts a copy of trace_target in a mount namespace of its own (unshare(1); root only), as
+     * a process in a container runs: the copy is on a tmpfs mounted at {@code hidden} in that
+     * namespace only, so {@code hidden/trace_target} leads nowhere outside it.
+     */
+    public static TraceTarget startInOwnMountNamespace(Path hidden, int iterations) {
+        try {
+            java.nio.file.Files.createDirectories(hidden);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String script = "mount -t tmpfs jbpf-test '" + hidden + "' && cp '" + TracingSupport.traceTargetBinary() + "' '"
+                + hidden + "/trace_target' && exec '" + hidden + "/trace_target' " + iterations;
+        return start(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script));
+    }
+
+    public int pid() {
         return (int) process.pid();
     }
 
     /** Lets it run its iterations; returns the sum it printed once it exited with status 0. */
-    long run() {
+    public long run() {
         try {
             try (OutputStream input = process.getOutputStream()) {
                 input.write("go\n".getBytes(StandardCharsets.UTF_8));
@@ -75,6 +99,11 @@ final class TraceTarget implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             output.close();
