@@ -140,11 +140,13 @@ final class JvmCommand {
     }
 
     /**
-     * Streams {@code events} to {@code handler} until the watch ends, then hands over what came
-     * before the end; closes them (detaching) before it returns, at Ctrl-C too.
+     * Installs the Ctrl-C hook, runs {@code started} (the first lines), streams {@code events} to
+     * {@code handler} until the watch ends, hands over what came before the end, closes the
+     * events (detaching) and runs {@code finish} (the last lines); only then lets a pending Ctrl-C
+     * exit go on, so that the end is printed at Ctrl-C too.
      */
-    static <E extends Record> Watched stream(JvmEvents<E> events, Target target, String stopName, Consumer<E> handler,
-            Runnable tick) {
+    static <E extends Record> void stream(JvmEvents<E> events, Target target, String stopName, Runnable started,
+            Consumer<E> handler, Runnable tick, Consumer<Watched> finish) {
         ForegroundStop stop;
         try {
             stop = ForegroundStop.install(stopName);
@@ -153,19 +155,24 @@ final class JvmCommand {
             throw e;
         }
         try {
+            started.run(); // the first line says it is attached: from here on Ctrl-C ends the watch cleanly
             Ended ended = watch(events.target(), target, stop, slice -> events.poll(slice, handler), tick);
             events.consume(handler); // what the JVM sent before it exited (or before the end)
-            return new Watched(ended, events.lost());
+            Watched watched = new Watched(ended, events.lost());
+            events.close();
+            finish.accept(watched);
         } finally {
-            stop.releaseAfter(events::close);
+            stop.releaseAfter(events::close); // closing again does nothing
         }
     }
 
     /**
-     * For the tools that count in the kernel: waits until the watch ends, then reads the counts
-     * ({@code read}), then closes the tool ({@code close}), at Ctrl-C too.
+     * For the tools that count in the kernel: installs the Ctrl-C hook, runs {@code started} (the
+     * first line), waits until the watch ends, reads the counts ({@code read}), closes the tool
+     * ({@code close}) and prints them ({@code finish}); only then lets a pending Ctrl-C exit go on.
      */
-    static <T> T countUntilEnd(JvmProcess jvm, Target target, String stopName, Runnable close, Function<Ended, T> read) {
+    static <T> void countUntilEnd(JvmProcess jvm, Target target, String stopName, Runnable started, Runnable close,
+            Function<Ended, T> read, Consumer<T> finish) {
         ForegroundStop stop;
         try {
             stop = ForegroundStop.install(stopName);
@@ -174,15 +181,18 @@ final class JvmCommand {
             throw e;
         }
         try {
-            return read.apply(watch(jvm, target, stop, JvmCommand::sleep, null));
+            started.run();
+            T counted = read.apply(watch(jvm, target, stop, JvmCommand::sleep, null));
+            close.run();
+            finish.accept(counted);
         } finally {
-            stop.releaseAfter(close);
+            stop.releaseAfter(close); // closing again does nothing
         }
     }
 
-    /** The first line: which JVM, which probes, and for how long (text), or the same as a JSON object. */
+    /** The first line: which JVM, which probes, and for how long, then the table's header (text); or a JSON object. */
     static void printStart(PrintWriter out, CommonOptions options, String doing, String tool, JvmProcess jvm, List<Integer> programIds,
-            Target target) {
+            Target target, String header) {
         if (options.json()) {
             Output.printJson(out, options, json -> {
                 json.writeStartObject();
@@ -205,6 +215,9 @@ final class JvmCommand {
         }
         out.println(doing + " of " + jvm.describe() + " " + target.until() + "; Ctrl-C to stop. (" + jvm.libjvm() + ", prog ids "
                 + programIds.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
+        if (header != null) {
+            out.println(header);
+        }
         out.flush();
     }
 
@@ -264,53 +277,52 @@ final class JvmCommand {
             PrintWriter out = spec.commandLine().getOut();
             JvmGcEvents events = JvmGcEvents.attach(jvm);
             long start = System.nanoTime();
-            printStart(out, options, "Tracing garbage collections", "gc", jvm, events.programIds(), target);
-            if (!options.json()) {
-                out.printf(Locale.ROOT, "%-12s  %9s  %-30s  %s%n", "TIME(UTC)", "PAUSE ms", "COLLECTOR", "POOLS (used before -> after)");
-                out.flush();
-            }
+            String header = String.format(Locale.ROOT, "%-12s  %9s  %-30s  %s", "TIME(UTC)", "PAUSE ms", "COLLECTOR",
+                    "POOLS (used before -> after)");
             Log2Histogram pauses = new Log2Histogram();
             Map<String, Long> byCollector = new TreeMap<>();
-            Watched watched = stream(events, target, "jbpf-jvm-gc-stop", event -> {
+            stream(events, target, "jbpf-jvm-gc-stop",
+                    () -> printStart(out, options, "Tracing garbage collections", "gc", jvm, events.programIds(), target, header), event -> {
                 pauses.add(event.duration().toNanos() / 1000);
                 byCollector.merge(event.collector(), 1L, Long::sum);
                 print(out, event);
-            }, null);
-            long elapsed = System.nanoTime() - start;
-            if (options.json()) {
-                Output.printJson(out, options, json -> {
-                    json.writeStartObject();
-                    json.writeNumberField("collections", pauses.total());
-                    json.writeObjectFieldStart("by_collector");
-                    for (Map.Entry<String, Long> entry : byCollector.entrySet()) {
-                        json.writeNumberField(entry.getKey(), entry.getValue());
-                    }
-                    json.writeEndObject();
-                    json.writeArrayFieldStart("pause_histogram_us");
-                    for (Log2Histogram.Bucket bucket : pauses.buckets()) {
+            }, null, watched -> {
+                long elapsed = System.nanoTime() - start;
+                if (options.json()) {
+                    Output.printJson(out, options, json -> {
                         json.writeStartObject();
-                        json.writeNumberField("from", bucket.low());
-                        json.writeNumberField("to", bucket.high());
-                        json.writeNumberField("count", bucket.count());
+                        json.writeNumberField("collections", pauses.total());
+                        json.writeObjectFieldStart("by_collector");
+                        for (Map.Entry<String, Long> entry : byCollector.entrySet()) {
+                            json.writeNumberField(entry.getKey(), entry.getValue());
+                        }
                         json.writeEndObject();
-                    }
-                    json.writeEndArray();
-                    json.writeNumberField("lost", watched.lost());
-                    json.writeStringField("ended", watched.ended().json());
-                    json.writeEndObject();
-                });
-                return Main.EXIT_OK;
-            }
-            out.println(plural(pauses.total(), "collection") + " in " + String.format(Locale.ROOT, "%.1f", elapsed / 1e9) + " s"
-                    + (byCollector.isEmpty() ? "" : " (" + byCollector.entrySet().stream()
-                            .map(entry -> (entry.getKey().isEmpty() ? "collector not reported" : entry.getKey()) + ": " + entry.getValue())
-                            .collect(Collectors.joining(", ")) + ")")
-                    + "; " + watched.ended().text + lostText(watched.lost(), "the ring buffer was full"));
-            if (pauses.total() > 0) {
-                out.println("Pause times:");
-                pauses.lines("usecs").forEach(out::println);
-            }
-            out.flush();
+                        json.writeArrayFieldStart("pause_histogram_us");
+                        for (Log2Histogram.Bucket bucket : pauses.buckets()) {
+                            json.writeStartObject();
+                            json.writeNumberField("from", bucket.low());
+                            json.writeNumberField("to", bucket.high());
+                            json.writeNumberField("count", bucket.count());
+                            json.writeEndObject();
+                        }
+                        json.writeEndArray();
+                        json.writeNumberField("lost", watched.lost());
+                        json.writeStringField("ended", watched.ended().json());
+                        json.writeEndObject();
+                    });
+                    return;
+                }
+                out.println(plural(pauses.total(), "collection") + " in " + String.format(Locale.ROOT, "%.1f", elapsed / 1e9) + " s"
+                        + (byCollector.isEmpty() ? "" : " (" + byCollector.entrySet().stream()
+                                .map(entry -> (entry.getKey().isEmpty() ? "collector not reported" : entry.getKey()) + ": " + entry.getValue())
+                                .collect(Collectors.joining(", ")) + ")")
+                        + "; " + watched.ended().text + lostText(watched.lost(), "the ring buffer was full"));
+                if (pauses.total() > 0) {
+                    out.println("Pause times:");
+                    pauses.lines("usecs").forEach(out::println);
+                }
+                out.flush();
+            });
             return Main.EXIT_OK;
         }
 
@@ -365,30 +377,29 @@ final class JvmCommand {
             JvmProcess jvm = target.jvm();
             PrintWriter out = spec.commandLine().getOut();
             JvmThreadEvents events = JvmThreadEvents.attach(jvm);
-            printStart(out, options, "Tracing threads", "threads", jvm, events.programIds(), target);
-            if (!options.json()) {
-                out.printf(Locale.ROOT, "%-12s  %-5s  %8s  %8s  %-6s  %s%n", "TIME(UTC)", "EVENT", "TID", "JAVA ID", "DAEMON", "NAME");
-                out.flush();
-            }
+            String header = String.format(Locale.ROOT, "%-12s  %-5s  %8s  %8s  %-6s  %s", "TIME(UTC)", "EVENT", "TID", "JAVA ID",
+                    "DAEMON", "NAME");
             long[] counts = new long[2];
-            Watched watched = stream(events, target, "jbpf-jvm-threads-stop", event -> {
+            stream(events, target, "jbpf-jvm-threads-stop",
+                    () -> printStart(out, options, "Tracing threads", "threads", jvm, events.programIds(), target, header), event -> {
                 counts[event.kind().ordinal()]++;
                 print(out, event);
-            }, null);
-            if (options.json()) {
-                Output.printJson(out, options, json -> {
-                    json.writeStartObject();
-                    json.writeNumberField("started", counts[0]);
-                    json.writeNumberField("stopped", counts[1]);
-                    json.writeNumberField("lost", watched.lost());
-                    json.writeStringField("ended", watched.ended().json());
-                    json.writeEndObject();
-                });
-            } else {
-                out.println(plural(counts[0], "thread") + " started, " + counts[1] + " stopped; " + watched.ended().text
-                        + lostText(watched.lost(), "the ring buffer was full"));
-                out.flush();
-            }
+            }, null, watched -> {
+                if (options.json()) {
+                    Output.printJson(out, options, json -> {
+                        json.writeStartObject();
+                        json.writeNumberField("started", counts[0]);
+                        json.writeNumberField("stopped", counts[1]);
+                        json.writeNumberField("lost", watched.lost());
+                        json.writeStringField("ended", watched.ended().json());
+                        json.writeEndObject();
+                    });
+                } else {
+                    out.println(plural(counts[0], "thread") + " started, " + counts[1] + " stopped; " + watched.ended().text
+                            + lostText(watched.lost(), "the ring buffer was full"));
+                    out.flush();
+                }
+            });
             return Main.EXIT_OK;
         }
 
@@ -436,39 +447,34 @@ final class JvmCommand {
             JvmProcess jvm = target.jvm();
             PrintWriter out = spec.commandLine().getOut();
             JvmClassEvents events = JvmClassEvents.attach(jvm);
-            printStart(out, options, "Tracing class loading", "classes", jvm, events.programIds(), target);
-            if (!options.json()) {
-                if (verbose) {
-                    out.printf(Locale.ROOT, "%-12s  %-6s  %-6s  %s%n", "TIME(UTC)", "EVENT", "SHARED", "CLASS");
-                } else {
-                    out.printf(Locale.ROOT, "%-12s  %8s  %8s%n", "TIME(UTC)", "LOADED", "UNLOADED");
-                }
-                out.flush();
-            }
-            Watched watched = stream(events, target, "jbpf-jvm-classes-stop", event -> {
+            String header = verbose ? String.format(Locale.ROOT, "%-12s  %-6s  %-6s  %s", "TIME(UTC)", "EVENT", "SHARED", "CLASS")
+                    : String.format(Locale.ROOT, "%-12s  %8s  %8s", "TIME(UTC)", "LOADED", "UNLOADED");
+            stream(events, target, "jbpf-jvm-classes-stop",
+                    () -> printStart(out, options, "Tracing class loading", "classes", jvm, events.programIds(), target, header), event -> {
                 total[event.kind().ordinal()]++;
                 second[event.kind().ordinal()]++;
                 if (verbose) {
                     print(out, event);
                 }
-            }, () -> printSecond(out));
-            if (!verbose) {
-                printSecond(out);
-            }
-            if (options.json()) {
-                Output.printJson(out, options, json -> {
-                    json.writeStartObject();
-                    json.writeNumberField("loaded", total[0]);
-                    json.writeNumberField("unloaded", total[1]);
-                    json.writeNumberField("lost", watched.lost());
-                    json.writeStringField("ended", watched.ended().json());
-                    json.writeEndObject();
-                });
-            } else {
-                out.println(plural(total[0], "class") + " loaded, " + total[1] + " unloaded; "
-                        + watched.ended().text + lostText(watched.lost(), "the ring buffer was full"));
-                out.flush();
-            }
+            }, () -> printSecond(out), watched -> {
+                if (!verbose) {
+                    printSecond(out);
+                }
+                if (options.json()) {
+                    Output.printJson(out, options, json -> {
+                        json.writeStartObject();
+                        json.writeNumberField("loaded", total[0]);
+                        json.writeNumberField("unloaded", total[1]);
+                        json.writeNumberField("lost", watched.lost());
+                        json.writeStringField("ended", watched.ended().json());
+                        json.writeEndObject();
+                    });
+                } else {
+                    out.println(plural(total[0], "class") + " loaded, " + total[1] + " unloaded; "
+                            + watched.ended().text + lostText(watched.lost(), "the ring buffer was full"));
+                    out.flush();
+                }
+            });
             return Main.EXIT_OK;
         }
 
@@ -532,41 +538,39 @@ final class JvmCommand {
             JvmProcess jvm = target.jvm();
             PrintWriter out = spec.commandLine().getOut();
             JvmCompileEvents events = JvmCompileEvents.attach(jvm);
-            printStart(out, options, "Tracing JIT compilations", "compile", jvm, events.programIds(), target);
-            if (!options.json()) {
-                out.printf(Locale.ROOT, "%-12s  %-8s  %9s  %s%n", "TIME(UTC)", "COMPILER", "ms", "METHOD");
-                out.flush();
-            }
+            String header = String.format(Locale.ROOT, "%-12s  %-8s  %9s  %s", "TIME(UTC)", "COMPILER", "ms", "METHOD");
             Map<String, Long> byCompiler = new TreeMap<>();
             long[] failed = new long[1];
-            Watched watched = stream(events, target, "jbpf-jvm-compile-stop", event -> {
+            stream(events, target, "jbpf-jvm-compile-stop",
+                    () -> printStart(out, options, "Tracing JIT compilations", "compile", jvm, events.programIds(), target, header), event -> {
                 byCompiler.merge(event.compiler(), 1L, Long::sum);
                 if (!event.success()) {
                     failed[0]++;
                 }
                 print(out, event);
-            }, null);
-            long compilations = byCompiler.values().stream().mapToLong(Long::longValue).sum();
-            if (options.json()) {
-                Output.printJson(out, options, json -> {
-                    json.writeStartObject();
-                    json.writeNumberField("compilations", compilations);
-                    json.writeObjectFieldStart("by_compiler");
-                    for (Map.Entry<String, Long> entry : byCompiler.entrySet()) {
-                        json.writeNumberField(entry.getKey(), entry.getValue());
-                    }
-                    json.writeEndObject();
-                    json.writeNumberField("failed", failed[0]);
-                    json.writeNumberField("lost", watched.lost());
-                    json.writeStringField("ended", watched.ended().json());
-                    json.writeEndObject();
-                });
-            } else {
-                out.println(plural(compilations, "compilation") + (byCompiler.isEmpty() ? "" : " (" + byCompiler.entrySet().stream()
-                        .map(entry -> entry.getKey() + ": " + entry.getValue()).collect(Collectors.joining(", ")) + ")")
-                        + ", " + failed[0] + " failed; " + watched.ended().text + lostText(watched.lost(), "the ring buffer was full"));
-                out.flush();
-            }
+            }, null, watched -> {
+                long compilations = byCompiler.values().stream().mapToLong(Long::longValue).sum();
+                if (options.json()) {
+                    Output.printJson(out, options, json -> {
+                        json.writeStartObject();
+                        json.writeNumberField("compilations", compilations);
+                        json.writeObjectFieldStart("by_compiler");
+                        for (Map.Entry<String, Long> entry : byCompiler.entrySet()) {
+                            json.writeNumberField(entry.getKey(), entry.getValue());
+                        }
+                        json.writeEndObject();
+                        json.writeNumberField("failed", failed[0]);
+                        json.writeNumberField("lost", watched.lost());
+                        json.writeStringField("ended", watched.ended().json());
+                        json.writeEndObject();
+                    });
+                } else {
+                    out.println(plural(compilations, "compilation") + (byCompiler.isEmpty() ? "" : " (" + byCompiler.entrySet().stream()
+                            .map(entry -> entry.getKey() + ": " + entry.getValue()).collect(Collectors.joining(", ")) + ")")
+                            + ", " + failed[0] + " failed; " + watched.ended().text + lostText(watched.lost(), "the ring buffer was full"));
+                    out.flush();
+                }
+            });
             return Main.EXIT_OK;
         }
 
@@ -629,50 +633,52 @@ final class JvmCommand {
             JvmProcess jvm = target.jvm();
             PrintWriter out = spec.commandLine().getOut();
             JvmAllocations allocations = JvmAllocations.attach(jvm);
-            printStart(out, options, "Counting allocations", "alloc", jvm, allocations.programIds(), target);
             record Counted(Ended ended, List<AllocationCount> counts, long lost) {
             }
             boolean sizes = allocations.sizesReported();
-            Counted counted = countUntilEnd(jvm, target, "jbpf-jvm-alloc-stop", allocations::close,
-                    ended -> new Counted(ended, allocations.byClass(), allocations.lost()));
-            long objects = counted.counts().stream().mapToLong(AllocationCount::count).sum();
-            long bytes = sizes ? counted.counts().stream().mapToLong(AllocationCount::bytes).sum() : -1;
-            List<AllocationCount> shown = top.first(counted.counts());
-            if (options.json()) {
-                Output.printJson(out, options, json -> {
-                    json.writeStartObject();
-                    json.writeArrayFieldStart("allocations");
-                    for (AllocationCount count : shown) {
+            countUntilEnd(jvm, target, "jbpf-jvm-alloc-stop",
+                    () -> printStart(out, options, "Counting allocations", "alloc", jvm, allocations.programIds(), target, null),
+                    allocations::close,
+                    ended -> new Counted(ended, allocations.byClass(), allocations.lost()), counted -> {
+                long objects = counted.counts().stream().mapToLong(AllocationCount::count).sum();
+                long bytes = sizes ? counted.counts().stream().mapToLong(AllocationCount::bytes).sum() : -1;
+                List<AllocationCount> shown = top.first(counted.counts());
+                if (options.json()) {
+                    Output.printJson(out, options, json -> {
                         json.writeStartObject();
-                        json.writeStringField("class", count.className());
-                        json.writeNumberField("count", count.count());
-                        writeBytes(json, count.bytes());
+                        json.writeArrayFieldStart("allocations");
+                        for (AllocationCount count : shown) {
+                            json.writeStartObject();
+                            json.writeStringField("class", count.className());
+                            json.writeNumberField("count", count.count());
+                            writeBytes(json, count.bytes());
+                            json.writeEndObject();
+                        }
+                        json.writeEndArray();
+                        json.writeNumberField("classes", counted.counts().size());
+                        json.writeNumberField("objects", objects);
+                        writeBytes(json, bytes);
+                        json.writeBooleanField("sizes_reported", sizes);
+                        json.writeNumberField("lost", counted.lost());
+                        json.writeStringField("ended", counted.ended().json());
                         json.writeEndObject();
-                    }
-                    json.writeEndArray();
-                    json.writeNumberField("classes", counted.counts().size());
-                    json.writeNumberField("objects", objects);
-                    writeBytes(json, bytes);
-                    json.writeBooleanField("sizes_reported", sizes);
-                    json.writeNumberField("lost", counted.lost());
-                    json.writeStringField("ended", counted.ended().json());
-                    json.writeEndObject();
-                });
-                return Main.EXIT_OK;
-            }
-            out.printf(Locale.ROOT, "%12s  %14s  %s%n", "OBJECTS", "BYTES", "CLASS");
-            for (AllocationCount count : shown) {
-                out.printf(Locale.ROOT, "%12d  %14s  %s%n", count.count(), count.bytes() < 0 ? "-" : Long.toString(count.bytes()),
-                        count.className());
-            }
-            out.println(plural(objects, "object") + " of " + plural(counted.counts().size(), "class")
-                    + (sizes ? ", " + size(bytes) : "") + (shown.size() < counted.counts().size() ? " (the first " + shown.size()
-                    + " classes shown)" : "") + "; " + counted.ended().text + lostText(counted.lost(), "the map of classes was full"));
-            if (!sizes) {
-                out.println("(no bytes: JDK " + jvm.javaVersion().orElse("?") + "'s object__alloc passes a wrong size, HotSpot's"
-                        + " bug JDK-8276209, fixed in JDK 18)");
-            }
-            out.flush();
+                    });
+                    return;
+                }
+                out.printf(Locale.ROOT, "%12s  %14s  %s%n", "OBJECTS", "BYTES", "CLASS");
+                for (AllocationCount count : shown) {
+                    out.printf(Locale.ROOT, "%12d  %14s  %s%n", count.count(), count.bytes() < 0 ? "-" : Long.toString(count.bytes()),
+                            count.className());
+                }
+                out.println(plural(objects, "object") + " of " + plural(counted.counts().size(), "class")
+                        + (sizes ? ", " + size(bytes) : "") + (shown.size() < counted.counts().size() ? " (the first " + shown.size()
+                        + " classes shown)" : "") + "; " + counted.ended().text + lostText(counted.lost(), "the map of classes was full"));
+                if (!sizes) {
+                    out.println("(no bytes: JDK " + jvm.javaVersion().orElse("?") + "'s object__alloc passes a wrong size, HotSpot's"
+                            + " bug JDK-8276209, fixed in JDK 18)");
+                }
+                out.flush();
+            });
             return Main.EXIT_OK;
         }
 
@@ -709,43 +715,45 @@ final class JvmCommand {
             JvmProcess jvm = target.jvm();
             PrintWriter out = spec.commandLine().getOut();
             JvmMonitors monitors = JvmMonitors.attach(jvm);
-            printStart(out, options, "Counting contended monitors", "monitors", jvm, monitors.programIds(), target);
             record Counted(Ended ended, List<MonitorContention> counts, long lost) {
             }
-            Counted counted = countUntilEnd(jvm, target, "jbpf-jvm-monitors-stop", monitors::close,
-                    ended -> new Counted(ended, monitors.byClass(), monitors.lost()));
-            long contended = counted.counts().stream().mapToLong(MonitorContention::contended).sum();
-            List<MonitorContention> shown = top.first(counted.counts());
-            if (options.json()) {
-                Output.printJson(out, options, json -> {
-                    json.writeStartObject();
-                    json.writeArrayFieldStart("monitors");
-                    for (MonitorContention count : shown) {
+            countUntilEnd(jvm, target, "jbpf-jvm-monitors-stop",
+                    () -> printStart(out, options, "Counting contended monitors", "monitors", jvm, monitors.programIds(), target, null),
+                    monitors::close,
+                    ended -> new Counted(ended, monitors.byClass(), monitors.lost()), counted -> {
+                long contended = counted.counts().stream().mapToLong(MonitorContention::contended).sum();
+                List<MonitorContention> shown = top.first(counted.counts());
+                if (options.json()) {
+                    Output.printJson(out, options, json -> {
                         json.writeStartObject();
-                        json.writeStringField("class", count.className());
-                        json.writeNumberField("contended", count.contended());
-                        json.writeNumberField("entered", count.entered());
-                        json.writeNumberField("waited_ns", count.waited().toNanos());
-                        json.writeNumberField("max_wait_ns", count.maxWait().toNanos());
+                        json.writeArrayFieldStart("monitors");
+                        for (MonitorContention count : shown) {
+                            json.writeStartObject();
+                            json.writeStringField("class", count.className());
+                            json.writeNumberField("contended", count.contended());
+                            json.writeNumberField("entered", count.entered());
+                            json.writeNumberField("waited_ns", count.waited().toNanos());
+                            json.writeNumberField("max_wait_ns", count.maxWait().toNanos());
+                            json.writeEndObject();
+                        }
+                        json.writeEndArray();
+                        json.writeNumberField("classes", counted.counts().size());
+                        json.writeNumberField("contended", contended);
+                        json.writeNumberField("lost", counted.lost());
+                        json.writeStringField("ended", counted.ended().json());
                         json.writeEndObject();
-                    }
-                    json.writeEndArray();
-                    json.writeNumberField("classes", counted.counts().size());
-                    json.writeNumberField("contended", contended);
-                    json.writeNumberField("lost", counted.lost());
-                    json.writeStringField("ended", counted.ended().json());
-                    json.writeEndObject();
-                });
-                return Main.EXIT_OK;
-            }
-            out.printf(Locale.ROOT, "%10s  %10s  %12s  %10s  %s%n", "CONTENDED", "ENTERED", "WAITED ms", "MAX ms", "CLASS");
-            for (MonitorContention count : shown) {
-                out.printf(Locale.ROOT, "%10d  %10d  %12s  %10s  %s%n", count.contended(), count.entered(), millis(count.waited()),
-                        millis(count.maxWait()), count.className());
-            }
-            out.println(plural(contended, "contended enter") + " on objects of " + plural(counted.counts().size(), "class") + (shown.size() < counted.counts().size() ? " (the first " + shown.size()
-                    + " shown)" : "") + "; " + counted.ended().text + lostText(counted.lost(), "the map of classes was full"));
-            out.flush();
+                    });
+                    return;
+                }
+                out.printf(Locale.ROOT, "%10s  %10s  %12s  %10s  %s%n", "CONTENDED", "ENTERED", "WAITED ms", "MAX ms", "CLASS");
+                for (MonitorContention count : shown) {
+                    out.printf(Locale.ROOT, "%10d  %10d  %12s  %10s  %s%n", count.contended(), count.entered(), millis(count.waited()),
+                            millis(count.maxWait()), count.className());
+                }
+                out.println(plural(contended, "contended enter") + " on objects of " + plural(counted.counts().size(), "class") + (shown.size() < counted.counts().size() ? " (the first " + shown.size()
+                        + " shown)" : "") + "; " + counted.ended().text + lostText(counted.lost(), "the map of classes was full"));
+                out.flush();
+            });
             return Main.EXIT_OK;
         }
     }

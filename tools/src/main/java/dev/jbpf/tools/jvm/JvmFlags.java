@@ -2,6 +2,7 @@ package dev.jbpf.tools.jvm;
 
 import dev.jbpf.elf.ElfFile;
 import dev.jbpf.elf.ElfSymbol;
+import dev.jbpf.elf.ProcessMaps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -69,15 +69,8 @@ final class JvmFlags {
      * a mapping of the file (page-aligned file offset) and the PT_LOAD segment that covers it.
      */
     private static long loadBias(JvmProcess target, ElfFile libjvm) {
-        List<String> maps;
-        try {
-            maps = Files.readAllLines(Path.of("/proc", Integer.toString(target.pid()), "maps"));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/" + target.pid() + "/maps: " + e.getMessage(), e);
-        }
-        for (String line : maps) {
-            ProcMaps.Mapping mapping = ProcMaps.parse(line);
-            if (mapping == null || !mapping.path().equals(target.libjvm().toString())) {
+        for (ProcessMaps.Mapping mapping : ProcessMaps.read(target.pid())) {
+            if (!mapping.path().equals(target.libjvm().toString())) {
                 continue;
             }
             for (ElfFile.LoadSegment segment : libjvm.loadSegments()) {

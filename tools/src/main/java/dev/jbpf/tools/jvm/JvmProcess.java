@@ -1,12 +1,12 @@
 package dev.jbpf.tools.jvm;
 
+import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.elf.ElfFile;
+import dev.jbpf.elf.ProcessMaps;
 import dev.jbpf.elf.UsdtProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -15,8 +15,8 @@ import java.util.OptionalInt;
 
 /**
  * A running HotSpot JVM, found by its process id: the {@code libjvm.so} it has mapped (from
- * {@code /proc/PID/maps}), read through {@code /proc/PID/root} so that a JVM in another mount
- * namespace (a container) is read from its own file system. The JVM tools attach their programs
+ * {@code /proc/PID/maps}, through {@link ProcessMaps}), opened through {@code /proc/PID/root} when
+ * the JVM has another root (a container), so that it is read from its own file system. The JVM tools attach their programs
  * to this file's USDT probes (provider {@code hotspot}) for this process only.
  *
  * <p>A plain value: holds no file descriptor and no native memory. What it says about the
@@ -26,19 +26,24 @@ import java.util.OptionalInt;
 public final class JvmProcess {
     /** The provider of HotSpot's USDT probes. */
     public static final String PROVIDER = "hotspot";
+    private static final String LIBJVM = "/libjvm.so";
+    /** What the kernel appends in /proc/PID/maps to the path of a file deleted (or replaced) since it was mapped. */
+    private static final String DELETED = " (deleted)";
 
     private final int pid;
     private final String command;
     private final Path libjvm;
+    private final Path libjvmFile;
     /** When the process started (clock ticks after boot, /proc/PID/stat): tells a reused pid from it. */
     private final long startTime;
     /** From the JDK's release file, read while the process lives (its file system is gone with it). */
     private final Optional<String> javaVersion;
 
-    private JvmProcess(int pid, String command, Path libjvm, long startTime) {
+    private JvmProcess(int pid, String command, Path libjvm, Path libjvmFile, long startTime) {
         this.pid = pid;
         this.command = command;
         this.libjvm = libjvm;
+        this.libjvmFile = libjvmFile;
         this.startTime = startTime;
         this.javaVersion = readJavaVersion();
     }
@@ -55,37 +60,30 @@ public final class JvmProcess {
         if (pid <= 0) {
             throw new IllegalArgumentException("a process id is positive, not " + pid);
         }
-        Path proc = Path.of("/proc", Integer.toString(pid));
-        List<String> maps;
+        List<ProcessMaps.Mapping> maps;
         try {
-            maps = Files.readAllLines(proc.resolve("maps"));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("no process " + pid);
-        } catch (AccessDeniedException e) {
-            throw new IllegalStateException("cannot read /proc/" + pid + "/maps: permission denied (reading another user's"
-                    + " process needs root or CAP_SYS_PTRACE)", e);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/" + pid + "/maps: " + e.getMessage(), e);
+            maps = ProcessMaps.read(pid);
+        } catch (BpfNotFoundException e) {
+            throw new IllegalArgumentException("no process " + pid, e);
         }
         String command = command(pid);
-        if (maps.isEmpty() && !Files.isDirectory(proc)) {
-            throw new IllegalArgumentException("no process " + pid);
-        }
-        for (String line : maps) {
-            ProcMaps.Mapping mapping = ProcMaps.parse(line);
-            if (mapping == null || !mapping.isFile("libjvm.so")) {
+        for (ProcessMaps.Mapping mapping : maps) {
+            String path = mapping.path();
+            if (path.endsWith(LIBJVM + DELETED)) {
+                throw new IllegalStateException("process " + pid + " (" + command + ") runs a libjvm.so that was deleted"
+                        + " since it started (" + path.substring(0, path.length() - DELETED.length()) + ", a JDK updated"
+                        + " under it?): its probes cannot be attached; restart the JVM");
+            }
+            if (!path.endsWith(LIBJVM)) {
                 continue;
             }
-            if (mapping.deleted()) {
-                throw new IllegalStateException("process " + pid + " (" + command + ") runs a libjvm.so that was deleted"
-                        + " since it started (" + mapping.path() + ", a JDK updated under it?): its probes cannot be"
-                        + " attached; restart the JVM");
-            }
             long startTime = startTime(pid);
-            if (startTime < 0) {
-                throw new IllegalArgumentException("no process " + pid);
+            Path file = ProcessMaps.executableFiles(pid).stream().filter(mapped -> mapped.path().toString().equals(path))
+                    .map(ProcessMaps.MappedFile::localPath).findFirst().orElse(null);
+            if (startTime < 0 || file == null) {
+                throw new IllegalArgumentException("no process " + pid); // it exited meanwhile
             }
-            return new JvmProcess(pid, command, Path.of(mapping.path()), startTime);
+            return new JvmProcess(pid, command, Path.of(path), file, startTime);
         }
         if (maps.isEmpty()) {
             // a zombie or a kernel thread: no memory map at all
@@ -139,11 +137,12 @@ public final class JvmProcess {
     }
 
     /**
-     * The same file as seen from this process: through {@code /proc/PID/root}, so that it is the
-     * target's file also when the target runs in another mount namespace. Valid while the process lives.
+     * The same file as this process opens it ({@link ProcessMaps.MappedFile#localPath()}): the
+     * path itself when the process has this process's root, else through {@code /proc/PID/root}
+     * (a JVM in another mount namespace), valid while it runs. The programs attach to this file.
      */
     public Path libjvmFile() {
-        return Path.of("/proc", Integer.toString(pid), "root").resolve(libjvm.toString().substring(1));
+        return libjvmFile;
     }
 
     /** The JDK's (or JRE's) home: the directory above {@code lib/server/libjvm.so} (or {@code lib/client}), in the target's file system. */
