@@ -90,7 +90,7 @@ class LeakTest {
                     }
                     long n = Long.parseLong(f[2]), ms = Long.parseLong(f[3]);
                     figures.add(f[1] + " (opensnoop.bpf.o)", n + " cycles", (ok ? "pass" : "FAIL")
-                            + ": native memory growth per cycle in the second half " + libbpf
+                            + ": native memory growth per cycle in the second half (median of its fifths) " + libbpf
                             + " B outside the JVM (libbpf), " + other + " B FFM/NMT Other (limit " + limit + " B; "
                             + f[6] + "); " + ms + " ms, " + String.format("%.2f", (double) ms / n) + " ms/cycle");
                 }
