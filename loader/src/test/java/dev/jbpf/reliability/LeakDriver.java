@@ -243,10 +243,31 @@ public final class LeakDriver {
     }
 
     /** {malloc'd bytes outside the JVM, NMT category Other malloc'd bytes}, after a GC. */
-    private static long[] memory() {
+    /**
+     * The malloc'd bytes outside the JVM and NMT's Other, after a GC. glibc's count and NMT's are
+     * two snapshots: a JIT compiler thread that mallocs or frees an arena of megabytes between them
+     * (the first phase runs while C2 still compiles) would show as megabytes of libbpf memory, so
+     * NMT is read before and after glibc and the reading is retried until NMT did not move.
+     */
+    private static long[] memory() throws InterruptedException {
         System.gc(); // frees what automatic arenas and cleaners hold
+        for (int attempt = 1; ; attempt++) {
+            long[] before = nmt();
+            long glibc = ProcessResources.mallocInUse();
+            long[] after = nmt();
+            if (Math.abs(after[0] - before[0]) <= STILL || attempt == 50) {
+                return new long[] {glibc - after[0], after[1]};
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** How far NMT's malloc total may move across one glibc reading for it to count as still. */
+    private static final long STILL = 16 * 1024;
+
+    /** NMT's malloc'd total (with its per-allocation headers) and its category Other. */
+    private static long[] nmt() {
         String nmt = nmtSummary();
-        long glibc = ProcessResources.mallocInUse();
         Matcher total = TOTAL_MALLOC.matcher(nmt);
         Matcher other = OTHER_MALLOC.matcher(nmt);
         if (!total.find() || !other.find()) {
@@ -254,7 +275,7 @@ public final class LeakDriver {
                     + nmt.lines().limit(12).reduce("", (a, b) -> a + "\n" + b));
         }
         long jvm = Long.parseLong(total.group(1)) + NMT_HEADER * Long.parseLong(total.group(2));
-        return new long[] {glibc - jvm, Long.parseLong(other.group(1))};
+        return new long[] {jvm, Long.parseLong(other.group(1))};
     }
 
     private static String nmtSummary() {
