@@ -160,13 +160,21 @@ public final class JavaTargets {
      * map is /tmp/perf-1.map there and nowhere here. Needs root and util-linux's unshare.
      */
     public static Target startInNamespaces(Jdk jdk, double seconds, String... jvmOptions) throws IOException {
+        // the program's directory is bound to /mnt first: the project itself may be under /tmp
+        // (a CI clone in /tmp/ci), which the private /tmp hides
+        Path programs = projectDir().resolve("test-programs").toAbsolutePath();
         return start(List.of("unshare", "--pid", "--mount", "--fork", "--mount-proc", "--", "sh", "-c",
-                "mount -t tmpfs jbpf-test-tmp /tmp && exec \"$0\" \"$@\""), jdk, seconds, Map.of(), jvmOptions);
+                "mount --bind \"" + programs + "\" /mnt && mount -t tmpfs jbpf-test-tmp /tmp && exec \"$0\" \"$@\""),
+                Path.of("/mnt/JavaHot.java"), jdk, seconds, Map.of(), jvmOptions);
     }
 
     private static Target start(List<String> prefix, Jdk jdk, double seconds, Map<String, String> environment,
             String... jvmOptions) throws IOException {
-        Path source = projectDir().resolve("test-programs/JavaHot.java");
+        return start(prefix, projectDir().resolve("test-programs/JavaHot.java"), jdk, seconds, environment, jvmOptions);
+    }
+
+    private static Target start(List<String> prefix, Path source, Jdk jdk, double seconds, Map<String, String> environment,
+            String... jvmOptions) throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(jdk.java().toString());
         command.addAll(List.of(jvmOptions));
