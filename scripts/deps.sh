@@ -11,6 +11,7 @@ packages=(clang-19 llvm-19 libelf-dev zlib1g-dev gcc make maven iproute2 util-li
 backports=(libbpf1 libbpf-dev bpftool)
 packages+=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd)  # the VM kernel matrix (make vm-test)
 packages+=(libllvm19)      # LLVM's C disassembler for jbpf prog dump jited (comes with clang-19; named for clarity)
+packages+=(openjdk-17-jdk-headless)  # Debian's JDK 17 (java, jcmd): the jvm and Java profile tests' second JDK
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
