@@ -1,7 +1,7 @@
 package dev.jbpf.cli;
 
 import dev.jbpf.tools.profile.FlameGraph;
-import dev.jbpf.tools.profile.JavaProcess;
+import dev.jbpf.tools.jvm.JvmProcess;
 import dev.jbpf.tools.profile.Profile;
 import dev.jbpf.tools.profile.StackProfiler;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * stacks and writes folded stacks and an SVG flame graph. Ctrl-C ends sampling early and still
  * writes the results. For a JVM: its JIT-compiled methods are named from its perf map
  * ({@code --jvm-perfmap} has it written), and a JVM without -XX:+PreserveFramePointer is
- * reported with what that costs (JavaProcess decides).
+ * reported with what that costs (JvmProcess decides).
  */
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = {"Sample kernel and user stacks on every CPU; write folded stacks and a flame graph.",
@@ -84,8 +84,8 @@ final class ProfileCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<JavaProcess> jvm = pid == null ? Optional.empty()
-                : jvmPerfMap ? Optional.of(JavaProcess.require(pid)) : JavaProcess.of(pid);
+        Optional<JvmProcess> jvm = pid == null ? Optional.empty()
+                : jvmPerfMap ? Optional.of(JvmProcess.of(pid)) : JvmProcess.find(pid);
         jvm.ifPresent(java -> warnWithoutFramePointers(java, err));
         StackProfiler.Settings settings = new StackProfiler.Settings(pid == null ? 0 : pid, frequency,
                 Duration.ofNanos((long) (durationSeconds * 1e9)), jvmPerfMap);
@@ -122,12 +122,17 @@ final class ProfileCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    /**
-     * Says on stderr what a JVM without -XX:+PreserveFramePointer costs the profile: asked
-     * through jcmd only with --jvm-perfmap (which attaches anyway), else read from its command line.
-     */
-    private void warnWithoutFramePointers(JavaProcess java, PrintWriter err) {
-        JavaProcess.FramePointers framePointers = java.framePointers(jvmPerfMap);
+    /** Says on stderr what a JVM without -XX:+PreserveFramePointer costs the profile. */
+    private static void warnWithoutFramePointers(JvmProcess java, PrintWriter err) {
+        JvmProcess.FramePointers framePointers;
+        try {
+            framePointers = java.framePointers();
+        } catch (IllegalStateException e) {
+            err.println("Warning: " + e.getMessage() + "; without -XX:+PreserveFramePointer its Java stacks are cut at the"
+                    + " first compiled frame");
+            err.flush();
+            return;
+        }
         if (!framePointers.preserved()) {
             err.println("Warning: JVM " + java.pid() + " runs without -XX:+PreserveFramePointer (from " + framePointers.source()
                     + "): its JIT-compiled code uses the frame pointer register for data, so its Java stacks are cut at the"

@@ -6,12 +6,9 @@ import dev.jbpf.elf.ProcessMaps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,17 +26,27 @@ import java.util.regex.Pattern;
  * the fallback for a libjvm.so without a symbol table.
  */
 final class JvmFlags {
-    private static final long JCMD_TIMEOUT_SECONDS = 30;
-
     private JvmFlags() {
     }
 
+    /**
+     * A flag's value and where it was read, for messages.
+     *
+     * @param value the flag's value; empty when this JVM has no such flag
+     * @param source "the flag in its memory", or "jcmd PID VM.flags"
+     */
+    record Reading(Optional<Boolean> value, String source) { }
+
     static Optional<Boolean> booleanFlag(JvmProcess target, String name) {
+        return read(target, name).value();
+    }
+
+    static Reading read(JvmProcess target, String name) {
         ElfFile libjvm = ElfFile.read(target.libjvmFile());
         if (libjvm.symbols().stream().anyMatch(symbol -> !symbol.dynamic())) {
-            return fromMemory(target, libjvm, name);
+            return new Reading(fromMemory(target, libjvm, name), "the flag in its memory");
         }
-        return fromJcmd(target, name);
+        return new Reading(fromJcmd(target, name), "jcmd " + target.pid() + " VM.flags");
     }
 
     /** The flag's byte in the process's memory, located by libjvm.so's symbol table; empty when it has no such symbol. */
@@ -83,45 +90,17 @@ final class JvmFlags {
         throw new IllegalStateException(target.describe() + " no longer maps " + target.libjvm());
     }
 
-    /** {@code jcmd PID VM.flags -all} of the target's JDK; empty when the JVM lists no such flag. */
+    /** {@code jcmd PID VM.flags -all} (see {@link Jcmd}); empty when the JVM lists no such flag. */
     static Optional<Boolean> fromJcmd(JvmProcess target, String name) {
-        Path jcmd = Path.of("/proc", Integer.toString(target.pid()), "root")
-                .resolve(target.javaHome().toString().substring(1)).resolve("bin/jcmd");
-        String why = target.libjvm() + " has no symbol table, and ";
-        if (!Files.isExecutable(jcmd)) {
-            throw new IllegalStateException("cannot tell whether " + target.describe() + " runs with -XX:+" + name + ": "
-                    + why + "its Java has no jcmd (" + target.javaHome().resolve("bin/jcmd") + ") to ask it");
-        }
         String output;
-        int status;
         try {
-            Process process = new ProcessBuilder(jcmd.toString(), Integer.toString(target.pid()), "VM.flags", "-all")
-                    .redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("cannot tell whether " + target.describe() + " runs with -XX:+" + name
-                        + ": " + why + "jcmd VM.flags did not answer in " + JCMD_TIMEOUT_SECONDS + " s");
-            }
-            status = process.exitValue();
-        } catch (IOException e) {
+            output = Jcmd.run(target, "VM.flags", "-all");
+        } catch (IllegalStateException e) {
             throw new IllegalStateException("cannot tell whether " + target.describe() + " runs with -XX:+" + name + ": "
-                    + why + "jcmd failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while jcmd read the flags of " + target.describe(), e);
+                    + target.libjvm() + " has no symbol table, and " + e.getMessage(), e);
         }
         Matcher flag = Pattern.compile("(?m)^\\s*bool\\s+" + Pattern.quote(name) + "\\s*=\\s*(true|false)\\b").matcher(output);
-        if (flag.find()) {
-            return Optional.of(flag.group(1).equals("true"));
-        }
-        if (status != 0 || !output.contains(" bool ")) {
-            String first = output.lines().filter(line -> !line.isBlank()).findFirst().orElse("no output").strip();
-            throw new IllegalStateException("cannot tell whether " + target.describe() + " runs with -XX:+" + name + ": "
-                    + why + "jcmd VM.flags failed (exit " + status + "): " + first);
-        }
-        return Optional.empty();
+        return flag.find() ? Optional.of(flag.group(1).equals("true")) : Optional.empty();
     }
 
     /**

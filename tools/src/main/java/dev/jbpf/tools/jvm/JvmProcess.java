@@ -16,12 +16,16 @@ import java.util.OptionalInt;
 /**
  * A running HotSpot JVM, found by its process id: the {@code libjvm.so} it has mapped (from
  * {@code /proc/PID/maps}, through {@link ProcessMaps}), opened through {@code /proc/PID/root} when
- * the JVM has another root (a container), so that it is read from its own file system. The JVM tools attach their programs
- * to this file's USDT probes (provider {@code hotspot}) for this process only.
+ * the JVM has another root (a container), so that it is read from its own file system; its pid
+ * in its own pid namespace; its flags; its perf map. The JVM tools attach their programs to
+ * this file's USDT probes (provider {@code hotspot}) for this process only; the profiler names
+ * its JIT-compiled frames from its perf map and checks that it keeps frame pointers.
  *
  * <p>A plain value: holds no file descriptor and no native memory. What it says about the
- * process is read once, by {@link #of}; {@link #isAlive()} and {@link #booleanFlag} read
- * {@code /proc} again.
+ * process is read once, by {@link #of}; {@link #isAlive()}, {@link #booleanFlag} and
+ * {@link #framePointers()} read {@code /proc} again. {@link #writePerfMap()} (and a flag of a
+ * libjvm.so without a symbol table) asks the JVM through its attach mechanism by running
+ * {@code jcmd} as a child process, which costs the start of a small JVM (about half a second).
  */
 public final class JvmProcess {
     /** The provider of HotSpot's USDT probes. */
@@ -31,6 +35,8 @@ public final class JvmProcess {
     private static final String DELETED = " (deleted)";
 
     private final int pid;
+    /** Its pid in its own pid namespace (NSpid): the pid its perf map is named by. */
+    private final int namespacePid;
     private final String command;
     private final Path libjvm;
     private final Path libjvmFile;
@@ -39,8 +45,9 @@ public final class JvmProcess {
     /** From the JDK's release file, read while the process lives (its file system is gone with it). */
     private final Optional<String> javaVersion;
 
-    private JvmProcess(int pid, String command, Path libjvm, Path libjvmFile, long startTime) {
+    private JvmProcess(int pid, int namespacePid, String command, Path libjvm, Path libjvmFile, long startTime) {
         this.pid = pid;
+        this.namespacePid = namespacePid;
         this.command = command;
         this.libjvm = libjvm;
         this.libjvmFile = libjvmFile;
@@ -80,10 +87,11 @@ public final class JvmProcess {
             long startTime = startTime(pid);
             Path file = ProcessMaps.executableFiles(pid).stream().filter(mapped -> mapped.path().toString().equals(path))
                     .map(ProcessMaps.MappedFile::localPath).findFirst().orElse(null);
-            if (startTime < 0 || file == null) {
+            int namespacePid = namespacePid(pid);
+            if (startTime < 0 || file == null || namespacePid < 0) {
                 throw new IllegalArgumentException("no process " + pid); // it exited meanwhile
             }
-            return new JvmProcess(pid, command, Path.of(path), file, startTime);
+            return new JvmProcess(pid, namespacePid, command, Path.of(path), file, startTime);
         }
         if (maps.isEmpty()) {
             // a zombie or a kernel thread: no memory map at all
@@ -92,6 +100,34 @@ public final class JvmProcess {
         }
         throw new IllegalArgumentException("process " + pid + " (" + command + ") is not a JVM: no libjvm.so in /proc/"
                 + pid + "/maps");
+    }
+
+    /**
+     * The JVM running as process {@code pid}, or empty when there is no such process or it is not
+     * a JVM (or one whose libjvm.so was deleted since it started): for callers that treat a JVM
+     * specially when they meet one, as the profiler does.
+     */
+    public static Optional<JvmProcess> find(int pid) {
+        try {
+            return Optional.of(of(pid));
+        } catch (IllegalArgumentException | IllegalStateException notAJvm) {
+            return Optional.empty();
+        }
+    }
+
+    /** The last pid of the NSpid line of /proc/PID/status (the pid in its own namespace), or -1 when the process is gone. */
+    private static int namespacePid(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+                if (line.startsWith("NSpid:")) {
+                    String[] pids = line.strip().split("\\s+");
+                    return Integer.parseInt(pids[pids.length - 1]);
+                }
+            }
+            return pid; // a kernel without pid namespaces
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /**
@@ -122,8 +158,14 @@ public final class JvmProcess {
         }
     }
 
+    /** The process id, as this process sees it. */
     public int pid() {
         return pid;
+    }
+
+    /** Its pid in its own pid namespace (NSpid): in a container, the pid its perf map is named by; else {@link #pid()}. */
+    public int namespacePid() {
+        return namespacePid;
     }
 
     /** The process's name ({@code /proc/PID/comm}, e.g. "java"), as read by {@link #of}. */
@@ -219,6 +261,46 @@ public final class JvmProcess {
     public Optional<Boolean> booleanFlag(String name) {
         Objects.requireNonNull(name, "name");
         return JvmFlags.booleanFlag(this, name);
+    }
+
+    /**
+     * Whether the JVM keeps frame pointers in JIT-compiled code ({@code -XX:+PreserveFramePointer}),
+     * and how that was decided.
+     *
+     * @param preserved true when it does
+     * @param source where the answer comes from, for messages: "the flag in its memory", or
+     *     "jcmd PID VM.flags" for a libjvm.so without a symbol table
+     */
+    public record FramePointers(boolean preserved, String source) { }
+
+    /**
+     * Whether the JVM keeps frame pointers, read as {@link #booleanFlag} reads a flag: however it
+     * was set, and without disturbing the JVM when its libjvm.so has a symbol table.
+     *
+     * @throws IllegalStateException when it cannot be told (saying why)
+     */
+    public FramePointers framePointers() {
+        JvmFlags.Reading reading = JvmFlags.read(this, "PreserveFramePointer");
+        // off by default on every platform HotSpot runs on, and absent where it cannot be had
+        return new FramePointers(reading.value().orElse(false), reading.source());
+    }
+
+    /** Its perf map as this process reaches it: /proc/PID/root/tmp/perf-NSPID.map (HotSpot writes it to its own /tmp). */
+    public Path perfMapFile() {
+        return Path.of("/proc", Integer.toString(pid), "root", "tmp", "perf-" + namespacePid + ".map");
+    }
+
+    /**
+     * Makes the JVM write its perf map now ({@code jcmd PID Compiler.perfmap}, JDK 17 or later):
+     * {@link #perfMapFile()}, every piece of code its code cache holds.
+     *
+     * @throws IllegalStateException saying why, when jcmd fails or no map appears
+     */
+    public void writePerfMap() {
+        Jcmd.run(this, "Compiler.perfmap");
+        if (!Files.isRegularFile(perfMapFile())) {
+            throw new IllegalStateException("jcmd " + pid + " Compiler.perfmap reported success, yet there is no " + perfMapFile());
+        }
     }
 
     @Override

@@ -4,7 +4,8 @@
  * {@code jbpf jvm} commands and for Java programs that watch a JVM from the outside.
  *
  * <p>{@link dev.jbpf.tools.jvm.JvmProcess} finds the JVM of a process id (its libjvm.so, from
- * /proc/PID/maps through /proc/PID/root) and reads its flags. Each tool loads one packaged
+ * /proc/PID/maps through /proc/PID/root), reads its flags and has it write its perf map (for
+ * {@link dev.jbpf.tools.profile.StackProfiler}). Each tool loads one packaged
  * program (bpf-src/jvm_*.bpf.c) and attaches it to that libjvm.so's probes for that process only:
  * <ul>
  * <li>event streams, polled like a ring buffer ({@link dev.jbpf.tools.jvm.JvmEvents}):

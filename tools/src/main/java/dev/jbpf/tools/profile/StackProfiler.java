@@ -13,6 +13,7 @@ import dev.jbpf.perf.PerfEventType;
 import dev.jbpf.perf.PerfEventUnavailableException;
 import dev.jbpf.perf.SoftwareEvent;
 import dev.jbpf.tools.BundledObjects;
+import dev.jbpf.tools.jvm.JvmProcess;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -41,12 +42,12 @@ import java.util.function.BooleanSupplier;
  * named, and a JIT's perf map for its code).
  *
  * <p>Java: a JVM's JIT-compiled methods are named from its perf map, /tmp/perf-PID.map. With
- * {@link Settings#jvmPerfMap()} the JVM sampled is asked to write it ({@link JavaProcess}) before
+ * {@link Settings#jvmPerfMap()} the JVM sampled is asked to write it ({@link JvmProcess}) before
  * sampling starts and again once it ends; otherwise a map already there is read (one written by
  * {@code jcmd PID Compiler.perfmap} before, or by {@code -XX:+DumpPerfMapAtExit} as the JVM
  * exited while sampled). The kernel walks user stacks by frame pointers, so a JVM without
  * {@code -XX:+PreserveFramePointer} gives stacks cut at its first compiled frame
- * ({@link JavaProcess#framePointers}).
+ * ({@link JvmProcess#framePointers}).
  *
  * <p>Native resources: {@link #run} opens and closes everything it uses (object, perf events,
  * links) before it returns, also when it fails.
@@ -62,7 +63,7 @@ public final class StackProfiler {
      * @param frequency samples per second on each CPU
      * @param duration how long to sample at most
      * @param jvmPerfMap make the process, a HotSpot JVM, write its perf map at the start and
-     *     again at the end of sampling ({@link JavaProcess#writePerfMap}), so that the code it
+     *     again at the end of sampling ({@link JvmProcess#writePerfMap}), so that the code it
      *     compiled by then is named; needs a {@code pid}
      */
     public record Settings(int pid, long frequency, Duration duration, boolean jvmPerfMap) {
@@ -115,11 +116,11 @@ public final class StackProfiler {
             throws InterruptedException {
         OpenedObject opened = Objects.requireNonNull(profileObject, "profileObject");
         UserSymbols users = new UserSymbols();
-        JavaProcess jvm = null;
+        JvmProcess jvm = null;
         List<String> warnings = new ArrayList<>();
         try {
             if (settings.jvmPerfMap()) {
-                jvm = JavaProcess.require(settings.pid());
+                jvm = JvmProcess.of(settings.pid());
                 jvm.writePerfMap(); // before sampling: its jcmd's own CPU time is not in the profile
             }
             if (settings.pid() != 0) {

@@ -6,14 +6,12 @@
  * address: kernel addresses by {@link dev.jbpf.kallsyms.KernelSymbols} (/proc/kallsyms), user
  * addresses by {@link dev.jbpf.tools.profile.UserSymbols} (the ELF symbols of the files a process
  * maps, C++ names demangled by {@link dev.jbpf.elf.CxxDemangler}, and a JIT's perf map,
- * /tmp/perf-PID.map, for its code). {@link dev.jbpf.tools.profile.JavaProcess} is a HotSpot JVM
- * seen from outside: whether it keeps frame pointers, and its perf map written on request
- * through jcmd. {@link dev.jbpf.tools.profile.FlameGraph} draws a profile as SVG, coloured by
+ * /tmp/perf-PID.map, for its code; a JVM's is written on request through
+ * {@link dev.jbpf.tools.jvm.JvmProcess#writePerfMap()}). {@link dev.jbpf.tools.profile.FlameGraph} draws a profile as SVG, coloured by
  * the kinds of its frames.
  *
  * <p>Native memory: only {@link dev.jbpf.tools.profile.StackProfiler#run} holds any (the loaded
  * object, its links and perf events), and it closes all of it before returning. Everything
- * else here is plain Java data; {@link dev.jbpf.tools.profile.JavaProcess} runs jcmd as a child
- * process and waits for it.
+ * else here is plain Java data.
  */
 package dev.jbpf.tools.profile;
