@@ -69,20 +69,10 @@ public final class JvmAllocations implements AutoCloseable {
      * @throws dev.jbpf.BpfException when the kernel refuses to load or attach
      */
     public static JvmAllocations attach(JvmProcess target) {
-        Objects.requireNonNull(target, "target");
-        JvmFlags.require(target, FLAG, "object__alloc");
-        JvmProbeSession session = JvmProbeSession.load(target, "jvm_alloc", PROBES);
-        try {
-            TypedMap<ClassKey, RawCount> counts = session.map("allocations").typed(
-                    BtfRecordCodec.of(ClassKey.class, session.btf(), "jvm_class_key"),
-                    BtfRecordCodec.of(RawCount.class, session.btf(), "jvm_alloc_count"));
-            JvmAllocations allocations = new JvmAllocations(session, counts);
-            session.attach(PROBES);
-            return allocations;
-        } catch (RuntimeException | Error e) {
-            session.close();
-            throw e;
-        }
+        JvmFlags.require(Objects.requireNonNull(target, "target"), FLAG, "object__alloc");
+        return JvmProbeSession.start(target, "jvm_alloc", PROBES, session -> new JvmAllocations(session, session.map("allocations").typed(
+                BtfRecordCodec.of(ClassKey.class, session.btf(), "jvm_class_key"),
+                BtfRecordCodec.of(RawCount.class, session.btf(), "jvm_alloc_count"))));
     }
 
     public JvmProcess target() {

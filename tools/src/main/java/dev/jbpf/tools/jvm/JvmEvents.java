@@ -52,23 +52,10 @@ public abstract sealed class JvmEvents<E extends Record> implements AutoCloseabl
         session.readRing("events", record -> handler.accept(decode.apply(record)));
     }
 
-    /**
-     * Loads {@code objectName}, binds the records ({@code bind}, given the session, makes the
-     * instance) and attaches the programs to the probes; nothing stays loaded or attached when
-     * this fails.
-     */
+    /** As {@link JvmProbeSession#start}, for an event stream. */
     static <T extends JvmEvents<?>> T start(JvmProcess target, String objectName, Map<String, String> probes,
             Function<JvmProbeSession, T> bind) {
-        Objects.requireNonNull(target, "target");
-        JvmProbeSession session = JvmProbeSession.load(target, objectName, probes);
-        try {
-            T events = bind.apply(session);
-            session.attach(probes);
-            return events;
-        } catch (RuntimeException | Error e) {
-            session.close();
-            throw e;
-        }
+        return JvmProbeSession.start(target, objectName, probes, bind);
     }
 
     /** The JVM whose events these are. */

@@ -62,20 +62,10 @@ public final class JvmMonitors implements AutoCloseable {
      * @throws dev.jbpf.BpfException when the kernel refuses to load or attach
      */
     public static JvmMonitors attach(JvmProcess target) {
-        Objects.requireNonNull(target, "target");
-        JvmFlags.require(target, FLAG, "monitor__contended__enter");
-        JvmProbeSession session = JvmProbeSession.load(target, "jvm_monitors", PROBES);
-        try {
-            TypedMap<ClassKey, RawCount> counts = session.map("monitors").typed(
-                    BtfRecordCodec.of(ClassKey.class, session.btf(), "jvm_class_key"),
-                    BtfRecordCodec.of(RawCount.class, session.btf(), "jvm_monitor_count"));
-            JvmMonitors monitors = new JvmMonitors(session, counts);
-            session.attach(PROBES);
-            return monitors;
-        } catch (RuntimeException | Error e) {
-            session.close();
-            throw e;
-        }
+        JvmFlags.require(Objects.requireNonNull(target, "target"), FLAG, "monitor__contended__enter");
+        return JvmProbeSession.start(target, "jvm_monitors", PROBES, session -> new JvmMonitors(session, session.map("monitors").typed(
+                BtfRecordCodec.of(ClassKey.class, session.btf(), "jvm_class_key"),
+                BtfRecordCodec.of(RawCount.class, session.btf(), "jvm_monitor_count"))));
     }
 
     public JvmProcess target() {

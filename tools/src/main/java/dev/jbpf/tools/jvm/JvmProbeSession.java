@@ -14,7 +14,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -47,6 +49,24 @@ final class JvmProbeSession implements AutoCloseable {
         requireProbes(target, probes.values());
         OpenedObject opened = BundledObjects.open(objectName);
         return new JvmProbeSession(target, opened.load());
+    }
+
+    /**
+     * Loads {@code objectName}, makes the tool ({@code bind}, given the session: binds its maps
+     * and ring buffer) and attaches the programs to the probes; nothing stays loaded or attached
+     * when this fails.
+     */
+    static <T> T start(JvmProcess target, String objectName, Map<String, String> probes, Function<JvmProbeSession, T> bind) {
+        Objects.requireNonNull(target, "target");
+        JvmProbeSession session = load(target, objectName, probes);
+        try {
+            T tool = bind.apply(session);
+            session.attach(probes);
+            return tool;
+        } catch (RuntimeException | Error e) {
+            session.close();
+            throw e;
+        }
     }
 
     private static void requireProbes(JvmProcess target, Collection<String> names) {
