@@ -1,6 +1,7 @@
 # The jbpf runtime image: libbpf 1.4 and bpftool from bookworm-backports, a Java runtime made
-# with jlink (only the modules jbpf uses), the jbpf CLI as the entrypoint and the example BPF
-# objects in /opt/jbpf/bpf. `make image` makes build/image/jre and cli/target/jbpf.jar first,
+# with jlink (only the modules jbpf uses), the jbpf CLI as the entrypoint, the example BPF
+# objects in /opt/jbpf/bpf and the exporter configs in /opt/jbpf/exporters (NAME.bpf.o beside
+# NAME.yaml, a config dir for `jbpf export`: examples/exporters, deploy/kubernetes). `make image` makes build/image/jre and cli/target/jbpf.jar first,
 # then builds this as jbpf:VERSION and jbpf:latest (README, "Container image").
 # Runs on the host's kernel: see the README for the capabilities and mounts it needs.
 ARG BASE_IMAGE=debian:bookworm-slim
@@ -18,6 +19,7 @@ RUN printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: boo
 
 COPY build/image/jre /opt/jbpf/jre
 COPY build/bpf/*.bpf.o /opt/jbpf/bpf/
+COPY build/exporters/ /opt/jbpf/exporters/
 COPY cli/target/jbpf.jar /opt/jbpf/jbpf.jar
 # `jbpf` on the PATH, for `docker exec` and shells inside the container
 RUN printf '%s\n' '#!/bin/sh' 'exec /opt/jbpf/jre/bin/java --enable-native-access=ALL-UNNAMED -jar /opt/jbpf/jbpf.jar "$@"' \

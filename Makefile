@@ -19,6 +19,12 @@ BPF_OBJS := $(patsubst bpf-src/%.bpf.c,$(BPF_OUT)/%.bpf.o,$(BPF_SRCS))
 BPF_TEST_SRCS := $(wildcard bpf-src/tests/*.bpf.c)
 BPF_TEST_OBJS := $(patsubst bpf-src/tests/%.bpf.c,$(BPF_OUT)/tests/%.bpf.o,$(BPF_TEST_SRCS))
 BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_x86 -I$(BPF_OUT) -Ibpf-src
+# `jbpf export` configs (examples/exporters/README.md): build/exporters is a complete config
+# dir, each NAME.bpf.o beside a copy of its NAME.yaml, as ebpf_exporter's --config.dir expects
+EXPORTER_OUT := build/exporters
+EXPORTER_SRCS := $(wildcard examples/exporters/*.bpf.c)
+EXPORTER_FILES := $(patsubst examples/exporters/%.bpf.c,$(EXPORTER_OUT)/%.bpf.o,$(EXPORTER_SRCS)) \
+	$(patsubst examples/exporters/%.bpf.c,$(EXPORTER_OUT)/%.yaml,$(EXPORTER_SRCS))
 
 .PHONY: deps jdk build bpf java bindings test demo kernel-fs clean vm-kernels vm-test
 
@@ -32,7 +38,7 @@ deps:
 jdk:
 	@test -n "$(JDK)" || { echo "no JDK >= 22 found (see above)"; exit 1; }
 
-bpf: deps $(BPF_OBJS) $(BPF_TEST_OBJS) build/test-bin/trace_target build/test-bin/busy_target \
+bpf: deps $(BPF_OBJS) $(BPF_TEST_OBJS) $(EXPORTER_FILES) build/test-bin/trace_target build/test-bin/busy_target \
 	build/test-bin/usdt_target
 
 # The user-space process the uprobe and USDT tests trace (<sys/sdt.h>: systemtap-sdt-dev).
@@ -69,6 +75,14 @@ $(BPF_OUT)/%.bpf.o: bpf-src/%.bpf.c $(wildcard bpf-src/*.h) $(BPF_OUT)/vmlinux.h
 $(BPF_OUT)/tests/%.bpf.o: bpf-src/tests/%.bpf.c $(wildcard bpf-src/tests/*.h) $(BPF_OUT)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(EXPORTER_OUT)/%.bpf.o: examples/exporters/%.bpf.c $(wildcard examples/exporters/*.h) $(BPF_OUT)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -Iexamples/exporters -c $< -o $@
+
+$(EXPORTER_OUT)/%.yaml: examples/exporters/%.yaml
+	@mkdir -p $(@D)
+	cp $< $@
 
 java: jdk deps
 	$(MVN) -DskipTests install

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 jar=cli/target/jbpf.jar
 [ -f "$jar" ] || { echo "image: $jar is missing; run 'make build'" >&2; exit 1; }
 compgen -G 'build/bpf/*.bpf.o' > /dev/null || { echo "image: no build/bpf/*.bpf.o; run 'make build'" >&2; exit 1; }
+compgen -G 'build/exporters/*.bpf.o' > /dev/null || { echo "image: no build/exporters/*.bpf.o; run 'make build'" >&2; exit 1; }
 version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)
 [ -n "$version" ] || { echo "image: no <version> in pom.xml" >&2; exit 1; }
 

@@ -86,6 +86,11 @@ final class JbpfImage {
 
     /** A container of the image with these privileges, running {@code entrypoint} (null: the image's, jbpf). */
     static GenericContainer<?> container(Privileges privileges, List<String> entrypoint) {
+        return container(privileges, entrypoint, kernelFileSystemBinds());
+    }
+
+    /** A container of the image with these privileges and exactly these binds (no others), running {@code entrypoint} (null: jbpf). */
+    static GenericContainer<?> container(Privileges privileges, List<String> entrypoint, List<Bind> binds) {
         requireImage();
         return new GenericContainer<>(DockerImageName.parse(NAME))
                 .withNetworkMode("none")
@@ -93,7 +98,8 @@ final class JbpfImage {
                     if (entrypoint != null) {
                         cmd.withEntrypoint(entrypoint);
                     }
-                    cmd.withHostConfig(privileges.applyTo(withKernelFileSystems(cmd.getHostConfig())));
+                    HostConfig hostConfig = cmd.getHostConfig() == null ? HostConfig.newHostConfig() : cmd.getHostConfig();
+                    cmd.withHostConfig(privileges.applyTo(hostConfig.withBinds(binds)));
                 });
     }
 
@@ -107,10 +113,13 @@ final class JbpfImage {
 
     /** Runs {@code docker run IMAGE ARGS...} with these privileges and returns when the container has exited. */
     static Run run(Privileges privileges, String... jbpfArgs) {
-        try (GenericContainer<?> container = container(privileges, null)
-                .withCommand(jbpfArgs)
-                .withStartupCheckStrategy(new ExitedStartupCheck().withTimeout(Duration.ofSeconds(60)))) {
-            container.start();
+        return runToExit(container(privileges, null).withCommand(jbpfArgs));
+    }
+
+    /** Starts the container, waits until it has exited (60 s at most) and returns its exit code and output. */
+    static Run runToExit(GenericContainer<?> container) {
+        try (container) {
+            container.withStartupCheckStrategy(new ExitedStartupCheck().withTimeout(Duration.ofSeconds(60))).start();
             InspectContainerResponse.ContainerState state = container.getDockerClient()
                     .inspectContainerCmd(container.getContainerId()).exec().getState();
             return new Run(state.getExitCodeLong(), container.getLogs(OutputType.STDOUT), container.getLogs(OutputType.STDERR));
@@ -137,9 +146,9 @@ final class JbpfImage {
         }
     }
 
-    private static HostConfig withKernelFileSystems(HostConfig hostConfig) {
-        HostConfig config = hostConfig == null ? HostConfig.newHostConfig() : hostConfig;
-        return config.withBinds(
+    /** The host's bpffs (pins made inside are the host's) and tracefs, read-only, at the same paths. */
+    private static List<Bind> kernelFileSystemBinds() {
+        return List.of(
                 Bind.parse(BPFFS + ":" + BPFFS + ":rw"),
                 new Bind(TRACEFS.toString(), new Volume(TRACEFS.toString()), com.github.dockerjava.api.model.AccessMode.ro));
     }
