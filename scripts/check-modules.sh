@@ -10,9 +10,10 @@ version="$(sed -n 's|.*<version>\(.*\)</version>.*|\1|p' pom.xml | head -1)"
 declare -A expected=(
   [bindings/target/jbpf-bindings-$version.jar]="dev.jbpf.bindings: dev.jbpf.bindings"
   [picocli/target/jbpf-picocli-$version.jar]="info.picocli: picocli"
-  [loader/target/jbpf-loader-$version.jar]="dev.jbpf.loader: dev.jbpf dev.jbpf.asm dev.jbpf.btf dev.jbpf.elf dev.jbpf.features dev.jbpf.kallsyms dev.jbpf.link dev.jbpf.map dev.jbpf.perf dev.jbpf.program dev.jbpf.ringbuf dev.jbpf.skeleton dev.jbpf.verifier; dev.jbpf.internal to dev.jbpf.cli dev.jbpf.codegen dev.jbpf.tools"
+  [loader/target/jbpf-loader-$version.jar]="dev.jbpf.loader: dev.jbpf dev.jbpf.asm dev.jbpf.btf dev.jbpf.elf dev.jbpf.features dev.jbpf.kallsyms dev.jbpf.link dev.jbpf.map dev.jbpf.perf dev.jbpf.program dev.jbpf.ringbuf dev.jbpf.skeleton dev.jbpf.verifier; dev.jbpf.internal to dev.jbpf.cli dev.jbpf.codegen dev.jbpf.exporter dev.jbpf.tools"
   [tools/target/jbpf-tools-$version.jar]="dev.jbpf.tools: dev.jbpf.tools dev.jbpf.tools.jvm dev.jbpf.tools.profile dev.jbpf.tools.tcptrack"
   [codegen/target/jbpf-codegen-$version.jar]="dev.jbpf.codegen: dev.jbpf.codegen"
+  [exporter/target/jbpf-exporter-$version.jar]="dev.jbpf.exporter: dev.jbpf.exporter"
   [cli/target/jbpf-cli-$version.jar]="dev.jbpf.cli:"
   [maven-plugin/target/jbpf-maven-plugin-$version.jar]="dev.jbpf.maven (automatic)"
 )

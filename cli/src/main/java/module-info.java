@@ -1,6 +1,6 @@
 /**
  * The {@code jbpf} command (picocli): {@code load}, {@code attach}, {@code prog}, {@code map},
- * {@code link}, {@code btf}, {@code feature}, {@code gen}, {@code profile}, {@code tcptrack} and
+ * {@code link}, {@code btf}, {@code feature}, {@code gen}, {@code profile}, {@code tcptrack}, {@code export} and
  * more, in bpftool's spirit. An application, not a library: it exports nothing. It parses and
  * prints; the work is in {@code dev.jbpf.loader}, {@code dev.jbpf.tools} and
  * {@code dev.jbpf.codegen}.
@@ -9,6 +9,7 @@ module dev.jbpf.cli {
     requires dev.jbpf.loader;
     requires dev.jbpf.tools;
     requires dev.jbpf.codegen;
+    requires dev.jbpf.exporter;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires java.logging;

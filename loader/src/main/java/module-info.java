@@ -32,5 +32,5 @@ module dev.jbpf.loader {
     exports dev.jbpf.skeleton;
     exports dev.jbpf.verifier;
 
-    exports dev.jbpf.internal to dev.jbpf.tools, dev.jbpf.codegen, dev.jbpf.cli;
+    exports dev.jbpf.internal to dev.jbpf.tools, dev.jbpf.codegen, dev.jbpf.exporter, dev.jbpf.cli;
 }

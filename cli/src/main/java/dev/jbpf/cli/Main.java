@@ -20,7 +20,7 @@ import picocli.CommandLine.ParseResult;
         description = "Load, attach and inspect eBPF programs and maps through libbpf.",
         subcommands = {LoadCommand.class, AttachCommand.class, MapCommand.class, ProgCommand.class, LinkCommand.class,
                 ObjCommand.class, GenCommand.class, TcpTrackCommand.class, ProfileCommand.class, UsdtCommand.class,
-                JvmCommand.class, CompletionCommand.class, FeatureCommand.class,
+                JvmCommand.class, ExportCommand.class, CompletionCommand.class, FeatureCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_OK = 0;

@@ -44,6 +44,7 @@ final class UsageExamples {
             Map.entry("jbpf jvm compile", "jbpf jvm compile --pid 1234 -j"),
             Map.entry("jbpf jvm alloc", "jbpf jvm alloc --pid 1234 --duration 10 --top 10"),
             Map.entry("jbpf jvm monitors", "jbpf jvm monitors --pid 1234 --duration 10"),
+            Map.entry("jbpf export", "jbpf export --config.dir examples --config.names biolatency,syscalls"),
             Map.entry("jbpf completion", "jbpf completion bash"));
 
     /** "Example: ..." for the command, or null. */

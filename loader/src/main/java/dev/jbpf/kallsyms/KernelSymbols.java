@@ -92,6 +92,20 @@ public final class KernelSymbols {
         return low < keys.length && keys[low] == key ? Optional.of(names[low]) : Optional.empty();
     }
 
+    /**
+     * The address of the symbol called {@code name} (its first entry in kallsyms' order when a
+     * name repeats, as static functions of different files may), or empty: for programs that are
+     * given kernel addresses in their globals.
+     */
+    public Optional<Long> addressOf(String name) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return Optional.of(keys[i] ^ Long.MIN_VALUE);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The function containing {@code address}: the nearest text symbol at or below it, or "[unknown]". */
     public String name(long address) {
         int i = java.util.Arrays.binarySearch(textKeys, address ^ Long.MIN_VALUE);

@@ -1,0 +1,30 @@
+package dev.jbpf.exporter;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One config of ebpf_exporter's layout: {@code NAME.yaml} beside {@code NAME.bpf.o} in the
+ * config directory. A value; loading it is {@link Exporter}'s.
+ *
+ * @param name the config's name ({@code --config.names})
+ * @param yamlFile NAME.yaml
+ * @param objectFile NAME.bpf.o
+ * @param kaddrs kernel symbols whose addresses are written to the object's {@code kaddr_SYMBOL} before load
+ */
+public record ExporterConfig(String name, Path yamlFile, Path objectFile, List<CounterConfig> counters,
+        List<HistogramConfig> histograms, List<KernelAddress> kaddrs) {
+    public ExporterConfig {
+        counters = List.copyOf(counters);
+        histograms = List.copyOf(histograms);
+        kaddrs = List.copyOf(kaddrs);
+    }
+
+    /** Counters, then histograms, as ebpf_exporter collects them. */
+    public List<MetricConfig> metrics() {
+        List<MetricConfig> all = new ArrayList<>(counters);
+        all.addAll(histograms);
+        return all;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.jbpf.exporter;
+
+import dev.jbpf.BpfObject;
+import dev.jbpf.LoadedObject;
+import dev.jbpf.OpenedObject;
+import dev.jbpf.kallsyms.KernelSymbols;
+import dev.jbpf.link.Xdp;
+import dev.jbpf.map.BpfMap;
+import dev.jbpf.map.OpenedMap;
+import dev.jbpf.perf.PerCpuPerfEvents;
+import dev.jbpf.perf.PerfEvent;
+import dev.jbpf.perf.PerfEventType;
+import dev.jbpf.program.BpfProgram;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One config loaded into the kernel: its object (checked against the YAML before load), its
+ * programs attached as ebpf_exporter attaches them, and the maps its metrics read. Owns the
+ * {@link LoadedObject} (and through it every link) and the perf events of {@code perf_event/}
+ * sections; {@link #close()} detaches and unloads everything.
+ */
+final class LoadedConfig implements AutoCloseable {
+    /** A program of the object and how its attachment went. */
+    record Program(BpfProgram program, boolean attached, String failure) {
+    }
+
+    private final ExporterConfig config;
+    private final LoadedObject object;
+    private final Map<String, BpfMap> maps = new LinkedHashMap<>();
+    private final List<Program> programs = new ArrayList<>();
+    private final List<PerCpuPerfEvents> perfEvents = new ArrayList<>();
+
+    private LoadedConfig(ExporterConfig config, LoadedObject object) {
+        this.config = config;
+        this.object = object;
+    }
+
+    /**
+     * Opens, checks, loads and attaches one config. A refused config or a failed load leaves
+     * nothing behind; a program that does not attach is recorded (ebpf_exporter logs it and goes
+     * on), {@code strict} makes it an error.
+     */
+    static LoadedConfig load(ExporterConfig config, Supplier<KernelSymbols> symbols) {
+        if (!Files.isRegularFile(config.objectFile())) {
+            throw new IllegalArgumentException(config.objectFile() + " does not exist: config '" + config.name()
+                    + "' needs its BPF object beside " + config.yamlFile().getFileName());
+        }
+        LoadedObject loaded;
+        OpenedObject opened = BpfObject.open(config.objectFile());
+        try {
+            checkMaps(opened, config);
+            setKernelAddresses(opened, config, symbols);
+            loaded = opened.load();
+        } catch (RuntimeException | Error e) {
+            opened.close();
+            throw e;
+        }
+        LoadedConfig result = new LoadedConfig(config, loaded);
+        try {
+            for (MetricConfig metric : config.metrics()) {
+                result.maps.put(metric.mapName(), loaded.map(metric.mapName()));
+            }
+            for (BpfProgram program : loaded.programs()) {
+                if (program.isLoaded()) {
+                    result.attach(program);
+                }
+            }
+            return result;
+        } catch (RuntimeException | Error e) {
+            result.close();
+            throw e;
+        }
+    }
+
+    /**
+     * ebpf_exporter reads the map named like each metric: it must exist, hold u64 values, and
+     * its key must be exactly what the labels describe.
+     */
+    static void checkMaps(OpenedObject opened, ExporterConfig config) {
+        for (MetricConfig metric : config.metrics()) {
+            OpenedMap map = opened.maps().stream().filter(m -> m.name().equals(metric.mapName())).findFirst()
+                    .orElseThrow(() -> new ConfigException(metric.where(), config.objectFile().getFileName() + " has no map '"
+                            + metric.mapName() + "' (its maps: " + String.join(", ", opened.maps().stream()
+                                    .filter(m -> !m.isInternal()).map(OpenedMap::name).toList())
+                            + "); name the metric after the map it reads"));
+            if (map.keySize() == 0) {
+                throw new ConfigException(metric.where(), "map '" + map.name() + "' is a " + map.type().displayName()
+                        + " map, without keys; a metric reads a hash or array map");
+            }
+            if (map.valueSize() != 8) {
+                throw new ConfigException(metric.where(), "map '" + map.name() + "' has " + map.valueSize()
+                        + "-byte values; a metric's map holds u64 (8-byte) counts");
+            }
+            KeyLayout.check(metric, map.keySize(), map.type().isPerCpu(), () -> keyTypeName(opened, map));
+        }
+    }
+
+    private static String keyTypeName(OpenedObject opened, OpenedMap map) {
+        try {
+            return map.btfKeyTypeId() == 0 ? null : opened.btf().typeName(map.btfKeyTypeId());
+        } catch (RuntimeException noBtf) {
+            return null;
+        }
+    }
+
+    private static void setKernelAddresses(OpenedObject opened, ExporterConfig config, Supplier<KernelSymbols> symbols) {
+        for (KernelAddress kaddr : config.kaddrs()) {
+            long address = symbols.get().addressOf(kaddr.symbol()).orElseThrow(() -> new ConfigException(kaddr.where(),
+                    "kernel symbol '" + kaddr.symbol() + "' is not in /proc/kallsyms (or its addresses are hidden:"
+                            + " kernel.kptr_restrict, CAP_SYSLOG); fix the name"));
+            if (!opened.globals().names().contains(kaddr.variable())) {
+                throw new ConfigException(kaddr.where(), config.objectFile().getFileName() + " has no global '"
+                        + kaddr.variable() + "'; declare const volatile u64 " + kaddr.variable() + " in the BPF program");
+            }
+            opened.globals().setLong(kaddr.variable(), address);
+        }
+    }
+
+    /** As ebpf_exporter: its own section forms (xdp/IFACE, perf_event/...), else libbpf's auto-attach. */
+    private void attach(BpfProgram program) {
+        String section = program.section();
+        try {
+            if (section.startsWith("xdp/")) {
+                program.attach(new Xdp(section.substring("xdp/".length())));
+            } else if (section.startsWith("perf_event/")) {
+                PerCpuPerfEvents events = perfEvents(section).openOnEveryCpu();
+                perfEvents.add(events);
+                events.attach(program);
+            } else {
+                program.attach();
+            }
+            programs.add(new Program(program, true, null));
+        } catch (RuntimeException e) {
+            programs.add(new Program(program, false, e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("")));
+        }
+    }
+
+    /** {@code perf_event/type=T,config=C[,frequency=F]}: one event per online CPU. */
+    static PerfEvent.Builder perfEvents(String section) {
+        int type = -1;
+        long eventConfig = 0;
+        long frequency = 0;
+        for (String item : section.substring("perf_event/".length()).split(",")) {
+            String[] pair = item.split("=", 2);
+            if (pair.length != 2) {
+                throw new IllegalArgumentException("section " + section + ": '" + item + "' is not KEY=VALUE");
+            }
+            long value;
+            try {
+                value = Long.parseLong(pair[1]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("section " + section + ": '" + pair[1] + "' is not an integer");
+            }
+            switch (pair[0]) {
+                case "type" -> type = Math.toIntExact(value);
+                case "config" -> eventConfig = value;
+                case "frequency" -> frequency = value;
+                default -> throw new IllegalArgumentException("section " + section + ": unknown item '" + pair[0]
+                        + "' (type, config, frequency)");
+            }
+        }
+        if (type < 0) {
+            throw new IllegalArgumentException("section " + section + " names no type=");
+        }
+        PerfEvent.Builder builder = PerfEvent.builder(PerfEventType.of(type, eventConfig));
+        return frequency > 0 ? builder.sampleFrequency(frequency) : builder;
+    }
+
+    ExporterConfig config() {
+        return config;
+    }
+
+    BpfMap map(String name) {
+        return maps.get(name);
+    }
+
+    List<Program> programs() {
+        return List.copyOf(programs);
+    }
+
+    @Override
+    public void close() {
+        try {
+            object.close(); // detaches the links it made first
+        } finally {
+            for (PerCpuPerfEvents events : perfEvents) {
+                events.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.jbpf.exporter;
+
+import java.util.List;
+
+/**
+ * A metric of a config: its name (also the name of the map it reads), help and labels.
+ * Either a {@link CounterConfig} or a {@link HistogramConfig}.
+ */
+public sealed interface MetricConfig permits CounterConfig, HistogramConfig {
+    /** The metric's name without the {@code ebpf_exporter_} prefix; the map has this name. */
+    String name();
+
+    String help();
+
+    /** The labels in key order (a histogram's last one is its bucket index). */
+    List<LabelConfig> labels();
+
+    /** The line of the metric's {@code name}. */
+    SourceLine where();
+
+    /** The map read for this metric: ebpf_exporter looks up the map named like the metric. */
+    default String mapName() {
+        return name();
+    }
+}

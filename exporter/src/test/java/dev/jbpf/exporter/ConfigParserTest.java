@@ -1,0 +1,208 @@
+package dev.jbpf.exporter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.jbpf.testing.UnitTest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** ebpf_exporter's YAML read into records, and every refusal naming its file and line. */
+@UnitTest
+class ConfigParserTest {
+    private static final Path YAML = Path.of("/configs/x.yaml");
+
+    private static ExporterConfig parse(String yaml) {
+        return ConfigParser.parse("x", YAML, Path.of("/configs/x.bpf.o"), yaml);
+    }
+
+    private static String refusal(String yaml) {
+        return assertThrows(ConfigException.class, () -> parse(yaml)).getMessage();
+    }
+
+    /** ebpf_exporter's examples/biolatency.yaml, as its users have it. */
+    private static final String BIOLATENCY = """
+            metrics:
+              histograms:
+                - name: bio_latency_seconds
+                  help: Block IO latency histogram
+                  bucket_type: exp2
+                  bucket_min: 0
+                  bucket_max: 27
+                  bucket_multiplier: 0.000001 # microseconds to seconds
+                  labels:
+                    - name: device
+                      size: 4
+                      decoders:
+                        - name: majorminor
+                    - name: operation
+                      size: 4
+                      decoders:
+                        - name: uint
+                        - name: static_map
+                          static_map:
+                            0: read
+                            1: write
+                    - name: bucket
+                      size: 8
+                      decoders:
+                        - name: uint
+            """;
+
+    @Test
+    void readsEbpfExportersBiolatencyExample() {
+        ExporterConfig config = parse(BIOLATENCY);
+        assertEquals(List.of(), config.counters());
+        HistogramConfig histogram = config.histograms().getFirst();
+        assertEquals("bio_latency_seconds", histogram.name());
+        assertEquals(BucketType.EXP2, histogram.bucketType());
+        assertEquals(0.000001, histogram.bucketMultiplier());
+        assertEquals(0, histogram.bucketMin());
+        assertEquals(27, histogram.bucketMax());
+        assertEquals(List.of("device", "operation", "bucket"), histogram.labels().stream().map(LabelConfig::name).toList());
+        assertEquals(List.of(4, 4, 8), histogram.labels().stream().map(LabelConfig::size).toList());
+        DecoderConfig staticMap = histogram.labels().get(1).decoders().get(1);
+        assertEquals(Map.of("0", "read", "1", "write"), staticMap.staticMap());
+        assertEquals(new SourceLine(YAML, 3), histogram.where());
+        assertEquals(new SourceLine(YAML, 18), staticMap.where());
+    }
+
+    @Test
+    void aMissingMultiplierIsOneAndPaddingIsRead() {
+        ExporterConfig config = parse("""
+                metrics:
+                  counters:
+                    - name: a_total
+                      help: h
+                      labels:
+                        - name: x
+                          size: 2
+                          padding: 6
+                          decoders:
+                            - name: uint
+                  histograms:
+                    - name: b
+                      help: h
+                      bucket_type: fixed
+                      bucket_keys: [1, 5, 10]
+                      labels:
+                        - name: bucket
+                          size: 8
+                          decoders:
+                            - name: uint
+                """);
+        assertEquals(6, config.counters().getFirst().labels().getFirst().padding());
+        assertEquals(1.0, config.histograms().getFirst().bucketMultiplier());
+        assertEquals(List.of(1.0, 5.0, 10.0), config.histograms().getFirst().bucketKeys());
+    }
+
+    @Test
+    void unsupportedKeysAreRefusedWithTheirLine() {
+        assertEquals("/configs/x.yaml:4: key 'unit' of a counter is not supported by jbpf export; remove it"
+                + " (supported here: help, labels, name, perf_event_array)", refusal("""
+                metrics:
+                  counters:
+                    - name: a_total
+                      unit: seconds
+                      help: h
+                """));
+        assertEquals("/configs/x.yaml:1: tracing spans are not supported by jbpf export yet; remove 'tracing'", refusal("""
+                tracing:
+                  spans: []
+                """));
+        assertEquals("/configs/x.yaml:4: perf_event_array counters are not supported by jbpf export yet; use a hash or"
+                + " array map named 'a_total'", refusal("""
+                metrics:
+                  counters:
+                    - name: a_total
+                      perf_event_array: true
+                      help: h
+                """));
+        assertEquals("/configs/x.yaml:1: cgroup_id_map is not supported by jbpf export yet; remove it",
+                refusal("cgroup_id_map:\n  name: m\n"));
+    }
+
+    @Test
+    void decodersAreCheckedAtStart() {
+        String label = """
+                metrics:
+                  counters:
+                    - name: a_total
+                      help: h
+                      labels:
+                        - name: x
+                          size: %d
+                          decoders:
+                            - name: %s
+                """;
+        assertEquals("/configs/x.yaml:9: unknown decoder 'uintt'; use one of cgroup, dname, errno, hex, ifname, inet_ip,"
+                + " kstack, ksym, majorminor, regexp, static_map, string, syscall, uint", refusal(label.formatted(4, "uintt")));
+        assertEquals("/configs/x.yaml:9: decoder 'pci_vendor' is not supported by jbpf export yet; use hex or uint instead",
+                refusal(label.formatted(4, "pci_vendor")));
+        assertEquals("/configs/x.yaml:9: decoder uint reads 1, 2, 4 or 8 bytes, but label 'x' has size 3; fix the size or use hex",
+                refusal(label.formatted(3, "uint")));
+        assertEquals("/configs/x.yaml:9: decoder syscall of label 'x' reads a number's text; put '- name: uint' before it",
+                refusal(label.formatted(8, "syscall")));
+        assertEquals("/configs/x.yaml:9: decoder ksym needs at least 8 bytes, but label 'x' has size 4",
+                refusal(label.formatted(4, "ksym")));
+        assertEquals("/configs/x.yaml:9: decoder regexp needs regexps: a list of patterns (label sets matching none are dropped)",
+                refusal(label.formatted(4, "regexp")));
+    }
+
+    @Test
+    void histogramsNeedBucketsAndABucketLabel() {
+        assertEquals("/configs/x.yaml:7: histogram 'h' has no buckets: bucket_max (3) must be above bucket_min (3)", refusal("""
+                metrics:
+                  histograms:
+                    - name: h
+                      help: x
+                      bucket_type: linear
+                      bucket_min: 3
+                      bucket_max: 3
+                """));
+        assertEquals("/configs/x.yaml:5: unknown bucket_type 'exp3' of histogram 'h'; use exp2, exp2zero, linear or fixed", refusal("""
+                metrics:
+                  histograms:
+                    - name: h
+                      help: x
+                      bucket_type: exp3
+                """));
+        assertEquals("/configs/x.yaml:3: histogram 'h' has no labels; its last label must be the bucket index"
+                + " (e.g. name: bucket, size: 8, decoders: [uint])", refusal("""
+                metrics:
+                  histograms:
+                    - name: h
+                      help: x
+                      bucket_type: exp2
+                      bucket_max: 4
+                """));
+    }
+
+    @Test
+    void badYamlAndMissingHelpNameTheirLine() {
+        assertEquals("/configs/x.yaml:3: counter 'a_total' lacks help; add it", refusal("""
+                metrics:
+                  counters:
+                    - name: a_total
+                """));
+        assertEquals("/configs/x.yaml:3: not valid YAML: mapping values are not allowed here",
+                refusal("metrics:\n  counters:\n    - name: a: b\n"));
+        assertEquals("/configs/x.yaml:1: config 'x' defines no metrics; add metrics.counters or metrics.histograms",
+                refusal("metrics:\n  counters: []\n"));
+        assertEquals("/configs/x.yaml:11: regexp '(' does not compile: Unclosed group near index 1", refusal("""
+                metrics:
+                  counters:
+                    - name: a_total
+                      help: h
+                      labels:
+                        - name: x
+                          size: 4
+                          decoders:
+                            - name: string
+                            - name: regexp
+                              regexps: ["("]
+                """));
+    }
+}
