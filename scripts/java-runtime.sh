@@ -13,13 +13,15 @@ stamp=$out.modules   # "modules|jdk version" of the runtime in $out
 
 # Jackson (shaded into the jar) reaches java.desktop, java.sql and java.xml only for optional
 # features (java.beans annotations, SQL date and XML types) that jbpf never uses; its
-# module-info declares exactly these as `requires static`, so they are left out.
+# module-info declares exactly these as `requires static`, so they are left out. SnakeYAML (the
+# exporter's config reader) reaches java.desktop only for JavaBean properties (java.beans), which
+# composing a node tree, all jbpf does with it, never touches (its module-info: `requires static`).
 jackson_optional='java.desktop java.sql java.xml'
 modules=$("$jdk/bin/jdeps" -verbose:class --ignore-missing-deps --multi-release "$feature" "$jar" |
   awk -v optional="$jackson_optional" '
     BEGIN { n = split(optional, o, " "); for (i = 1; i <= n; i++) skip[o[i]] = 1 }
     NF == 4 && $2 == "->" && $NF ~ /^(java|jdk)\./ {   # class-level lines: CLASS -> CLASS MODULE
-      if ($1 ~ /^com\.fasterxml\.jackson\./ && ($NF in skip)) next
+      if ($1 ~ /^(com\.fasterxml\.jackson|org\.yaml\.snakeyaml)\./ && ($NF in skip)) next
       used[$NF] = 1
     }
     END { for (m in used) print m }' | sort | paste -sd, -)
