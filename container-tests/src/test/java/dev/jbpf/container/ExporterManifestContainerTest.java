@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,9 +56,6 @@ class ExporterManifestContainerTest {
         assertEquals(expected, files);
     }
 
-    // TODO(merge of `jbpf export`): remove @Disabled once the exporter module is in this branch;
-    // until then the image has no `export` command and the container exits at once.
-    @Disabled("needs `jbpf export` (exporter module, built on another branch): enable when merged")
     @Test
     void exporterRunWithTheManifestsPrivilegesServesMetricsThatMove(@TempDir Path tmp) throws Exception {
         Path configDir = assembleConfigDir(tmp);
@@ -81,8 +77,9 @@ class ExporterManifestContainerTest {
             Map<String, Double> before = scrape(container, port);
             Thread.sleep(2000);
             Map<String, Double> after = scrape(container, port);
-            for (String series : List.of("syscalls_by_comm_total", "run_queue_latency_seconds_count",
-                    "tcp_connections_established_ipv4_total{direction=\"inbound\",port=\"" + port + "\"}")) {
+            // ebpf_exporter's names: each config's metric under the prefix ebpf_exporter_
+            for (String series : List.of("ebpf_exporter_syscalls_by_comm_total", "ebpf_exporter_run_queue_latency_seconds_count",
+                    "ebpf_exporter_tcp_connections_established_ipv4_total{direction=\"inbound\",port=\"" + port + "\"}")) {
                 double was = sum(before, series);
                 double is = sum(after, series);
                 assertTrue(is > was, series + " moved: " + was + " -> " + is);
