@@ -30,7 +30,7 @@ EXPORTER_FILES := $(patsubst examples/exporters/%.bpf.c,$(EXPORTER_OUT)/%.bpf.o,
 
 # The kernel matrix (README, "Kernels"): the classes in vm/kernel-matrix-tests run in a qemu VM
 # of each Debian kernel; JUnit XML in build/vm-test/KERNEL/. scripts/vm-run runs anything there.
-VM_KERNELS ?= 6.1 6.12
+VM_KERNELS ?= 5.10 6.1 6.12
 
 deps:
 	@scripts/deps.sh

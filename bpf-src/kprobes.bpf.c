@@ -22,7 +22,7 @@ SEC("kprobe")
 int count_kprobe(struct pt_regs *ctx)
 {
 	bump_tid(&kprobe_counts);
-	store_tid(&kprobe_cookies, bpf_get_attach_cookie(ctx));
+	store_tid(&kprobe_cookies, attach_cookie(ctx));
 	return 0;
 }
 
@@ -59,7 +59,7 @@ SEC("kprobe.multi")
 int count_kprobe_multi(struct pt_regs *ctx)
 {
 	bump_tid(&multi_counts);
-	store_tid(&multi_cookies, bpf_get_attach_cookie(ctx));
+	store_tid(&multi_cookies, attach_cookie(ctx));
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 // in target[0], so other processes' getppid(2) calls do not disturb the counts.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "tracing_common.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -59,7 +60,7 @@ int count_sample(struct bpf_perf_event_data *ctx)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = attach_cookie(ctx);
 
 	bump(&samples_by_cpu, &cpu);
 	bump(&samples_by_pid, &tgid);

@@ -17,7 +17,7 @@ TID_MAP(fexit_returns, __u64);
 static __always_inline void on_entry(void *ctx)
 {
 	bump_tid(&fentry_counts);
-	store_tid(&fentry_cookies, bpf_get_attach_cookie(ctx));
+	store_tid(&fentry_cookies, attach_cookie(ctx));
 }
 
 static __always_inline void on_exit(long ret)

@@ -33,7 +33,7 @@ SEC("uprobe")
 int count_uprobe(struct pt_regs *ctx)
 {
 	bump_tid(&uprobe_counts);
-	store_tid(&uprobe_cookies, bpf_get_attach_cookie(ctx));
+	store_tid(&uprobe_cookies, attach_cookie(ctx));
 	return 0;
 }
 
@@ -48,7 +48,7 @@ int record_uretprobe(struct pt_regs *ctx)
 SEC("uprobe.multi")
 int count_uprobe_multi(struct pt_regs *ctx)
 {
-	struct multi_key key = { .tid = current_tid(), .cookie = bpf_get_attach_cookie(ctx) };
+	struct multi_key key = { .tid = current_tid(), .cookie = attach_cookie(ctx) };
 	__u64 one = 1, *count = bpf_map_lookup_elem(&multi_counts, &key);
 
 	if (count)

@@ -59,6 +59,9 @@ public class TestSummary {
     private final Map<String, Line> lines = new LinkedHashMap<>();
     private final List<String> untagged = new ArrayList<>();
     private final Map<Path, Map<String, String>> recordsByFile = new HashMap<>();
+    /** The kernel matrix: kernel (the host's first, then each VM's) → tag → counts. */
+    private final Map<String, Map<String, Line>> matrix = new LinkedHashMap<>();
+    private final String hostKernel = "host " + System.getProperty("os.version");
 
     TestSummary(Path top, FileTime since) {
         this.top = top;
@@ -85,6 +88,11 @@ public class TestSummary {
         summary.readHost();
         summary.readVms();
         summary.print();
+        String table = summary.matrixTable();
+        System.out.println("test-summary: the kernel matrix (also in build/test-matrix.md):");
+        System.out.print(table);
+        Files.createDirectories(top.resolve("build"));
+        Files.writeString(top.resolve("build/test-matrix.md"), table);
         System.exit(summary.untagged.isEmpty() ? 0 : 1);
     }
 
@@ -100,6 +108,7 @@ public class TestSummary {
                             tag = "untagged";
                         }
                         count(lines.computeIfAbsent(tag, t -> new Line()), testcase, "");
+                        count(cell(hostKernel, tag), testcase, "");
                     }
                 }
             }
@@ -117,12 +126,26 @@ public class TestSummary {
                 for (Path report : reports(kernel)) {
                     Line vm = lines.get("vm");
                     vm.where.add(kernel.getFileName().toString());
+                    // in the guest every matrix class is a kernel test: the VM is where it ran, not what it is
+                    Line row = cell(vmKernel(kernel), "kernel");
                     for (Element testcase : testcases(report)) {
                         count(vm, testcase, kernel.getFileName() + ": ");
+                        count(row, testcase, "");
                     }
                 }
             }
         }
+    }
+
+    private Line cell(String kernel, String tag) {
+        return matrix.computeIfAbsent(kernel, k -> new LinkedHashMap<>()).computeIfAbsent(tag, t -> new Line());
+    }
+
+    /** "5.10 (linux-image-5.10.0-46-amd64=5.10.262-1)": the series and the package vm-test wrote to KERNEL/kernel. */
+    private static String vmKernel(Path dir) throws IOException {
+        Path packageFile = dir.resolve("kernel");
+        String name = dir.getFileName().toString();
+        return Files.isRegularFile(packageFile) ? name + " (" + Files.readString(packageFile).strip() + ")" : name;
     }
 
     private List<Path> reports(Path dir) throws IOException {
@@ -250,6 +273,38 @@ public class TestSummary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The kernel matrix as a Markdown table (kernel x tag: run / passed / skipped, and failed
+     * when any), then each kernel's skip reasons; printed at the end of make test and written to
+     * build/test-matrix.md, from which README's Kernels section is kept.
+     */
+    String matrixTable() {
+        List<String> tags = List.of("unit", "kernel", "container");
+        StringBuilder out = new StringBuilder("| kernel | ");
+        out.append(String.join(" | ", tags)).append(" |\n|---|").append("---|".repeat(tags.size())).append("\n");
+        matrix.forEach((kernel, row) -> {
+            out.append("| ").append(kernel).append(" |");
+            for (String tag : tags) {
+                Line line = row.get(tag);
+                out.append(' ').append(line == null ? "-" : line.run + " / " + line.passed + " / " + line.skippedCount()
+                        + (line.failed > 0 ? " / **" + line.failed + " failed**" : "")).append(" |");
+            }
+            out.append("\n");
+        });
+        out.append("\n(run / passed / skipped)\n");
+        matrix.forEach((kernel, row) -> {
+            Map<String, Integer> reasons = new TreeMap<>();
+            row.values().forEach(line -> line.skipped.forEach((reason, n) -> reasons.merge(reason, n, Integer::sum)));
+            if (!reasons.isEmpty()) {
+                out.append("\nSkipped on ").append(kernel).append(":\n");
+                reasons.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                        .forEach(e -> out.append("- ").append(e.getValue()).append(" × ").append(e.getKey()).append("\n"));
+            }
+        });
+        return out.toString();
     }
 
     void print() {

@@ -100,7 +100,8 @@ final class FeatureCommand {
             json.writeNumberField("bpf_jit_harden", system.jitHarden());
             json.writeNumberField("bpf_jit_kallsyms", system.jitKallsyms());
             json.writeNumberField("bpf_jit_limit", system.jitLimit());
-            for (ConfigOption option : system.kernelConfig()) {
+            // as bpftool: without a readable config no option is written at all
+            for (ConfigOption option : system.configFile() == null ? List.<ConfigOption>of() : system.kernelConfig()) {
                 // bpftool writes every value as a string ("y", "250") and an unset option as null
                 json.writeStringField(option.name(), option.value());
             }
@@ -170,8 +171,13 @@ final class FeatureCommand {
             });
             out.println(system.jitLimit() == -1 ? "Unable to retrieve global memory limit for JIT compiler for unprivileged users"
                     : "Global memory limit for JIT compiler for unprivileged users is " + system.jitLimit() + " bytes");
-            for (ConfigOption option : system.kernelConfig()) {
-                out.println(option.value() == null ? option.name() + " is not set" : option.name() + " is set to " + option.value());
+            if (system.configFile() == null) {
+                // bpftool's words, on stderr as its p_info: no option lines follow
+                spec.commandLine().getErr().println("skipping kernel config, can't open file: No such file or directory");
+            } else {
+                for (ConfigOption option : system.kernelConfig()) {
+                    out.println(option.value() == null ? option.name() + " is not set" : option.name() + " is set to " + option.value());
+                }
             }
             out.println();
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.VmTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * same sections, keys and values, every program type, map type and helper list compared.
  */
 @KernelTest
+@VmTest
 class FeatureProbeCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -352,6 +352,35 @@ final class AttachProbes {
         return link;
     }
 
+    // ---- perf event links
+
+    /**
+     * libbpf's own probe (probe_perf_link): a tracepoint program linked to perf event fd -1 must
+     * fail with EBADF (the kernel took the request and looked up the fd); kernels before 5.15 do
+     * not know the attach type and answer EINVAL. Nothing is attached.
+     */
+    static FacilitySupport perfEventLinks() {
+        try (Arena arena = Arena.ofConfined()) {
+            int prog = ProbePrograms.load(arena, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, ProbePrograms.loadOptions(arena),
+                    ProbePrograms.returnZero());
+            if (prog < 0) {
+                return no(Facility.PERF_EVENT_LINKS, "loading a tracepoint program failed: " + errno(prog));
+            }
+            try (Fd program = Fd.adopt(prog)) {
+                int link = LibBpf.bpf_link_create(program.value(), -1, BpfConstants.BPF_PERF_EVENT, MemorySegment.NULL);
+                if (link >= 0) {
+                    Fd.close(link);
+                    return no(Facility.PERF_EVENT_LINKS, "a perf event link to fd -1 was made: the kernel answers nonsense");
+                }
+                return link == -Errno.EBADF
+                        ? yes(Facility.PERF_EVENT_LINKS, "a perf event link to fd -1 answered EBADF: the kernel knows such links")
+                        : no(Facility.PERF_EVENT_LINKS, "a perf event link to fd -1 answered " + errno(link)
+                                + ", not EBADF: the kernel makes no perf event links (Linux 5.15 and later); attachments go"
+                                + " through the PERF_EVENT_IOC_SET_BPF ioctl and cannot be pinned");
+            }
+        }
+    }
+
     // ---- tcx
 
     /**

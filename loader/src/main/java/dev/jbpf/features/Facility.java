@@ -58,6 +58,19 @@ public enum Facility {
      * readers use them: a hardware instructions counter of the calling thread opened.
      */
     HARDWARE_PERF_EVENTS,
+    /**
+     * BPF links for perf-event attachments ({@code BPF_LINK_TYPE_PERF_EVENT}, Linux 5.15): kprobes,
+     * uprobes, tracepoints and perf events attached as links (pinnable, listed, with info) rather
+     * than with the PERF_EVENT_IOC_SET_BPF ioctl, which libbpf falls back to on older kernels.
+     * Probed as libbpf does: a link to perf event fd -1 answers EBADF where they exist.
+     */
+    PERF_EVENT_LINKS,
+    /**
+     * BPF cookies of kprobes, uprobes, tracepoints and perf events: the helper
+     * {@code bpf_get_attach_cookie} (Linux 5.15) in a kprobe program. libbpf's USDT support
+     * needs them too when two attachments share a probe's address.
+     */
+    ATTACH_COOKIES,
     /** BPF tokens: the kernel knows the {@code BPF_TOKEN_CREATE} command (6.9 and later). */
     BPF_TOKEN,
     /** Programs of up to a million instructions instead of 4096: bpftool's {@code have_large_insn_limit}. */

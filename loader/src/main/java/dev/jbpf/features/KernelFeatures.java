@@ -260,6 +260,12 @@ public final class KernelFeatures {
             case UPROBE_MULTI -> AttachProbes.uprobeMulti();
             case TCX -> AttachProbes.tcx();
             case HARDWARE_PERF_EVENTS -> AttachProbes.hardwarePerfEvents();
+            case PERF_EVENT_LINKS -> AttachProbes.perfEventLinks();
+            case ATTACH_COOKIES -> {
+                boolean cookies = hasHelper(BpfConstants.BPF_PROG_TYPE_KPROBE, BpfConstants.BPF_FUNC_get_attach_cookie);
+                yield new FacilitySupport(facility, cookies,
+                        "a kprobe program calling bpf_get_attach_cookie " + (cookies ? "loaded" : "was refused (Linux 5.15 and later)"));
+            }
             case BPF_TOKEN -> bpfToken();
             case LARGE_INSN_LIMIT -> largeInsnLimit();
             case BOUNDED_LOOPS -> misc(facility, "a loop counting r0 down from 10",

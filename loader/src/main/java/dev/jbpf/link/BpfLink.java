@@ -43,6 +43,9 @@ import java.util.Optional;
 public final class BpfLink implements AutoCloseable {
     /** What a USDT link is, in messages. */
     private static final String USDT = "libbpf's USDT attachment (a uprobe at each call site of the probe)";
+    private static final String PERF_EVENT_IOCTL = "an attachment to a perf event through the PERF_EVENT_IOC_SET_BPF ioctl,"
+            + " as libbpf attaches kprobes, uprobes, tracepoints and perf events where the kernel lacks perf event links"
+            + " (Linux 5.15 and later)";
 
     private final Attachment attachment;
     private final String description;
@@ -82,7 +85,24 @@ public final class BpfLink implements AutoCloseable {
         if (link.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("NULL link");
         }
-        return owned(new LibBpfLink(link, null), description, parent);
+        return owned(new LibBpfLink(link, withoutKernelLink(link)), description, parent);
+    }
+
+    /**
+     * Null when libbpf's link holds a kernel BPF link; {@link #PERF_EVENT_IOCTL} when what it
+     * holds is a perf event fd with the program set on it (libbpf's path on kernels before 5.15):
+     * the kernel answers EINVAL to link info of such an fd.
+     */
+    private static String withoutKernelLink(MemorySegment link) {
+        int fd = LibBpf.bpf_link__fd(link);
+        if (fd < 0) {
+            return null; // fd() reports libbpf's answer
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = bpf_link_info.allocate(arena);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) bpf_link_info.sizeof());
+            return LibBpf.bpf_link_get_info_by_fd(fd, info, length) == -Errno.EINVAL ? PERF_EVENT_IOCTL : null;
+        }
     }
 
     /**
@@ -176,8 +196,10 @@ public final class BpfLink implements AutoCloseable {
 
     /**
      * Whether this is a kernel BPF link, with an fd and an id, that can be pinned; false for an
-     * attachment made through netlink (a clsact TC filter, XDP attached with replace) and for
-     * libbpf's USDT links (a set of uprobes libbpf keeps, {@link Usdt}).
+     * attachment made through netlink (a clsact TC filter, XDP attached with replace), for
+     * libbpf's USDT links (a set of uprobes libbpf keeps, {@link Usdt}) and, on kernels without
+     * perf event links (before 5.15), for kprobes, uprobes, tracepoints and perf events, which
+     * libbpf then attaches with an ioctl on the perf event.
      */
     public boolean isKernelLink() {
         state.ensureOpen();

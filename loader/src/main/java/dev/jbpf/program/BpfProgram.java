@@ -1,6 +1,7 @@
 package dev.jbpf.program;
 
 import dev.jbpf.BpfException;
+import dev.jbpf.BpfNotFoundException;
 import dev.jbpf.bindings.LibBpf;
 import dev.jbpf.bindings.bpf_test_run_opts;
 import dev.jbpf.internal.Access;
@@ -39,6 +40,8 @@ public final class BpfProgram {
     private final String section;
     /** "object/program", how error messages name this program. */
     private final String target;
+    /** Whether an attach of this loaded program succeeded (see {@link #attached}); written under the object's use. */
+    private volatile boolean attachedBefore;
     private int id;
 
     private BpfProgram(MemorySegment program, String objectName, Owner object) {
@@ -166,15 +169,36 @@ public final class BpfProgram {
         // in use: a close from another thread waits, so the program stays there while attaching
         try (Owner.Use use = object.use()) {
             fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
-            return Access.links().attach(point, program, target + " to " + point.describe(), object);
+            return attached(() -> Access.links().attach(point, program, target + " to " + point.describe(), object));
+        }
+    }
+
+    /**
+     * Runs one attach and remembers that it succeeded: an fentry, fexit or LSM program that was
+     * attached before and is refused with ENOENT met a kernel that hands a loaded tracing
+     * program's trampoline to its first attachment only (5.10 does; later kernels attach it
+     * again), which the error then says.
+     */
+    private BpfLink attached(Supplier<BpfLink> attach) {
+        try {
+            BpfLink link = attach.get();
+            attachedBefore = true;
+            return link;
+        } catch (BpfNotFoundException e) {
+            if (attachedBefore && (type() == ProgramType.TRACING || type() == ProgramType.LSM)) {
+                throw new BpfException(e.operation(), e.target(), e.errno(), "this kernel attaches a loaded "
+                        + type().name().toLowerCase(java.util.Locale.ROOT) + " program only once (its trampoline went to the"
+                        + " first attachment; newer kernels attach it again): load the object again to attach it again", e);
+            }
+            throw e;
         }
     }
 
     private BpfLink attach(String operation, String description, Supplier<MemorySegment> call) {
         try (Owner.Use use = object.use()) {
             fd(); // libbpf cannot attach a program that is not loaded; say so in Java terms
-            MemorySegment link = LibBpfCall.checkNonNull(operation, description, call);
-            return Access.links().adopt(link, "link of " + description, object, usdtSection());
+            return attached(() -> Access.links().adopt(LibBpfCall.checkNonNull(operation, description, call),
+                    "link of " + description, object, usdtSection()));
         }
     }
 

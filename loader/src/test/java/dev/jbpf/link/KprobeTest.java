@@ -50,6 +50,7 @@ class KprobeTest {
     }
 
     @Test
+    @Requires(Feature.ATTACH_COOKIES)
     void kprobeCountsOurSyscallsAndSeesItsCookie() {
         try (BpfLink link = loaded.program("count_kprobe").attach(Kprobe.entry(getppid).withCookie(0xBEEFL))) {
             TracingSupport.getppid(9);

@@ -13,7 +13,9 @@ import dev.jbpf.LoadedObject;
 import dev.jbpf.testing.TestSupport;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.program.BpfProgram;
+import dev.jbpf.testing.Feature;
 import dev.jbpf.testing.KernelTest;
+import dev.jbpf.testing.Requires;
 import dev.jbpf.testing.VmTest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,6 +49,7 @@ class PinTest {
     }
 
     @Test
+    @Requires(Feature.PERF_EVENT_LINKS) // a tracepoint's link: only a BPF link can be pinned
     void pinnedLinkStaysAttachedUntilUnpinned() {
         Path pin = dir.resolve("links/getppid"); // parent directories do not exist yet
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("maps")).load()) {
@@ -92,6 +95,14 @@ class PinTest {
         assertThrows(BpfNotFoundException.class, () -> BpfLink.openPinned(dir.resolve("nothing")));
         try (LoadedObject loaded = BpfObject.open(TestSupport.bpfObject("maps")).load();
                 BpfLink link = loaded.program("count_getppid").attach()) {
+            if (!Feature.PERF_EVENT_LINKS.support().available()) {
+                // before 5.15: the tracepoint is attached with an ioctl, and there is no link to pin
+                UnsupportedOperationException noLink = assertThrows(UnsupportedOperationException.class,
+                        () -> link.pin(dir.resolve("ioctl")));
+                assertTrue(noLink.getMessage().contains("(Linux 5.15 and later)"), noLink.getMessage());
+                assertFalse(Files.exists(dir.resolve("ioctl")));
+                return;
+            }
             BpfException outside = assertThrows(BpfException.class, () -> link.pin(Path.of("/tmp/jbpf-not-bpffs")));
             assertTrue(outside.getMessage().contains("is not on a BPF file system"), outside.getMessage());
             link.pin(dir.resolve("twice"));

@@ -69,7 +69,7 @@ class TrampolineTest {
     }
 
     @Test
-    @Requires(Feature.FENTRY)
+    @Requires({Feature.FENTRY, Feature.ATTACH_COOKIES})
     void fentryReadsItsCookie() {
         String program = "fentry_getppid_" + variant();
         try (LoadedObject loaded = load(program)) {
@@ -138,20 +138,27 @@ class TrampolineTest {
     @Requires(Feature.LSM)
     void lsmCountsOpensOfOurFile() throws IOException {
         Path file = Files.createTempFile("jbpf-lsm-", ".txt");
-        try (LoadedObject loaded = TracingSupport.loadOnly(TestSupport.bpfObject("lsm"), "count_file_open")) {
-            long inode = (long) Files.getAttribute(file, "unix:ino");
-            loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).put(inode, 0L);
-            try (BpfLink link = loaded.program("count_file_open").attach(new Lsm())) {
-                openTimes(file, 6);
-                assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow());
+        try {
+            try (LoadedObject loaded = TracingSupport.loadOnly(TestSupport.bpfObject("lsm"), "count_file_open")) {
+                long inode = (long) Files.getAttribute(file, "unix:ino");
+                loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).put(inode, 0L);
+                try (BpfLink link = loaded.program("count_file_open").attach(new Lsm())) {
+                    openTimes(file, 6);
+                    assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow());
+                }
+                openTimes(file, 1);
+                assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow(),
+                        "detached");
             }
-            openTimes(file, 1);
-            assertEquals(6, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow(),
-                    "detached");
-            try (BpfLink bySection = loaded.program("count_file_open").attach()) {
-                openTimes(file, 2);
-                assertEquals(8, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow(),
-                        "attached by its section lsm/file_open");
+            // a fresh load: 5.10 attaches a loaded LSM program once only (later kernels again)
+            try (LoadedObject loaded = TracingSupport.loadOnly(TestSupport.bpfObject("lsm"), "count_file_open")) {
+                long inode = (long) Files.getAttribute(file, "unix:ino");
+                loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).put(inode, 0L);
+                try (BpfLink bySection = loaded.program("count_file_open").attach()) {
+                    openTimes(file, 2);
+                    assertEquals(2, loaded.map("watched_inodes").typed(Codec.LONG, Codec.LONG).get(inode).orElseThrow(),
+                            "attached by its section lsm/file_open");
+                }
             }
         } finally {
             Files.deleteIfExists(file);

@@ -60,6 +60,7 @@ class UprobeTest {
     }
 
     @Test
+    @Requires(Feature.ATTACH_COOKIES)
     void uprobeOnLibcByLibraryNameCountsOurCallsAndSeesItsCookie() {
         BpfProgram program = loaded.program("count_uprobe");
         try (BpfLink link = program.attach(Uprobe.entry("libc.so.6", "getppid").withPid(0).withCookie(0xC0FFEEL))) {

@@ -15,6 +15,7 @@ import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.RawTracepoint;
 import dev.jbpf.link.Tracepoint;
 import dev.jbpf.map.BpfMap;
+import dev.jbpf.testing.Feature;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.VmTest;
 import java.util.List;
@@ -30,8 +31,16 @@ class AttachTest {
             BpfMap counts = loaded.map("counts");
             assertEquals(0, KernelEffects.counterOfThisProcess(counts));
             try (BpfLink link = loaded.program("trace_openat").attach(new Tracepoint("syscalls", "sys_enter_openat"))) {
-                assertTrue(link.fd() > 0);
-                assertTrue(link.id() > 0);
+                if (Feature.PERF_EVENT_LINKS.support().available()) {
+                    assertTrue(link.isKernelLink());
+                    assertTrue(link.fd() > 0);
+                    assertTrue(link.id() > 0);
+                } else {
+                    // before 5.15 libbpf sets the program on the perf event with an ioctl: no BPF link
+                    assertFalse(link.isKernelLink());
+                    assertTrue(assertThrows(UnsupportedOperationException.class, link::id).getMessage()
+                            .contains("PERF_EVENT_IOC_SET_BPF ioctl"), "says why it has no id");
+                }
                 KernelEffects.openFiles(10);
                 assertTrue(KernelEffects.counterOfThisProcess(counts) >= 10);
             }

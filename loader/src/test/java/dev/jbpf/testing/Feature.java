@@ -26,8 +26,8 @@ public enum Feature {
     /** {@link Facility#FENTRY}: fentry and fexit, BPF trampolines on kernel functions. */
     FENTRY(() -> facility(Facility.FENTRY)),
     /**
-     * {@link Facility#FMOD_RET}: fmod_ret on a function of the error-injection list, probed on
-     * getppid's system call entry, which is what TrampolineTest overrides.
+     * {@link Facility#FMOD_RET}: fmod_ret on bpf_modify_return_test, the function TrampolineTest
+     * overrides.
      */
     FMOD_RET(() -> facility(Facility.FMOD_RET)),
     /** {@link Facility#LSM}: the BPF LSM active, and an LSM program on file_open attached. */
@@ -39,7 +39,11 @@ public enum Feature {
     /** {@link Facility#TCX}: tcx links (BPF_TCX_INGRESS/EGRESS, Linux 6.6). */
     TCX(() -> facility(Facility.TCX)),
     /** {@link Facility#HARDWARE_PERF_EVENTS}: hardware perf events (a CPU PMU: cycles, instructions). */
-    HARDWARE_PERF_EVENTS(() -> facility(Facility.HARDWARE_PERF_EVENTS));
+    HARDWARE_PERF_EVENTS(() -> facility(Facility.HARDWARE_PERF_EVENTS)),
+    /** {@link Facility#PERF_EVENT_LINKS}: kprobes, uprobes and tracepoints attached as BPF links (Linux 5.15): pinnable, with info. */
+    PERF_EVENT_LINKS(() -> facility(Facility.PERF_EVENT_LINKS)),
+    /** {@link Facility#ATTACH_COOKIES}: bpf_get_attach_cookie (Linux 5.15); libbpf's USDT needs it for shared probe addresses. */
+    ATTACH_COOKIES(() -> facility(Facility.ATTACH_COOKIES));
 
     /** What a probe found: whether the kernel has the feature, and a sentence saying how it decided. */
     public record Support(boolean available, String detail) {
