@@ -2,7 +2,7 @@
 # `jbpf export` under load (bench/src/.../ExporterBench.java): bpf-src/bench_exporter.bpf.o's counter
 # map filled from user space with ENTRIES keys (100,000), served by the exporter and scraped by
 # SCRAPERS (50) concurrent scrapers over loopback HTTP for SECONDS (30); then the same scrapers for
-# DIRECT_SECONDS (20) against a minimal direct path in the same JVM on the same map (one
+# DIRECT_SECONDS (20) against a minimal direct path in a second JVM on the same kind of map (one
 # BPF_MAP_LOOKUP_BATCH sweep per scrape, formatted straight to text: ebpf_exporter's way of reading).
 # One run (about 60 s). Writes build/bench/exporter.md and puts it into BENCHMARKS.md between the
 # exporter-results markers. `make bench` runs it (scripts/bench.sh); alone, after `make build`:
@@ -29,14 +29,19 @@ trap 'rm -rf "$dir"' EXIT
 cp "$obj" "$dir/bench_exporter.bpf.o"
 cp bench/bench_exporter.yaml "$dir/bench_exporter.yaml"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-"$jdk/bin/java" -Xmx"$heap" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.jbpf.bench.Bench \
-  exporter-load "$dir" bench_exporter "$entries" "$scrapers" "$secs" "$direct_secs" | tee "$out/exporter-raw.log"
+# each path in a JVM of its own (the exporter's JVM keeps heap the direct path would otherwise inherit)
+: > "$out/exporter-raw.log"
+for phase in exporter direct; do
+  s=$secs; [ "$phase" = direct ] && s=$direct_secs
+  "$jdk/bin/java" -Xmx"$heap" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.jbpf.bench.Bench \
+    exporter-load "$dir" bench_exporter "$entries" "$scrapers" "$s" "$phase" | tee -a "$out/exporter-raw.log"
+done
 
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
 exp_line=$(grep 'phase=exporter' "$out/exporter-raw.log")
 dir_line=$(grep 'phase=direct' "$out/exporter-raw.log")
-fill=$(grep 'exporter-load fill' "$out/exporter-raw.log" | field seconds)
+fill=$(grep 'exporter-load fill' "$out/exporter-raw.log" | head -1 | field seconds)
 row() { # NAME LINE SECONDS
   local l=$2
   printf '| %s | %s s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s / %s / %s | %s |\n' "$1" "$3" \
@@ -48,7 +53,7 @@ row() { # NAME LINE SECONDS
 {
   echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r),"
   echo "$("$jdk/bin/java" -version 2>&1 | head -1), -Xmx$heap; load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end;"
-  echo "one run: $entries keys written with batch().update in $fill s, $scrapers scrapers in the exporter's JVM."
+  echo "one run: $entries keys written with batch().update in $fill s, $scrapers scrapers in the JVM of the path scraped, each path in a JVM of its own."
   echo
   echo "| path | scraped for | scrapes | failed | scrapes/s | bytes per scrape | p50 ms | p99 ms | max ms | heap MB before / peak | heap MB after | RSS MB before / peak / after | VmHWM MB |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"

@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  * The exporter under load (scripts/bench-exporter.sh): {@code jbpf export} serving
  * bench_exporter.bpf.o's counter map, filled from user space with N keys through the library
  * ({@code batch().update}), scraped by S concurrent scrapers over loopback HTTP for T seconds;
- * then, in the same JVM on the same map, a minimal direct path as ebpf_exporter reads a map
+ * or (phase direct, in a JVM of its own) the same map, filled the same way, through a minimal direct path as ebpf_exporter reads a map
  * (one sweep of BPF_MAP_LOOKUP_BATCH calls per scrape, each entry formatted straight into the
  * text format, no decoders, no snapshots, no lock) served by the JDK's HTTP server with the
  * Prometheus client's thread pool shape (10 threads, a queue of 100), by the same scrapers.
@@ -106,7 +106,7 @@ final class ExporterBench {
         }
     }
 
-    static void run(Path configDir, String config, int entries, int scrapers, double seconds, double directSeconds)
+    static void run(Path configDir, String config, int entries, int scrapers, double seconds, String phase)
             throws Exception {
         System.setProperty("http.maxConnections", Integer.toString(scrapers)); // keep-alive for every scraper
         Set<Integer> mapsBefore = MapInfo.listAll().stream().map(MapInfo::id).collect(Collectors.toSet());
@@ -137,10 +137,12 @@ final class ExporterBench {
                 keys = null;
                 values = null;
 
-                String exporterUrl = "http://127.0.0.1:" + exporter.port() + "/metrics";
-                long reference = check(exporterUrl, entries, expectedSum);
-                Phase exported = load("exporter", exporterUrl, scrapers, seconds, reference);
-                System.out.println(exported.line());
+                if (phase.equals("exporter")) {
+                    String exporterUrl = "http://127.0.0.1:" + exporter.port() + "/metrics";
+                    long reference = check(exporterUrl, entries, expectedSum);
+                    System.out.println(load("exporter", exporterUrl, scrapers, seconds, reference).line());
+                    return;
+                }
 
                 ExecutorService pool = new ThreadPoolExecutor(10, 10, 120, TimeUnit.SECONDS, new ArrayBlockingQueue<>(100));
                 HttpServer direct = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -157,8 +159,7 @@ final class ExporterBench {
                 try {
                     String directUrl = "http://127.0.0.1:" + direct.getAddress().getPort() + "/metrics";
                     long directReference = check(directUrl, entries, expectedSum);
-                    Phase raw = load("direct", directUrl, scrapers, directSeconds, directReference);
-                    System.out.println(raw.line());
+                    System.out.println(load("direct", directUrl, scrapers, seconds, directReference).line());
                 } finally {
                     direct.stop(0);
                     pool.shutdownNow();
