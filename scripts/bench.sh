@@ -203,3 +203,6 @@ fi
 
 # ---- the guide's tuning patterns (ns per event, BPF stats): their own table in BENCHMARKS.md ------
 scripts/bench-tuning.sh
+
+# ---- jbpf export under 50 scrapers of a 100,000-key map (about 60 s): its own table in BENCHMARKS.md ----
+scripts/bench-exporter.sh

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * map-update N                fill a new N-entry hash map with batch().update (bench/map_dump.c update)
  * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
  * tuning OBJ RUNS THREADS      ns per event of the guide's tuning patterns (TuningBench; jbpf only)
+ * exporter-load DIR CONFIG N SCRAPERS SECONDS exporter|direct
+ *                             jbpf export of DIR/CONFIG with N keys written, under SCRAPERS scrapers (ExporterBench)
  * </pre>
  */
 public final class Bench {
@@ -55,10 +57,14 @@ public final class Bench {
             mapDump(Path.of(args[1]), args[2]);
         } else if (args.length == 4 && args[0].equals("tuning")) {
             TuningBench.run(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        } else if (args.length == 7 && args[0].equals("exporter-load")) {
+            ExporterBench.run(Path.of(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Double.parseDouble(args[5]), args[6]);
         } else {
             System.err.println("usage: Bench ringbuf|perf OBJ SIZE SECONDS [drain] | uprobe-attach OBJ BINARY FUNC N"
                     + " | map-update N"
-                    + " | map-dump PIN batch|per-key | tuning OBJ RUNS THREADS");
+                    + " | map-dump PIN batch|per-key | tuning OBJ RUNS THREADS"
+                    + " | exporter-load DIR CONFIG N SCRAPERS SECONDS exporter|direct");
             System.exit(2);
         }
     }
