@@ -71,6 +71,12 @@ public enum Facility {
      * needs them too when two attachments share a probe's address.
      */
     ATTACH_COOKIES,
+    /**
+     * BPF memory charged to the memory cgroup instead of RLIMIT_MEMLOCK (Linux 5.11). Probed as
+     * libbpf decides whether to raise RLIMIT_MEMLOCK: by the helper {@code bpf_ktime_get_coarse_ns},
+     * which came in the same release, in a socket filter program.
+     */
+    MEMCG_ACCOUNTING,
     /** BPF tokens: the kernel knows the {@code BPF_TOKEN_CREATE} command (6.9 and later). */
     BPF_TOKEN,
     /** Programs of up to a million instructions instead of 4096: bpftool's {@code have_large_insn_limit}. */

@@ -261,6 +261,13 @@ public final class KernelFeatures {
             case TCX -> AttachProbes.tcx();
             case HARDWARE_PERF_EVENTS -> AttachProbes.hardwarePerfEvents();
             case PERF_EVENT_LINKS -> AttachProbes.perfEventLinks();
+            case MEMCG_ACCOUNTING -> {
+                boolean memcg = hasHelper(BpfConstants.BPF_PROG_TYPE_SOCKET_FILTER, BpfConstants.BPF_FUNC_ktime_get_coarse_ns);
+                yield new FacilitySupport(facility, memcg, memcg
+                        ? "a socket_filter program calling bpf_ktime_get_coarse_ns loaded: BPF memory goes to the memory cgroup"
+                        : "a socket_filter program calling bpf_ktime_get_coarse_ns was refused: BPF memory is charged to"
+                                + " RLIMIT_MEMLOCK (before Linux 5.11)");
+            }
             case ATTACH_COOKIES -> {
                 boolean cookies = hasHelper(BpfConstants.BPF_PROG_TYPE_KPROBE, BpfConstants.BPF_FUNC_get_attach_cookie);
                 yield new FacilitySupport(facility, cookies,

@@ -25,14 +25,23 @@ public final class Capabilities {
     /**
      * Why the kernel refused {@code operation} on {@code target} with EPERM/EACCES, in this
      * process's situation: the missing capability and how to grant it, or on kernels before
-     * 5.11 a too small RLIMIT_MEMLOCK. Null when nothing explains it (a privileged process is
+     * 5.11 (decided by the MEMCG_ACCOUNTING probe) a too small RLIMIT_MEMLOCK. Null when nothing explains it (a privileged process is
      * refused for other reasons too: lockdown, a program type the kernel forbids).
      */
     public static String denialHint(String operation, String target) {
-        return denialHint(effective(), operation, target, kernelRelease(), memlockLimit());
+        long memlock = memlockLimit();
+        // probed only when the limit is finite: the probe loads a program
+        boolean charged = memlock != Long.MAX_VALUE
+                && !dev.jbpf.features.KernelFeatures.has(dev.jbpf.features.Facility.MEMCG_ACCOUNTING);
+        return denialHint(effective(), operation, target, kernelRelease(), charged ? memlock : Long.MAX_VALUE);
     }
 
-    /** {@link #denialHint(String, String)} for a given situation (tests try each one). */
+    /**
+     * {@link #denialHint(String, String)} for a given situation (tests try each one).
+     *
+     * @param memlockBytes RLIMIT_MEMLOCK when the kernel charges BPF memory to it (the
+     *     MEMCG_ACCOUNTING probe said no), else Long.MAX_VALUE
+     */
     static String denialHint(long caps, String operation, String target, String kernelRelease, long memlockBytes) {
         boolean admin = has(caps, CAP_SYS_ADMIN);
         if (!admin && byIdOrListing(operation, target)) {
@@ -47,7 +56,7 @@ public final class Capabilities {
             return "needs CAP_PERFMON besides CAP_BPF (for tracing programs and perf events), which this process lacks: "
                     + GRANT + "it (setcap cap_bpf,cap_perfmon+ep FILE; docker run --cap-add PERFMON)";
         }
-        if (memlockBytes != Long.MAX_VALUE && kernelChargesMemlock(kernelRelease)) {
+        if (memlockBytes != Long.MAX_VALUE) {
             return "this kernel (" + kernelRelease + ") charges BPF maps and programs to RLIMIT_MEMLOCK, which is "
                     + memlockBytes / 1024 + " KiB here (kernels from 5.11 on do not): raise it (ulimit -l unlimited;"
                     + " docker run --ulimit memlock=-1)";
@@ -62,17 +71,6 @@ public final class Capabilities {
     /** The operations that go through BPF_*_GET_NEXT_ID or BPF_*_GET_FD_BY_ID: CAP_SYS_ADMIN only. */
     private static boolean byIdOrListing(String operation, String target) {
         return operation.startsWith("list ") || operation.contains("by id") || (target != null && target.startsWith("id "));
-    }
-
-    /** Kernels before 5.11 account BPF memory to RLIMIT_MEMLOCK; later ones to the memory cgroup. */
-    static boolean kernelChargesMemlock(String release) {
-        java.util.regex.Matcher version = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release == null ? "" : release);
-        if (!version.find()) {
-            return false;
-        }
-        int major = Integer.parseInt(version.group(1));
-        int minor = Integer.parseInt(version.group(2));
-        return major < 5 || (major == 5 && minor < 11);
     }
 
     private static boolean has(long caps, int capability) {
