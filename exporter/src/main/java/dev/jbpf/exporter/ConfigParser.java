@@ -162,7 +162,7 @@ public final class ConfigParser {
             if (keys.containsKey("perf_event_array") && bool(keys.get("perf_event_array").getValueNode())) {
                 throw new ConfigException(line(keys.get("perf_event_array").getKeyNode()),
                         "perf_event_array counters are not supported by jbpf export yet; use a hash or array map named '"
-                                + name + "', or a ring buffer (ringbuf: MAP)");
+                                + name + "'");
             }
             String what = "counter '" + name + "'";
             BtfLabelsConfig btfLabels = btfLabels(keys, what);
@@ -171,7 +171,7 @@ public final class ConfigParser {
             if (keys.containsKey("ringbuf")) {
                 SourceLine ringbufLine = line(keys.get("ringbuf").getKeyNode());
                 String map = required(keys, "ringbuf", where, what);
-                String record = required(keys, "ringbuf_record", ringbufLine, what + " (ringbuf: the BTF struct of its records)");
+                String record = required(keys, "ringbuf_record", ringbufLine, "ring buffer " + what);
                 if (!labels.isEmpty()) {
                     throw new ConfigException(line(keys.get("labels").getKeyNode()), what + " counts ring buffer records, whose"
                             + " labels come from the record's fields; replace labels with labels_from_btf: true (or a list of fields)");
