@@ -13,6 +13,7 @@ module dev.jbpf.cli {
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires java.logging;
+    requires jdk.unsupported; // sun.misc.Signal: SIGHUP reloads jbpf export's configs
 
     // picocli sets the commands' annotated fields reflectively; Jackson writes the values
     // Output.json(...) is given through their accessors

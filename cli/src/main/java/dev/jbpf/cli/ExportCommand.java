@@ -24,13 +24,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "export", description = {
         "Serve Prometheus metrics from Cloudflare ebpf_exporter's configs: DIR/NAME.yaml describes the maps of DIR/NAME.bpf.o.",
         "Same flags, series names and labels as ebpf_exporter; /metrics reads the maps when scraped; /healthz, /readyz.",
-        "A config key jbpf does not support is refused with its file and line."})
+        "A config key jbpf does not support is refused with its file and line.",
+        "SIGHUP reloads the configs: unchanged ones keep their counts, changed ones are loaded anew, a bad one keeps the old set.",
+        "Beyond ebpf_exporter: labels_from_btf, ringbuf counters (see exporter/README.md)."})
 final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Option(names = "--config.dir", required = true, paramLabel = "DIR", description = "Directory of NAME.yaml and NAME.bpf.o.")
     Path configDir;
-    @Option(names = "--config.names", required = true, paramLabel = "NAMES", description = "Comma-separated names of the configs to load.")
+    @Option(names = "--config.names", paramLabel = "NAMES",
+            description = "Comma-separated names of the configs to load (default: every NAME.yaml of DIR, also at each reload).")
     String configNames;
     @Option(names = "--web.listen-address", paramLabel = "[HOST]:PORT",
             description = "Address to serve on (default: ${DEFAULT-VALUE}, as ebpf_exporter).")
@@ -49,8 +52,9 @@ final class ExportCommand implements Callable<Integer> {
         if (durationSeconds != null && !(durationSeconds > 0 && Double.isFinite(durationSeconds))) {
             throw new UsageException("--duration must be a positive number of seconds");
         }
-        List<String> names = Arrays.stream(configNames.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-        if (names.isEmpty()) {
+        List<String> names = configNames == null ? List.of()
+                : Arrays.stream(configNames.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (configNames != null && names.isEmpty()) {
             throw new UsageException("--config.names names no config");
         }
         ListenAddress address;
@@ -63,6 +67,7 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Exporter exporter = Exporter.start(new ExporterOptions(configDir, names, address, strict));
         ForegroundStop stop;
+        ReloadSignal hangUp = null;
         try {
             stop = ForegroundStop.install("jbpf-export-stop");
         } catch (RuntimeException | Error e) {
@@ -70,29 +75,51 @@ final class ExportCommand implements Callable<Integer> {
             throw e;
         }
         try {
+            hangUp = ReloadSignal.install();
+            String served = String.join(", ", exporter.configs().stream().map(c -> c.name()).toList());
             exporter.attachFailures().forEach(failure -> err.println("Warning: " + failure));
             err.flush();
             if (check) {
-                out.println("Config check successful: " + names.size() + " config" + (names.size() == 1 ? "" : "s")
-                        + " loaded and attached (" + String.join(", ", names) + ")");
+                int count = exporter.configs().size();
+                out.println("Config check successful: " + count + " config" + (count == 1 ? "" : "s")
+                        + " loaded and attached (" + served + ")");
                 return Main.EXIT_OK;
             }
             String host = address.host() == null ? "0.0.0.0" : address.host().contains(":") ? "[" + address.host() + "]" : address.host();
-            out.println("Serving " + String.join(", ", names) + " on http://" + host + ":" + exporter.port() + "/metrics; "
+            out.println("Serving " + served + " on http://" + host + ":" + exporter.port() + "/metrics; "
                     + (durationSeconds == null ? "Ctrl-C to stop." : "stopping in " + durationSeconds + " s."));
             out.flush();
             long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (durationSeconds * 1e9);
             try {
                 while (!stop.requested() && System.nanoTime() < end) {
                     TimeUnit.MILLISECONDS.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                    if (hangUp.take()) {
+                        reload(exporter, out, err);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             return Main.EXIT_OK;
         } finally {
+            if (hangUp != null) {
+                hangUp.close();
+            }
             // stops serving, detaches and unloads; then lets a pending Ctrl-C exit go on
             stop.releaseAfter(exporter::close);
+        }
+    }
+
+    /** SIGHUP: one line either way; a failed reload keeps the configs that serve (the exporter's self metrics say it failed). */
+    private static void reload(Exporter exporter, PrintWriter out, PrintWriter err) {
+        try {
+            Exporter.Reload reload = exporter.reload();
+            out.println("Reloaded: " + reload);
+            out.flush();
+        } catch (RuntimeException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            err.println("Reload failed, still serving the configs before it: " + message);
+            err.flush();
         }
     }
 }

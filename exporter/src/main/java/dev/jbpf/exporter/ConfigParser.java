@@ -83,6 +83,23 @@ public final class ConfigParser {
         return configs;
     }
 
+    /**
+     * The configs of {@code dir}: the NAME of every NAME.yaml, sorted. jbpf's default when
+     * {@code --config.names} is not given, so that a reload also sees configs added or removed.
+     */
+    public static List<String> namesIn(Path dir) {
+        try (var files = Files.list(dir)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
+                    .map(f -> f.substring(0, f.length() - ".yaml".length())).sorted().toList();
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("--config.dir " + dir + " has no NAME.yaml; add a config or name them with --config.names");
+            }
+            return names;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot list --config.dir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** One config from its YAML text (the object file is not read here). */
     public static ExporterConfig parse(String name, Path yamlFile, Path objectFile, String yamlText) {
         return new FileParser(yamlFile).config(name, objectFile, yamlText);
@@ -136,7 +153,8 @@ public final class ConfigParser {
         }
 
         private CounterConfig counter(Node node) {
-            Map<String, NodeTuple> keys = mapping(node, "a counter", Set.of("name", "help", "labels", "perf_event_array"),
+            Map<String, NodeTuple> keys = mapping(node, "a counter", Set.of("name", "help", "labels", "perf_event_array",
+                    "labels_from_btf", "ringbuf", "ringbuf_record", "max_series"),
                     Map.of("flush_interval", "flush_interval (perf_event_array counters) is not supported by jbpf export yet; remove it"));
             SourceLine where = line(node);
             String name = metricName(keys, where, "counter");
@@ -146,13 +164,70 @@ public final class ConfigParser {
                         "perf_event_array counters are not supported by jbpf export yet; use a hash or array map named '"
                                 + name + "'");
             }
-            List<LabelConfig> labels = labels(keys, "counter '" + name + "'", false);
-            return new CounterConfig(name, help, labels, line(keys.get("name").getValueNode()));
+            String what = "counter '" + name + "'";
+            BtfLabelsConfig btfLabels = btfLabels(keys, what);
+            List<LabelConfig> labels = labels(keys, what, false, btfLabels != null);
+            RingbufConfig ringbuf = null;
+            if (keys.containsKey("ringbuf")) {
+                SourceLine ringbufLine = line(keys.get("ringbuf").getKeyNode());
+                String map = required(keys, "ringbuf", where, what);
+                String record = required(keys, "ringbuf_record", ringbufLine, "ring buffer " + what);
+                if (!labels.isEmpty()) {
+                    throw new ConfigException(line(keys.get("labels").getKeyNode()), what + " counts ring buffer records, whose"
+                            + " labels come from the record's fields; replace labels with labels_from_btf: true (or a list of fields)");
+                }
+                int maxSeries = RingbufConfig.DEFAULT_MAX_SERIES;
+                if (keys.containsKey("max_series")) {
+                    maxSeries = integer(keys.get("max_series").getValueNode());
+                    if (maxSeries <= 0) {
+                        throw new ConfigException(line(keys.get("max_series").getValueNode()), "max_series of " + what
+                                + " must be above 0");
+                    }
+                }
+                ringbuf = new RingbufConfig(map, record, maxSeries, ringbufLine);
+            } else {
+                for (String key : List.of("ringbuf_record", "max_series")) {
+                    if (keys.containsKey(key)) {
+                        throw new ConfigException(line(keys.get(key).getKeyNode()), key + " of " + what
+                                + " is for ring buffer counters; add ringbuf: MAP or remove it");
+                    }
+                }
+            }
+            return new CounterConfig(name, help, labels, btfLabels, ringbuf, line(keys.get("name").getValueNode()));
+        }
+
+        /** labels_from_btf: true (every field), a list of fields, or false/absent (null). */
+        private BtfLabelsConfig btfLabels(Map<String, NodeTuple> keys, String what) {
+            NodeTuple tuple = keys.get("labels_from_btf");
+            if (tuple == null) {
+                return null;
+            }
+            SourceLine where = line(tuple.getKeyNode());
+            if (keys.containsKey("labels")) {
+                throw new ConfigException(where, what + " has both labels and labels_from_btf; keep one (labels_from_btf"
+                        + " names each label after a field of the key's BTF struct)");
+            }
+            Node value = tuple.getValueNode();
+            if (value instanceof ScalarNode) {
+                return bool(value) ? new BtfLabelsConfig(List.of(), where) : null;
+            }
+            List<String> fields = new ArrayList<>();
+            for (Node field : sequence(value, "labels_from_btf of " + what)) {
+                String text = scalar(field, "a field name");
+                if (fields.contains(text)) {
+                    throw new ConfigException(line(field), "field '" + text + "' appears twice in labels_from_btf of " + what);
+                }
+                fields.add(text);
+            }
+            if (fields.isEmpty()) {
+                throw new ConfigException(where, "labels_from_btf of " + what + " lists no field; say true for all of them");
+            }
+            return new BtfLabelsConfig(fields, where);
         }
 
         private HistogramConfig histogram(Node node) {
             Map<String, NodeTuple> keys = mapping(node, "a histogram", Set.of("name", "help", "bucket_type", "bucket_multiplier",
-                    "bucket_min", "bucket_max", "bucket_keys", "labels"), Map.of());
+                    "bucket_min", "bucket_max", "bucket_keys", "labels", "labels_from_btf"), Map.of());
             SourceLine where = line(node);
             String name = metricName(keys, where, "histogram");
             String what = "histogram '" + name + "'";
@@ -197,8 +272,9 @@ public final class ConfigParser {
                             what + " has no buckets: bucket_max (" + max + ") must be above bucket_min (" + min + ")");
                 }
             }
-            List<LabelConfig> labels = labels(keys, what, true);
-            return new HistogramConfig(name, help, type, multiplier, min, max, bucketKeys, labels,
+            BtfLabelsConfig btfLabels = btfLabels(keys, what);
+            List<LabelConfig> labels = labels(keys, what, true, btfLabels != null);
+            return new HistogramConfig(name, help, type, multiplier, min, max, bucketKeys, labels, btfLabels,
                     line(keys.get("name").getValueNode()));
         }
 
@@ -211,7 +287,7 @@ public final class ConfigParser {
             return name;
         }
 
-        private List<LabelConfig> labels(Map<String, NodeTuple> keys, String what, boolean histogram) {
+        private List<LabelConfig> labels(Map<String, NodeTuple> keys, String what, boolean histogram, boolean fromBtf) {
             List<LabelConfig> labels = new ArrayList<>();
             Set<String> names = new HashSet<>();
             if (keys.containsKey("labels")) {
@@ -223,10 +299,11 @@ public final class ConfigParser {
                     labels.add(label);
                 }
             }
-            if (histogram) {
+            if (histogram && !fromBtf) {
                 if (labels.isEmpty()) {
                     throw new ConfigException(line(keys.get("name").getValueNode()), what
-                            + " has no labels; its last label must be the bucket index (e.g. name: bucket, size: 8, decoders: [uint])");
+                            + " has no labels; its last label must be the bucket index (e.g. name: bucket, size: 8, decoders: [uint]),"
+                            + " or say labels_from_btf: true (the key struct's last field is the bucket)");
                 }
                 for (LabelConfig label : labels.subList(0, labels.size() - 1)) {
                     if (label.name().equals("le")) {

@@ -10,17 +10,27 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A running exporter: the configs loaded and attached, their maps served as Prometheus metrics
  * on {@code /metrics} (read when scraped), with {@code /healthz} (the server answers) and
  * {@code /readyz} (every config loaded and attached). Owns the HTTP server and every config's
  * object, links and perf events; {@link #close()} stops serving, then detaches and unloads.
- * {@link #start} leaves nothing behind when it fails.
+ * {@link #start} leaves nothing behind when it fails. {@link #reload()} re-reads the configs,
+ * keeping the unchanged ones loaded.
  */
 public final class Exporter implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.jbpf.exporter");
     /** A program that did not attach: ebpf_exporter logs these and serves the rest. */
     public record AttachFailure(String config, String program, String section, String reason) {
         @Override
@@ -29,8 +39,38 @@ public final class Exporter implements AutoCloseable {
         }
     }
 
-    private final List<ExporterConfig> configs;
-    private final List<LoadedConfig> loaded = new ArrayList<>();
+    /**
+     * What a {@link #reload()} did, by config name.
+     *
+     * @param unchanged same YAML and object bytes: kept loaded, their maps (and counts) untouched
+     * @param changed unloaded and loaded anew (their counts start again)
+     * @param added loaded
+     * @param removed unloaded
+     */
+    public record Reload(List<String> unchanged, List<String> changed, List<String> added, List<String> removed) {
+        public Reload {
+            unchanged = List.copyOf(unchanged);
+            changed = List.copyOf(changed);
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+        }
+
+        @Override
+        public String toString() {
+            return "unchanged " + unchanged + ", changed " + changed + ", added " + added + ", removed " + removed;
+        }
+    }
+
+    /** A loaded config and the SHA-256 of its YAML and object bytes, which tell a reload whether it changed. */
+    private record Served(LoadedConfig loaded, String digest) {
+        String name() {
+            return loaded.config().name();
+        }
+    }
+
+    private final ExporterOptions options;
+    /** Replaced as a whole by a reload (read by attachFailures and configs from any thread). */
+    private volatile List<Served> served = List.of();
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Decoders decoders = new Decoders();
     private MetricsCollector collector;
@@ -38,8 +78,8 @@ public final class Exporter implements AutoCloseable {
     private volatile boolean ready;
     private boolean closed;
 
-    private Exporter(List<ExporterConfig> configs) {
-        this.configs = configs;
+    private Exporter(ExporterOptions options) {
+        this.options = options;
     }
 
     /**
@@ -50,19 +90,13 @@ public final class Exporter implements AutoCloseable {
      * @throws dev.jbpf.BpfException loading failed
      */
     public static Exporter start(ExporterOptions options) {
-        List<ExporterConfig> configs = ConfigParser.parse(options.configDir(), options.configNames());
-        Exporter exporter = new Exporter(configs);
+        Map<String, String> digests = new LinkedHashMap<>();
+        List<ExporterConfig> configs = parse(options, digests);
+        Exporter exporter = new Exporter(options);
         try {
             exporter.server = startServer(options.listenAddress(), exporter.registry, exporter.new Pages());
-            KernelSymbolsOnce symbols = new KernelSymbolsOnce();
-            for (ExporterConfig config : configs) {
-                exporter.loaded.add(LoadedConfig.load(config, symbols::get));
-            }
-            if (options.strict() && !exporter.attachFailures().isEmpty()) {
-                throw new IllegalStateException("--config.strict: " + exporter.attachFailures().getFirst()
-                        + (exporter.attachFailures().size() > 1 ? " (and " + (exporter.attachFailures().size() - 1) + " more)" : ""));
-            }
-            exporter.collector = new MetricsCollector(List.copyOf(exporter.loaded), exporter.decoders);
+            exporter.served = load(configs, digests, options.strict());
+            exporter.collector = new MetricsCollector(exporter.served.stream().map(Served::loaded).toList(), exporter.decoders);
             exporter.registry.register(exporter.collector);
             exporter.collector.activate();
             exporter.ready = true;
@@ -71,6 +105,141 @@ public final class Exporter implements AutoCloseable {
             exporter.close();
             throw e;
         }
+    }
+
+    /**
+     * The configs of the options (every NAME.yaml of the directory when no names are given), with
+     * the digest of each config's bytes put in {@code digests} (hashed before they are parsed: a
+     * file rewritten meanwhile looks changed, never unchanged).
+     */
+    private static List<ExporterConfig> parse(ExporterOptions options, Map<String, String> digests) {
+        List<String> names = options.configNames().isEmpty() ? ConfigParser.namesIn(options.configDir()) : options.configNames();
+        for (String name : names) {
+            digests.put(name, digest(options.configDir(), name));
+        }
+        return ConfigParser.parse(options.configDir(), names);
+    }
+
+    /** SHA-256 of NAME.yaml, then NAME.bpf.o ("" for a file that cannot be read: parsing says why). */
+    private static String digest(Path dir, String name) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String file : List.of(name + ".yaml", name + ".bpf.o")) {
+                try {
+                    sha.update(Files.readAllBytes(dir.resolve(file)));
+                } catch (IOException | InvalidPathException e) {
+                    sha.update(new byte[] {0});
+                }
+                sha.update(new byte[] {'/'}); // the boundary between the two files
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+    }
+
+    /** Loads and attaches the configs; all or nothing (a failure closes those loaded). */
+    private static List<Served> load(List<ExporterConfig> configs, Map<String, String> digests, boolean strict) {
+        List<Served> loaded = new ArrayList<>();
+        try {
+            KernelSymbolsOnce symbols = new KernelSymbolsOnce();
+            for (ExporterConfig config : configs) {
+                loaded.add(new Served(LoadedConfig.load(config, symbols::get), digests.get(config.name())));
+            }
+            List<AttachFailure> failures = attachFailures(loaded);
+            if (strict && !failures.isEmpty()) {
+                throw new IllegalStateException("--config.strict: " + failures.getFirst()
+                        + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more)" : ""));
+            }
+            return List.copyOf(loaded);
+        } catch (RuntimeException | Error e) {
+            closeAll(loaded, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the config directory again (what SIGHUP does to {@code jbpf export}): configs whose
+     * YAML and object bytes are unchanged stay loaded, so their maps keep counting; changed ones
+     * are loaded anew, then the old ones unloaded; removed ones are unloaded; added ones loaded.
+     * The configs read are the options' names, or every NAME.yaml of the directory when the
+     * options name none. A reload that fails (a refused config, a failed load, under strict a
+     * program that does not attach) changes nothing: the configs before it keep serving, and
+     * {@code jbpf_exporter_reload_failures_total} and {@code jbpf_exporter_last_reload_success} say so.
+     *
+     * @throws ConfigException a config refused (file and line); the others as {@link #start}
+     * @throws IllegalStateException the exporter is closed
+     */
+    public synchronized Reload reload() {
+        if (closed) {
+            throw new IllegalStateException("the exporter is closed");
+        }
+        try {
+            Reload reload = swap();
+            collector.reloaded(true);
+            return reload;
+        } catch (RuntimeException | Error e) {
+            collector.reloaded(false);
+            throw e;
+        }
+    }
+
+    private Reload swap() {
+        Map<String, String> digests = new LinkedHashMap<>();
+        List<ExporterConfig> configs = parse(options, digests);
+        Map<String, Served> before = new LinkedHashMap<>();
+        served.forEach(s -> before.put(s.name(), s));
+        List<ExporterConfig> toLoad = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        for (ExporterConfig config : configs) {
+            Served old = before.get(config.name());
+            if (old == null) {
+                added.add(config.name());
+                toLoad.add(config);
+            } else if (old.digest().equals(digests.get(config.name()))) {
+                unchanged.add(config.name());
+            } else {
+                changed.add(config.name());
+                toLoad.add(config);
+            }
+        }
+        List<String> removed = before.keySet().stream().filter(name -> !digests.containsKey(name)).toList();
+        // the new configs are loaded while the old ones still serve: a failure leaves the old set as it was
+        Map<String, Served> fresh = new LinkedHashMap<>();
+        load(toLoad, digests, options.strict()).forEach(s -> fresh.put(s.name(), s));
+        List<Served> next = new ArrayList<>();
+        for (ExporterConfig config : configs) {
+            next.add(fresh.containsKey(config.name()) ? fresh.get(config.name()) : before.get(config.name()));
+        }
+        collector.replace(next.stream().map(Served::loaded).toList()); // no scrape reads the old ones after this
+        served = List.copyOf(next);
+        List<Served> retired = before.values().stream().filter(s -> !unchanged.contains(s.name())).toList();
+        RuntimeException failure = closeAll(retired, null);
+        if (failure != null) {
+            LOG.log(System.Logger.Level.WARNING, "reload: unloading a config failed: " + failure.getMessage());
+        }
+        return new Reload(unchanged, changed, added, removed);
+    }
+
+    /** Closes the configs, last first; the first failure is returned (with the others suppressed) or added to {@code into}. */
+    private static RuntimeException closeAll(List<Served> configs, Throwable into) {
+        RuntimeException failure = null;
+        for (Served config : configs.reversed()) {
+            try {
+                config.loaded().close();
+            } catch (RuntimeException e) {
+                if (into != null) {
+                    into.addSuppressed(e);
+                } else if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
     }
 
     private static HTTPServer startServer(ListenAddress address, PrometheusRegistry registry, HttpHandler pages) {
@@ -94,9 +263,9 @@ public final class Exporter implements AutoCloseable {
         return server.getPort();
     }
 
-    /** The configs served, in --config.names order. */
+    /** The configs served now, in --config.names order (name order without names). */
     public List<ExporterConfig> configs() {
-        return configs;
+        return served.stream().map(s -> s.loaded().config()).toList();
     }
 
     /** Whether every config is loaded and attached and the metrics are served (what /readyz says). */
@@ -106,8 +275,12 @@ public final class Exporter implements AutoCloseable {
 
     /** The programs that did not attach, in config and program order. */
     public List<AttachFailure> attachFailures() {
+        return attachFailures(served);
+    }
+
+    private static List<AttachFailure> attachFailures(List<Served> configs) {
         List<AttachFailure> failures = new ArrayList<>();
-        for (LoadedConfig config : loaded) {
+        for (LoadedConfig config : configs.stream().map(Served::loaded).toList()) {
             for (LoadedConfig.Program program : config.programs()) {
                 if (!program.attached()) {
                     failures.add(new AttachFailure(config.config().name(), program.program().name(),
@@ -131,25 +304,14 @@ public final class Exporter implements AutoCloseable {
         }
         closed = true;
         ready = false;
-        RuntimeException failure = null;
         if (server != null) {
             server.close();
         }
         if (collector != null) {
             collector.deactivate(); // no scrape reads a map from now on
         }
-        for (LoadedConfig config : loaded.reversed()) {
-            try {
-                config.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        loaded.clear();
+        RuntimeException failure = closeAll(served, null);
+        served = List.of();
         if (failure != null) {
             throw failure;
         }

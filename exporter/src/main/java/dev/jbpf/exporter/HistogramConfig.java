@@ -10,9 +10,11 @@ import java.util.List;
  * @param bucketMin first bucket index (exp2, exp2zero, linear)
  * @param bucketMax last bucket index; the key {@code bucketMax + 1} holds the sum
  * @param bucketKeys the bucket indexes of a fixed histogram; the last key + 1 holds the sum
+ * @param btfLabels {@code labels_from_btf} (its last field is the bucket index), or null
  */
 public record HistogramConfig(String name, String help, BucketType bucketType, double bucketMultiplier, int bucketMin,
-        int bucketMax, List<Double> bucketKeys, List<LabelConfig> labels, SourceLine where) implements MetricConfig {
+        int bucketMax, List<Double> bucketKeys, List<LabelConfig> labels, BtfLabelsConfig btfLabels, SourceLine where)
+        implements MetricConfig {
     public HistogramConfig {
         bucketKeys = List.copyOf(bucketKeys);
         labels = List.copyOf(labels);

@@ -3,9 +3,12 @@ package dev.jbpf.exporter;
 import dev.jbpf.BpfObject;
 import dev.jbpf.LoadedObject;
 import dev.jbpf.OpenedObject;
+import dev.jbpf.btf.Btf;
+import dev.jbpf.btf.BtfType;
 import dev.jbpf.kallsyms.KernelSymbols;
 import dev.jbpf.link.Xdp;
 import dev.jbpf.map.BpfMap;
+import dev.jbpf.map.MapType;
 import dev.jbpf.map.OpenedMap;
 import dev.jbpf.perf.PerCpuPerfEvents;
 import dev.jbpf.perf.PerfEvent;
@@ -34,6 +37,9 @@ final class LoadedConfig implements AutoCloseable {
     private final Map<String, BpfMap> maps = new LinkedHashMap<>();
     private final List<Program> programs = new ArrayList<>();
     private final List<PerCpuPerfEvents> perfEvents = new ArrayList<>();
+    /** labels_from_btf of map metrics, by metric name. */
+    private final Map<String, StructLabels> structLabels = new LinkedHashMap<>();
+    private RingbufCounters ringbufCounters;
 
     private LoadedConfig(ExporterConfig config, LoadedObject object) {
         this.config = config;
@@ -51,9 +57,15 @@ final class LoadedConfig implements AutoCloseable {
                     + "' needs its BPF object beside " + config.yamlFile().getFileName());
         }
         LoadedObject loaded;
+        Map<String, Integer> keyTypes = new LinkedHashMap<>(); // the BTF type of each labels_from_btf map's key
         OpenedObject opened = BpfObject.open(config.objectFile());
         try {
             checkMaps(opened, config);
+            for (MetricConfig metric : config.metrics()) {
+                if (metric.btfLabels() != null) {
+                    keyTypes.put(metric.name(), opened.map(metric.mapName()).btfKeyTypeId());
+                }
+            }
             setKernelAddresses(opened, config, symbols);
             loaded = opened.load();
         } catch (RuntimeException | Error e) {
@@ -62,8 +74,24 @@ final class LoadedConfig implements AutoCloseable {
         }
         LoadedConfig result = new LoadedConfig(config, loaded);
         try {
+            List<RingbufCounters.Tally> tallies = new ArrayList<>();
             for (MetricConfig metric : config.metrics()) {
-                result.maps.put(metric.mapName(), loaded.map(metric.mapName()));
+                BpfMap map = loaded.map(metric.mapName());
+                if (metric instanceof CounterConfig counter && counter.ringbuf() != null) {
+                    StructLabels labels = counter.btfLabels() == null ? null
+                            : recordLabels(loaded.btf(), counter, config);
+                    tallies.add(new RingbufCounters.Tally(counter, labels));
+                    continue;
+                }
+                result.maps.put(metric.mapName(), map);
+                if (metric.btfLabels() != null) {
+                    result.structLabels.put(metric.name(), StructLabels.of(loaded.btf(), keyTypes.get(metric.name()),
+                            metric.btfLabels(), metric, "the key of map '" + map.name() + "'", metric instanceof HistogramConfig));
+                }
+            }
+            if (!tallies.isEmpty()) {
+                // counting before attaching: no record of the programs goes uncounted
+                result.ringbufCounters = RingbufCounters.start(loaded, tallies, config.name());
             }
             for (BpfProgram program : loaded.programs()) {
                 if (program.isLoaded()) {
@@ -83,6 +111,10 @@ final class LoadedConfig implements AutoCloseable {
      */
     static void checkMaps(OpenedObject opened, ExporterConfig config) {
         for (MetricConfig metric : config.metrics()) {
+            if (metric instanceof CounterConfig counter && counter.ringbuf() != null) {
+                checkRingbuf(opened, counter, config);
+                continue;
+            }
             OpenedMap map = opened.maps().stream().filter(m -> m.name().equals(metric.mapName())).findFirst()
                     .orElseThrow(() -> new ConfigException(metric.where(), config.objectFile().getFileName() + " has no map '"
                             + metric.mapName() + "' (its maps: " + String.join(", ", opened.maps().stream()
@@ -96,8 +128,44 @@ final class LoadedConfig implements AutoCloseable {
                 throw new ConfigException(metric.where(), "map '" + map.name() + "' has " + map.valueSize()
                         + "-byte values; a metric's map holds u64 (8-byte) counts");
             }
-            KeyLayout.check(metric, map.keySize(), map.type().isPerCpu(), () -> keyTypeName(opened, map));
+            if (metric.btfLabels() != null) {
+                StructLabels.of(opened.btf(), map.btfKeyTypeId(), metric.btfLabels(), metric,
+                        "the key of map '" + map.name() + "'", metric instanceof HistogramConfig);
+            } else {
+                KeyLayout.check(metric, map.keySize(), map.type().isPerCpu(), () -> keyTypeName(opened, map));
+            }
         }
+    }
+
+    /** A ring buffer counter: its map is a ring buffer, its record a struct of the object's BTF. */
+    private static void checkRingbuf(OpenedObject opened, CounterConfig counter, ExporterConfig config) {
+        RingbufConfig ringbuf = counter.ringbuf();
+        OpenedMap map = opened.maps().stream().filter(m -> m.name().equals(ringbuf.map())).findFirst()
+                .orElseThrow(() -> new ConfigException(ringbuf.where(), config.objectFile().getFileName() + " has no map '"
+                        + ringbuf.map() + "' (its maps: " + String.join(", ", opened.maps().stream()
+                                .filter(m -> !m.isInternal()).map(OpenedMap::name).toList()) + ")"));
+        if (map.type() != MapType.RINGBUF) {
+            throw new ConfigException(ringbuf.where(), "map '" + map.name() + "' is a " + map.type().displayName()
+                    + " map; ringbuf names a BPF_MAP_TYPE_RINGBUF map");
+        }
+        if (counter.btfLabels() != null) {
+            recordLabels(opened.btf(), counter, config);
+        } else {
+            recordStruct(opened.btf(), counter, config);
+        }
+    }
+
+    private static BtfType.Struct recordStruct(Btf btf, CounterConfig counter, ExporterConfig config) {
+        RingbufConfig ringbuf = counter.ringbuf();
+        return btf.findStruct(ringbuf.recordType()).orElseThrow(() -> new ConfigException(ringbuf.where(),
+                config.objectFile().getFileName() + " has no struct '" + ringbuf.recordType() + "' in its BTF; name the"
+                        + " struct the program submits to '" + ringbuf.map() + "' in ringbuf_record"));
+    }
+
+    private static StructLabels recordLabels(Btf btf, CounterConfig counter, ExporterConfig config) {
+        BtfType.Struct struct = recordStruct(btf, counter, config);
+        return StructLabels.of(btf, struct.id(), counter.btfLabels(), counter,
+                "the records of ring buffer '" + counter.ringbuf().map() + "'", false);
     }
 
     private static String keyTypeName(OpenedObject opened, OpenedMap map) {
@@ -179,12 +247,32 @@ final class LoadedConfig implements AutoCloseable {
         return maps.get(name);
     }
 
+    /** labels_from_btf of a map metric, or null. */
+    StructLabels structLabels(String metricName) {
+        return structLabels.get(metricName);
+    }
+
+    /** The ring buffer counters' tallies (none when the config has no ringbuf counter). */
+    List<RingbufCounters.Tally> ringbufTallies() {
+        return ringbufCounters == null ? List.of() : ringbufCounters.tallies();
+    }
+
     List<Program> programs() {
         return List.copyOf(programs);
     }
 
     @Override
     public void close() {
+        try {
+            if (ringbufCounters != null) {
+                ringbufCounters.close(); // its poller reads the object's ring buffers
+            }
+        } finally {
+            closeObject();
+        }
+    }
+
+    private void closeObject() {
         try {
             object.close(); // detaches the links it made first
         } finally {

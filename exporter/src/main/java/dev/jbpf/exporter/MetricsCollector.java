@@ -17,6 +17,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +45,11 @@ final class MetricsCollector implements MultiCollector {
     private static final System.Logger LOG = System.getLogger("dev.jbpf.exporter");
     private static final int LABEL_CACHE_LIMIT = 100_000;
 
-    private final List<LoadedConfig> configs;
+    private List<LoadedConfig> configs; // replaced by a reload, under the lock
     private final Decoders decoders;
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
+    private volatile boolean lastReloadSucceeded = true;
     private final ReentrantLock lock = new ReentrantLock();
     /** The read not started yet that scrapes arriving now join (guarded by itself: see {@link #collect()}). */
     private final Object waitingLock = new Object();
@@ -61,6 +65,29 @@ final class MetricsCollector implements MultiCollector {
         for (LoadedConfig config : configs) {
             decoderErrors.put(config.config().name(), new AtomicLong());
         }
+    }
+
+    /**
+     * Serves {@code next} from the next scrape on; waits for a scrape in progress, so that the
+     * configs left out may then be closed.
+     */
+    void replace(List<LoadedConfig> next) {
+        lock.lock();
+        try {
+            configs = List.copyOf(next);
+            for (LoadedConfig config : configs) {
+                decoderErrors.putIfAbsent(config.config().name(), new AtomicLong());
+            }
+            labelCache.clear(); // a changed config may decode the same metric name otherwise
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counts a reload for the self metrics. */
+    void reloaded(boolean success) {
+        (success ? reloads : reloadFailures).incrementAndGet();
+        lastReloadSucceeded = success;
     }
 
     /** From now on scrapes read the maps; before, they return nothing (as ebpf_exporter before attach). */
@@ -132,7 +159,13 @@ final class MetricsCollector implements MultiCollector {
         List<GaugeDataPointSnapshot> readSeconds = new ArrayList<>();
         List<GaugeDataPointSnapshot> entries = new ArrayList<>();
         for (LoadedConfig config : configs) {
+            for (RingbufCounters.Tally tally : config.ringbufTallies()) {
+                snapshots.add(tally.snapshot());
+            }
             for (MetricConfig metric : config.config().metrics()) {
+                if (metric instanceof CounterConfig counter && counter.ringbuf() != null) {
+                    continue; // counted by the ring buffer poller, above
+                }
                 long start = System.nanoTime();
                 MetricSnapshot snapshot = collect(config, metric, entries);
                 Labels where = Labels.of("config", config.config().name(), "map", metric.mapName());
@@ -155,14 +188,16 @@ final class MetricsCollector implements MultiCollector {
         String configName = config.config().name();
         Map<List<String>, Double> values;
         try {
-            values = read(config.map(metric.mapName()), metric, configName, entryCounts);
+            values = read(config.map(metric.mapName()), metric, config.structLabels(metric.name()), configName, entryCounts);
         } catch (DecodeException | RuntimeException e) {
             decoderErrors.get(configName).incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "Error getting map " + metric.mapName() + " values for metric " + metric.name()
                     + " of config " + configName + ": " + e.getMessage());
             return null;
         }
-        List<String> labelNames = metric.labels().stream().map(LabelConfig::name).toList();
+        StructLabels structLabels = config.structLabels(metric.name());
+        List<String> labelNames = structLabels != null ? structLabels.names()
+                : metric.labels().stream().map(LabelConfig::name).toList();
         return switch (metric) {
             case CounterConfig counter -> counterSnapshot(PREFIX + counter.name(), counter.help(), labelNames, values);
             case HistogramConfig histogram -> histogramSnapshot(histogram, labelNames, values, configName);
@@ -170,11 +205,12 @@ final class MetricsCollector implements MultiCollector {
     }
 
     /** The map's entries as label sets, equal sets summed (in first-seen order). */
-    private Map<List<String>, Double> read(BpfMap map, MetricConfig metric, String configName,
+    private Map<List<String>, Double> read(BpfMap map, MetricConfig metric, StructLabels structLabels, String configName,
             List<GaugeDataPointSnapshot> entryCounts) throws DecodeException {
         boolean perCpu = map.isPerCpu();
         List<LabelConfig> labels = metric.labels();
-        List<MapReader.RawEntry> raw = MapReader.read(map, perCpu && KeyLayout.lastLabelIsCpu(labels));
+        // labels_from_btf: per-CPU values are summed (no cpu label)
+        List<MapReader.RawEntry> raw = MapReader.read(map, perCpu && structLabels == null && KeyLayout.lastLabelIsCpu(labels));
         entryCounts.add(GaugeDataPointSnapshot.builder().labels(Labels.of("config", configName, "map", metric.mapName()))
                 .value(perCpu ? raw.size() / Math.max(1, map.possibleCpus()) : raw.size()).build());
         Map<ByteBuffer, List<String>> cache = labelCache.computeIfAbsent(metric.name(), name -> new HashMap<>());
@@ -183,7 +219,7 @@ final class MetricsCollector implements MultiCollector {
         }
         Map<List<String>, Double> values = new LinkedHashMap<>();
         for (MapReader.RawEntry entry : raw) {
-            byte[] bytes = KeyLayout.labelBytes(entry.key(), labels, perCpu);
+            byte[] bytes = structLabels != null ? entry.key() : KeyLayout.labelBytes(entry.key(), labels, perCpu);
             List<String> labelValues;
             if (bytes == null) {
                 labelValues = List.of();
@@ -192,7 +228,8 @@ final class MetricsCollector implements MultiCollector {
                 labelValues = cache.get(cacheKey);
                 if (labelValues == null) {
                     try {
-                        labelValues = decoders.decodeLabels(bytes, labels);
+                        labelValues = structLabels != null ? structLabels.values(MemorySegment.ofArray(bytes))
+                                : decoders.decodeLabels(bytes, labels);
                     } catch (SkipLabelSet skip) {
                         continue;
                     }
@@ -314,6 +351,25 @@ final class MetricsCollector implements MultiCollector {
         snapshots.add(counterSnapshot(PREFIX + "decoder_errors_total", "How many times has decoders encountered errors",
                 List.of("config"), errors));
         snapshots.add(gaugeSnapshot("jbpf_exporter_attach_failures", "Programs of the config that did not attach", failures));
+        Map<List<String>, Double> dropped = new LinkedHashMap<>();
+        for (LoadedConfig config : configs) {
+            for (RingbufCounters.Tally tally : config.ringbufTallies()) {
+                String name = config.config().name();
+                dropped.put(List.of(name, tally.config.name(), "max_series"), (double) tally.droppedMaxSeries.get());
+                dropped.put(List.of(name, tally.config.name(), "short_record"), (double) tally.droppedShort.get());
+            }
+        }
+        if (!dropped.isEmpty()) {
+            snapshots.add(counterSnapshot("jbpf_exporter_ringbuf_records_dropped_total", "Ring buffer records a counter did not"
+                    + " count: their label set would pass max_series, or the record is shorter than its struct",
+                    List.of("config", "metric", "reason"), dropped));
+        }
+        snapshots.add(counterSnapshot("jbpf_exporter_reloads_total", "Reloads (SIGHUP, Exporter.reload) that succeeded",
+                List.of(), Map.of(List.of(), (double) reloads.get())));
+        snapshots.add(counterSnapshot("jbpf_exporter_reload_failures_total", "Reloads that failed (the configs before them kept serving)",
+                List.of(), Map.of(List.of(), (double) reloadFailures.get())));
+        snapshots.add(gaugeSnapshot("jbpf_exporter_last_reload_success", "1 when the last reload succeeded (or none was asked), else 0",
+                List.of(gauge(lastReloadSucceeded ? 1 : 0))));
         return snapshots;
     }
 

@@ -101,7 +101,7 @@ class ConfigParserTest {
     @Test
     void unsupportedKeysAreRefusedWithTheirLine() {
         assertEquals("/configs/x.yaml:4: key 'unit' of a counter is not supported by jbpf export; remove it"
-                + " (supported here: help, labels, name, perf_event_array)", refusal("""
+                + " (supported here: help, labels, labels_from_btf, max_series, name, perf_event_array, ringbuf, ringbuf_record)", refusal("""
                 metrics:
                   counters:
                     - name: a_total
@@ -170,7 +170,8 @@ class ConfigParserTest {
                       bucket_type: exp3
                 """));
         assertEquals("/configs/x.yaml:3: histogram 'h' has no labels; its last label must be the bucket index"
-                + " (e.g. name: bucket, size: 8, decoders: [uint])", refusal("""
+                + " (e.g. name: bucket, size: 8, decoders: [uint]),"
+                + " or say labels_from_btf: true (the key struct's last field is the bucket)", refusal("""
                 metrics:
                   histograms:
                     - name: h
@@ -203,6 +204,59 @@ class ConfigParserTest {
                             - name: string
                             - name: regexp
                               regexps: ["("]
+                """));
+    }
+
+    @Test
+    void labelsFromBtfAndRingbufCountersParseAndRefuseWhatDoesNotGoTogether() {
+        ExporterConfig config = ConfigParser.parse("x", Path.of("/configs/x.yaml"), Path.of("/configs/x.bpf.o"), """
+                metrics:
+                  counters:
+                    - name: events_total
+                      help: x
+                      ringbuf: events
+                      ringbuf_record: event
+                      labels_from_btf: [pid, comm]
+                      max_series: 5
+                  histograms:
+                    - name: h
+                      help: x
+                      bucket_type: exp2
+                      bucket_max: 4
+                      labels_from_btf: true
+                """);
+        CounterConfig counter = config.counters().getFirst();
+        assertEquals(new RingbufConfig("events", "event", 5, new SourceLine(Path.of("/configs/x.yaml"), 5)), counter.ringbuf());
+        assertEquals(List.of("pid", "comm"), counter.btfLabels().fields());
+        assertEquals("events", counter.mapName());
+        assertEquals(List.of(), config.histograms().getFirst().btfLabels().fields()); // every field
+        assertEquals("/configs/x.yaml:5: counter 'c' has both labels and labels_from_btf; keep one (labels_from_btf"
+                + " names each label after a field of the key's BTF struct)", refusal("""
+                metrics:
+                  counters:
+                    - name: c
+                      help: x
+                      labels_from_btf: true
+                      labels:
+                        - name: x
+                          size: 4
+                          decoders: [{name: uint}]
+                """));
+        assertEquals("/configs/x.yaml:5: max_series of counter 'c' is for ring buffer counters; add ringbuf: MAP or remove it",
+                refusal("""
+                metrics:
+                  counters:
+                    - name: c
+                      help: x
+                      max_series: 3
+                """));
+        assertEquals("/configs/x.yaml:5: ring buffer counter 'c' lacks ringbuf_record; add it",
+                refusal("""
+                metrics:
+                  counters:
+                    - name: c
+                      help: x
+                      ringbuf: events
                 """));
     }
 }

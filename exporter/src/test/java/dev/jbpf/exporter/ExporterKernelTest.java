@@ -49,6 +49,11 @@ class ExporterKernelTest {
     Path dir;
 
     private void install(String name) throws IOException {
+        install(dir, name);
+    }
+
+    /** The test object NAME.bpf.o and its config NAME.yaml (test resource export/NAME.yaml) into dir. */
+    static void install(Path dir, String name) throws IOException {
         Files.copy(TestSupport.bpfObject(name), dir.resolve(name + ".bpf.o"), StandardCopyOption.REPLACE_EXISTING);
         try (InputStream yaml = ExporterKernelTest.class.getResourceAsStream("/export/" + name + ".yaml")) {
             Files.copy(yaml, dir.resolve(name + ".yaml"), StandardCopyOption.REPLACE_EXISTING);
@@ -59,7 +64,7 @@ class ExporterKernelTest {
         return new ExporterOptions(dir, List.of(names), ListenAddress.parse("127.0.0.1:0"), true);
     }
 
-    private static void getpriority(int which, int who) {
+    static void getpriority(int which, int who) {
         try {
             int unused = (int) GETPRIORITY.invokeExact(which, who);
         } catch (Throwable e) {
@@ -68,7 +73,7 @@ class ExporterKernelTest {
     }
 
     /** Runs body on a new thread named name (its comm, as the BPF programs see it), pinned to cpu. */
-    private static void onThread(String name, int cpu, Runnable body) throws InterruptedException {
+    static void onThread(String name, int cpu, Runnable body) throws InterruptedException {
         Throwable[] failure = new Throwable[1];
         Thread thread = new Thread(() -> TestSupport.onCpu(cpu, body), name);
         thread.setUncaughtExceptionHandler((t, e) -> failure[0] = e);
@@ -79,7 +84,7 @@ class ExporterKernelTest {
         }
     }
 
-    private static long programsNamed(Set<String> names) {
+    static long programsNamed(Set<String> names) {
         return ProgramInfo.listAll().stream().filter(p -> names.contains(p.name())).count();
     }
 

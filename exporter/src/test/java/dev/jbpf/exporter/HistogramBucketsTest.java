@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 @UnitTest
 class HistogramBucketsTest {
     private static HistogramConfig histogram(BucketType type, double multiplier, int min, int max, List<Double> keys) {
-        return new HistogramConfig("h", "help", type, multiplier, min, max, keys, List.of(),
+        return new HistogramConfig("h", "help", type, multiplier, min, max, keys, List.of(), null,
                 new SourceLine(Path.of("h.yaml"), 1));
     }
 
