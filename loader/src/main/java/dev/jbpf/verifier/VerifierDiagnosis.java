@@ -240,6 +240,21 @@ public record VerifierDiagnosis(VerifierFailure failure, String cause, String fi
             rule("(too many states|program is too large|too many instructions|BPF program is too large)", VerifierFailure.TOO_COMPLEX,
                     "the program is larger or has more paths than the verifier accepts",
                     "split it into subprograms or tail calls, shorten loops"),
+            rule("BPF_STX uses reserved fields", VerifierFailure.UNSUPPORTED_INSTRUCTION,
+                    "the program stores with an instruction this kernel's verifier does not know: most often an atomic"
+                            + " operation whose old value is used (__sync_fetch_and_add's result, atomic exchange or compare and"
+                            + " exchange: BPF_ATOMIC with BPF_FETCH, Linux 5.12), which clang emits for -mcpu=v3 and later",
+                    "do not use the result of __sync_fetch_and_add (a plain add is BPF_XADD, known since 4.x), or build with"
+                            + " clang -mcpu=v2 for kernels before 5.12"),
+            rule("BPF_LDX uses reserved fields", VerifierFailure.UNSUPPORTED_INSTRUCTION,
+                    "the program loads with an instruction this kernel's verifier does not know: a sign-extending load"
+                            + " (BPF_MEMSX of cpu v4, Linux 6.6)",
+                    "build with clang -mcpu=v3 (or lower) for kernels before 6.6"),
+            rule("kfunc '(\\S+)' is referenced but wasn't resolved", VerifierFailure.UNKNOWN_HELPER,
+                    m -> "the program calls kernel function " + m.group(1) + ", which this kernel does not have (bpf_for and"
+                            + " the bpf_iter_num_* kfuncs came in Linux 6.4)",
+                    "use a bounded loop or bpf_loop() (Linux 5.17) instead of bpf_for/bpf_repeat, or guard the call with"
+                            + " bpf_ksym_exists()"),
             rule("invalid func (\\S+)", VerifierFailure.UNKNOWN_HELPER,
                     m -> "the program calls " + m.group(1) + ", a helper this kernel does not have",
                     "use a helper this kernel has (bpftool feature probe lists them), or build for a newer kernel"),

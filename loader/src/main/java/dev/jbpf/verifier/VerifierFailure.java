@@ -19,6 +19,8 @@ public enum VerifierFailure {
     CONTEXT_ACCESS("invalid context access"),
     STACK_LIMIT("stack access out of bounds or stack too large"),
     UNREACHABLE_CODE("unreachable or malformed code"),
+    /** An instruction newer than the kernel's verifier (atomics with fetch, sign-extending loads): a compiler -mcpu too new. */
+    UNSUPPORTED_INSTRUCTION("instruction newer than this kernel"),
     /** The log shows no failure jbpf knows: read the verifier's own lines. */
     UNRECOGNISED("not recognised");
 

@@ -1,5 +1,6 @@
 package dev.jbpf.btf;
 
+import dev.jbpf.testing.VmTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** BTF read from a compiled object and from the kernel; no privileges needed. */
 @UnitTest
+@VmTest
 class BtfTest {
     @Test
     void readsTheRecordStructOfOpensnoop() {

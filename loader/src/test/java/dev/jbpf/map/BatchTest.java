@@ -1,5 +1,6 @@
 package dev.jbpf.map;
 
+import dev.jbpf.testing.VmTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** Batch lookups, updates and deletes against the kernel, and their key-by-key fallbacks. */
 @KernelTest
+@VmTest
 class BatchTest {
 
     static byte[] u32(int v) {

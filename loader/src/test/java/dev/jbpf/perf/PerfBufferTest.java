@@ -1,5 +1,6 @@
 package dev.jbpf.perf;
 
+import dev.jbpf.testing.VmTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /** perf.bpf.o's emit_sample sends one sample per getppid(2) of this process to a perf buffer. */
 @KernelTest
+@VmTest
 class PerfBufferTest {
     /** struct perf_sample of perf.bpf.c. */
     record Sample(int bufferCpu, int pid, int tid, int cpu, int seq, String comm, long size) {

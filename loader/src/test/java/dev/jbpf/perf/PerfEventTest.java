@@ -1,5 +1,6 @@
 package dev.jbpf.perf;
 
+import dev.jbpf.testing.VmTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,6 +34,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Perf events opened from Java: what they count, their switches, and the errors for bad inputs. */
+@VmTest
 class PerfEventTest {
     private static final long MS = 1_000_000L;
 

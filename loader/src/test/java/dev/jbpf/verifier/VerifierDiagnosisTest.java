@@ -82,7 +82,9 @@ class VerifierDiagnosisTest {
         }
         assertEquals(programs, CASES.stream().map(c -> (String) c.get()[0]).collect(Collectors.toSet()));
         Set<VerifierFailure> shown = CASES.stream().map(c -> (VerifierFailure) c.get()[1]).collect(Collectors.toSet());
-        assertEquals(EnumSet.complementOf(EnumSet.of(VerifierFailure.UNRECOGNISED)), shown,
+        // UNSUPPORTED_INSTRUCTION: this host's verifier knows every instruction clang emits; older
+        // kernels' messages are in otherKernelsMessages, and 5.10 in the VM matrix shows them (README, Kernels)
+        assertEquals(EnumSet.complementOf(EnumSet.of(VerifierFailure.UNRECOGNISED, VerifierFailure.UNSUPPORTED_INSTRUCTION)), shown,
                 "each kind jbpf names has a program the real verifier rejects for it");
     }
 
@@ -96,6 +98,9 @@ class VerifierDiagnosisTest {
             STACK_LIMIT          | combined stack size of 3 calls is 544. Too large
             INVALID_MEMORY_ACCESS| R1 invalid mem access 'sock_or_null'
             UNKNOWN_HELPER       | unknown func bpf_ktime_get_coarse_ns#160
+            UNKNOWN_HELPER       | kfunc 'bpf_iter_num_new' is referenced but wasn't resolved
+            UNSUPPORTED_INSTRUCTION | BPF_STX uses reserved fields
+            UNSUPPORTED_INSTRUCTION | BPF_LDX uses reserved fields
             OUT_OF_BOUNDS        | invalid access to map value, value_size=8 off=16 size=8
             UNRECOGNISED         | something the verifier never said
             """)
