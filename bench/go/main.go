@@ -9,7 +9,7 @@
 // Ring buffer: ringbuf.Reader.Read (a new Record, its bytes copied out of the ring, per record) or
 // ReadInto with one reused Record (its buffer reused: still a copy, the closest cilium/ebpf has to
 // reading in place). Live: a producer goroutine on its own OS thread runs produce_SIZE through
-// BPF_PROG_TEST_RUN (prog.Run, 100,000 records per run) for SECONDS while the main goroutine,
+// BPF_PROG_TEST_RUN (100,000 records per run; see testRun) for SECONDS while the main goroutine,
 // locked to its thread, reads until the producer has stopped and the ring is empty; rate = records
 // / time to empty ring, and the reading thread's CPU time per record. Drain: fill the ring with as
 // many records as fit, time reading it empty (a read deadline in the past: the read returns
@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/perf"
@@ -111,6 +112,9 @@ func load(obj, size string, progType ebpf.ProgramType) (*ebpf.Collection, *ebpf.
 		} else if p.Type == ebpf.UnspecifiedProgram {
 			p.Type = progType // cilium/ebpf v0.11 knows "raw_tp/NAME" but not a bare SEC("raw_tp")
 		}
+		if p.Type == ebpf.Syscall {
+			p.Flags |= unix.BPF_F_SLEEPABLE // the kernel requires it; libbpf sets it for SEC("syscall"), v0.11 does not
+		}
 	}
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
@@ -136,11 +140,41 @@ func threadCPU() time.Duration {
 	return time.Duration(ts.Nano())
 }
 
+// testRunAttr is union bpf_attr's test member (BPF_PROG_TEST_RUN) up to batch_size.
+type testRunAttr struct {
+	progFd, retval, dataSizeIn, dataSizeOut uint32
+	dataIn, dataOut                         uint64
+	repeat, duration, ctxSizeIn, ctxSizeOut uint32
+	ctxIn, ctxOut                           uint64
+	flags, cpu, batchSize                   uint32
+	_                                       uint32
+}
+
+// testRun runs prog once through BPF_PROG_TEST_RUN with ctx as its context, as the C side's
+// bpf_prog_test_run_opts does. Not prog.Run: cilium/ebpf v0.11 always passes repeat=1, which the
+// kernel rejects (EINVAL) for BPF_PROG_TYPE_SYSCALL and raw tracepoint programs; later releases
+// leave it 0 for those types.
+func testRun(prog *ebpf.Program, ctx []byte) error {
+	attr := testRunAttr{progFd: uint32(prog.FD()), ctxSizeIn: uint32(len(ctx)),
+		ctxIn: uint64(uintptr(unsafe.Pointer(&ctx[0])))}
+	_, _, errno := unix.Syscall(unix.SYS_BPF, unix.BPF_PROG_TEST_RUN, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+	runtime.KeepAlive(ctx)
+	if errno != 0 {
+		return fmt.Errorf("BPF_PROG_TEST_RUN: %w", errno)
+	}
+	return nil
+}
+
+// u32 and u64 are the producers' contexts: struct produce_args { __u32 count; } and the raw
+// tracepoint's args[0].
+func u32(n uint32) []byte { b := make([]byte, 4); *(*uint32)(unsafe.Pointer(&b[0])) = n; return b }
+func u64(n uint64) []byte { b := make([]byte, 8); *(*uint64)(unsafe.Pointer(&b[0])) = n; return b }
+
 // produce runs prog with context ctx in a loop on its own OS thread until deadline, then sets stopped.
-func produce(prog *ebpf.Program, ctx any, deadline time.Time, stopped *atomic.Bool, failed chan<- error) {
+func produce(prog *ebpf.Program, ctx []byte, deadline time.Time, stopped *atomic.Bool, failed chan<- error) {
 	runtime.LockOSThread()
 	for time.Now().Before(deadline) {
-		if _, err := prog.Run(&ebpf.RunOptions{Context: ctx}); err != nil {
+		if err := testRun(prog, ctx); err != nil {
 			failed <- err
 			return
 		}
@@ -193,7 +227,7 @@ func drainCycles(warmup int, secs time.Duration, run func() error, read func() e
 }
 
 // live reads while the producer runs, until it has stopped and the buffer is empty.
-func live(prog *ebpf.Program, ctx any, secs time.Duration, setDeadline func(time.Time), read func() error) (uint64, time.Duration, time.Duration, error) {
+func live(prog *ebpf.Program, ctx []byte, secs time.Duration, setDeadline func(time.Time), read func() error) (uint64, time.Duration, time.Duration, error) {
 	var stopped atomic.Bool
 	failed := make(chan error, 1)
 	start := time.Now()
@@ -243,9 +277,9 @@ func ringbufBench(mode, obj, size string, secs time.Duration, drain bool) error 
 	sz, _ := strconv.Atoi(size)
 	if drain {
 		// as ringbuf_consumer.c: a record takes its size rounded up to 8 plus an 8-byte header; 1/16 spare
-		fill := struct{ Count uint32 }{uint32((64 << 20) / 16 * 15 / ((sz+7)/8*8 + 8))}
+		fill := u32(uint32((64 << 20) / 16 * 15 / ((sz+7)/8*8 + 8)))
 		rd.SetDeadline(time.Unix(1, 0)) // in the past: a read of an empty ring returns at once
-		run := func() error { _, err := prog.Run(&ebpf.RunOptions{Context: fill}); return err }
+		run := func() error { return testRun(prog, fill) }
 		consumed, busy, err := drainCycles(ringbufWarmupCycles, secs, run, read)
 		if err != nil {
 			return err
@@ -254,7 +288,7 @@ func ringbufBench(mode, obj, size string, secs time.Duration, drain bool) error 
 			consumed, busy.Seconds(), float64(consumed)/busy.Seconds(), dropped(coll))
 		return nil
 	}
-	consumed, elapsed, cpu, err := live(prog, struct{ Count uint32 }{100000}, secs, rd.SetDeadline, read)
+	consumed, elapsed, cpu, err := live(prog, u32(100000), secs, rd.SetDeadline, read)
 	if err != nil {
 		return err
 	}
@@ -300,7 +334,7 @@ func perfBench(obj, size string, secs time.Duration, drain bool) error {
 			fill = 50000
 		}
 		rd.SetDeadline(time.Unix(1, 0))
-		run := func() error { _, err := prog.Run(&ebpf.RunOptions{Context: []uint64{fill}}); return err }
+		run := func() error { return testRun(prog, u64(fill)) }
 		consumed, busy, err := drainCycles(perfWarmupCycles, secs, run, read)
 		if err != nil {
 			return err
@@ -309,7 +343,7 @@ func perfBench(obj, size string, secs time.Duration, drain bool) error {
 			consumed, busy.Seconds(), float64(consumed)/busy.Seconds(), dropped(coll), lost)
 		return nil
 	}
-	consumed, elapsed, _, err := live(prog, []uint64{100000}, secs, rd.SetDeadline, read)
+	consumed, elapsed, _, err := live(prog, u64(100000), secs, rd.SetDeadline, read)
 	if err != nil {
 		return err
 	}
