@@ -24,6 +24,8 @@
 package main
 
 import (
+	"bytes"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -98,7 +100,7 @@ func load(obj, size string, progType ebpf.ProgramType) (*ebpf.Collection, *ebpf.
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, nil, err
 	}
-	spec, err := ebpf.LoadCollectionSpec(obj)
+	spec, err := loadSpec(obj)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,6 +123,35 @@ func load(obj, size string, progType ebpf.ProgramType) (*ebpf.Collection, *ebpf.
 		return nil, nil, err
 	}
 	return coll, coll.Programs[name], nil
+}
+
+// loadSpec is ebpf.LoadCollectionSpec(obj), except that undefined weak symbols are read as global:
+// cilium/ebpf v0.11 rejects a weak extern ("unsupported binding: STB_WEAK"), and bpf_helpers.h
+// declares the kfuncs behind bpf_for (bpf_iter_num_new/next/destroy, which bench_perf.bpf.o calls)
+// __weak. The instructions and everything else are the file's; later releases accept weak kfuncs.
+func loadSpec(obj string) (*ebpf.CollectionSpec, error) {
+	data, err := os.ReadFile(obj)
+	if err != nil {
+		return nil, err
+	}
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", obj, err)
+	}
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_SYMTAB || f.Class != elf.ELFCLASS64 {
+			continue
+		}
+		const symSize = 24 // Elf64_Sym: name u32, info u8, other u8, shndx u16, value u64, size u64
+		for off := sec.Offset; off+symSize <= sec.Offset+sec.Size; off += symSize {
+			info := &data[off+4]
+			shndx := f.ByteOrder.Uint16(data[off+6:])
+			if elf.ST_BIND(*info) == elf.STB_WEAK && elf.SectionIndex(shndx) == elf.SHN_UNDEF {
+				*info = elf.ST_INFO(elf.STB_GLOBAL, elf.ST_TYPE(*info))
+			}
+		}
+	}
+	return ebpf.LoadCollectionSpecFromReader(bytes.NewReader(data))
 }
 
 func dropped(coll *ebpf.Collection) uint64 {
