@@ -141,7 +141,8 @@ demo: build kernel-fs
 	@scripts/demo.sh
 
 # `make bench` (scripts/bench.sh, a few minutes): jbpf against C libbpf and bpftool on the same
-# kernel objects; one line per comparison, the table into BENCHMARKS.md. C consumers: bench/*.c.
+# kernel objects; one line per comparison, the table into BENCHMARKS.md. C consumers: bench/*.c;
+# Go (cilium/ebpf) consumers: bench/go, built by bench.sh (Go 1.23 from make deps).
 .PHONY: bench
 BENCH_C := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 build/bench/%: bench/%.c

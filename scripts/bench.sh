@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: jbpf side by side with C libbpf and bpftool on the same kernel objects, in one run.
-# Prints one line per comparison (both figures and the ratio), writes the table to
+# `make bench`: jbpf side by side with C libbpf, bpftool and Go (cilium/ebpf) on the same kernel
+# objects, in one run. Prints one line per comparison (the figures and the ratios), writes the table to
 # build/bench/results.md and puts it into BENCHMARKS.md between the results markers.
 # RUNS (default 3) runs per figure, median taken; SECONDS_PER_RUN (default 3) per ring buffer run.
 set -euo pipefail
@@ -19,6 +19,15 @@ for f in "$obj" build/bpf/bench_perf.bpf.o build/bpf/uprobes.bpf.o build/test-bi
   [ -e "$f" ] || { echo "bench: $f missing (make build)" >&2; exit 1; }
 done
 
+# the Go (cilium/ebpf) consumers, bench/go: Debian's Go 1.23 (make deps), cilium/ebpf's source from
+# Debian's package (scripts/bench-go-deps.sh, once); the build is offline and cached in build/go-cache
+go=/usr/lib/go-1.23/bin/go
+[ -x "$go" ] || { echo "bench: $go missing (make deps)" >&2; exit 1; }
+scripts/bench-go-deps.sh
+(cd bench/go && GOPROXY=off GOFLAGS=-mod=readonly GOTOOLCHAIN=local CGO_ENABLED=0 GOCACHE="$top/build/go-cache" \
+  "$go" build -trimpath -o "$top/$out/cilium_bench" .)
+cilium_version=$(sed -n 's|^\s*github.com/cilium/ebpf \(v[^ ]*\)$|\1|p' bench/go/go.mod)
+
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }   # value of key=value in a result line
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
@@ -28,7 +37,10 @@ walltime() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); 
 timed() { /usr/bin/time -f '%e %M' -o "$out/time.$$" "$@" >/dev/null 2>&1; cat "$out/time.$$"; rm -f "$out/time.$$"; }
 
 rows=()
-row() { rows+=("| $1 | $2 | $3 | $4 | $5 |"); }
+# row NAME REFERENCE JBPF RATIO NOTES: no Go figure; grow NAME REFERENCE JBPF GO RATIO GO_RATIO NOTES
+row() { rows+=("| $1 | $2 | $3 | - | $4 | - | $5 |"); }
+grow() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
+gobench=("$out/cilium_bench")
 log() { echo "$*" >> "$out/raw.log"; }
 : > "$out/raw.log"
 
@@ -37,56 +49,83 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- 1. ring buffer -------------------------------------------------------------------------
 for size in 8 64 512; do
-  c_rates=() j_rates=() c_drops=() j_drops=() c_cpu=() j_cpu=()
-  for ((i = 0; i < runs; i++)); do   # interleaved, so that a burst of load hits both alike
+  # Go: ringbuf.Reader.ReadInto with one reused Record (gi) and Read, a new Record per record (gr)
+  c_rates=() j_rates=() gi_rates=() gr_rates=() c_drops=() j_drops=() gi_drops=() gr_drops=()
+  c_cpu=() j_cpu=() gi_cpu=() gr_cpu=()
+  for ((i = 0; i < runs; i++)); do   # interleaved, so that a burst of load hits all alike
     line=$("$out/ringbuf_consumer" "$obj" "$size" "$secs"); log "$line"
     c_rates+=("$(field rate <<<"$line")"); c_drops+=("$(field dropped <<<"$line")"); c_cpu+=("$(field cpu_ns_per_record <<<"$line")")
     line=$("${bench_java[@]}" ringbuf "$obj" "$size" "$secs"); log "$line"
     j_rates+=("$(field rate <<<"$line")"); j_drops+=("$(field dropped <<<"$line")"); j_cpu+=("$(field cpu_ns_per_record <<<"$line")")
+    line=$("${gobench[@]}" ringbuf readinto "$obj" "$size" "$secs"); log "$line"
+    gi_rates+=("$(field rate <<<"$line")"); gi_drops+=("$(field dropped <<<"$line")"); gi_cpu+=("$(field cpu_ns_per_record <<<"$line")")
+    line=$("${gobench[@]}" ringbuf read "$obj" "$size" "$secs"); log "$line"
+    gr_rates+=("$(field rate <<<"$line")"); gr_drops+=("$(field dropped <<<"$line")"); gr_cpu+=("$(field cpu_ns_per_record <<<"$line")")
   done
   c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median)
+  gi=$(echo "${gi_rates[*]}" | median); gr=$(echo "${gr_rates[*]}" | median)
   cd_=$(echo "${c_drops[*]}" | median); jd=$(echo "${j_drops[*]}" | median)
+  gid=$(echo "${gi_drops[*]}" | median); grd=$(echo "${gr_drops[*]}" | median)
   cc=$(echo "${c_cpu[*]}" | median); jc=$(echo "${j_cpu[*]}" | median)
+  gic=$(echo "${gi_cpu[*]}" | median); grc=$(echo "${gr_cpu[*]}" | median)
   r=$(ratio "$j" "$c")
-  printf 'ringbuf %sB: C %.0f rec/s, jbpf %.0f rec/s, ratio %s (dropped per run: C %.0f, jbpf %.0f)\n' "$size" "$c" "$j" "$r" "$cd_" "$jd"
-  printf 'ringbuf %sB consumer CPU per record: C %s ns, jbpf %s ns, ratio %s\n' "$size" "$cc" "$jc" "$(ratio "$cc" "$jc")"
-  row "ring buffer, ${size}-byte records (records/s, higher is better)" "$(printf %.0f "$c") (C libbpf ring_buffer__poll)" "$(printf %.0f "$j") (RingBuffer.poll)" "$r" "dropped per ${secs} s run: C $(printf %.0f "$cd_"), jbpf $(printf %.0f "$jd")"
-  row "ring buffer, ${size}-byte records: consumer thread CPU per record (ns, lower is better)" "$cc" "$jc" "$(ratio "$cc" "$jc")" ""
+  printf 'ringbuf %sB: C %.0f rec/s, jbpf %.0f rec/s, Go ReadInto %.0f rec/s, Go Read %.0f rec/s; jbpf/C %s, jbpf/Go %s (Read %s) (dropped per run: C %.0f, jbpf %.0f, Go %.0f/%.0f)\n' \
+    "$size" "$c" "$j" "$gi" "$gr" "$r" "$(ratio "$j" "$gi")" "$(ratio "$j" "$gr")" "$cd_" "$jd" "$gid" "$grd"
+  printf 'ringbuf %sB consumer CPU per record: C %s ns, jbpf %s ns, Go ReadInto %s ns, Go Read %s ns; jbpf/C %s, jbpf/Go %s\n' \
+    "$size" "$cc" "$jc" "$gic" "$grc" "$(ratio "$cc" "$jc")" "$(ratio "$gic" "$jc")"
+  grow "ring buffer, ${size}-byte records (records/s, higher is better)" "$(printf %.0f "$c") (C libbpf ring_buffer__poll)" "$(printf %.0f "$j") (RingBuffer.poll)" \
+    "$(printf %.0f "$gi") (ringbuf.Reader.ReadInto)" "$r" "$(ratio "$j" "$gi")" \
+    "Go Read (a new Record per record): $(printf %.0f "$gr"), jbpf/Go $(ratio "$j" "$gr"); dropped per ${secs} s run: C $(printf %.0f "$cd_"), jbpf $(printf %.0f "$jd"), Go ReadInto $(printf %.0f "$gid"), Read $(printf %.0f "$grd")"
+  grow "ring buffer, ${size}-byte records: consumer thread CPU per record (ns, lower is better)" "$cc" "$jc" "$gic (ReadInto)" "$(ratio "$cc" "$jc")" "$(ratio "$gic" "$jc")" \
+    "Go Read: $grc ns, jbpf/Go $(ratio "$grc" "$jc")"
   # the consumer alone: fill the ring, time emptying it (no producer competing for the CPUs)
-  c_rates=() j_rates=()
+  c_rates=() j_rates=() gi_rates=() gr_rates=()
   for ((i = 0; i < runs; i++)); do
     line=$("$out/ringbuf_consumer" "$obj" "$size" 1 drain); log "$line"; c_rates+=("$(field rate <<<"$line")")
     line=$("${bench_java[@]}" ringbuf "$obj" "$size" 1 drain); log "$line"; j_rates+=("$(field rate <<<"$line")")
+    line=$("${gobench[@]}" ringbuf readinto "$obj" "$size" 1 drain); log "$line"; gi_rates+=("$(field rate <<<"$line")")
+    line=$("${gobench[@]}" ringbuf read "$obj" "$size" 1 drain); log "$line"; gr_rates+=("$(field rate <<<"$line")")
   done
   c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); r=$(ratio "$j" "$c")
-  printf 'ringbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, ratio %s\n' "$size" "$c" "$j" "$r"
-  row "ring buffer, ${size}-byte records, consumer alone: drain a full ring (records/s)" "$(printf %.0f "$c") (ring_buffer__consume)" "$(printf %.0f "$j") (RingBuffer.consume)" "$r" "1 s of fill-then-drain cycles, drain time only"
+  gi=$(echo "${gi_rates[*]}" | median); gr=$(echo "${gr_rates[*]}" | median)
+  printf 'ringbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, Go ReadInto %.0f rec/s, Go Read %.0f rec/s; jbpf/C %s, jbpf/Go %s (Read %s)\n' \
+    "$size" "$c" "$j" "$gi" "$gr" "$r" "$(ratio "$j" "$gi")" "$(ratio "$j" "$gr")"
+  grow "ring buffer, ${size}-byte records, consumer alone: drain a full ring (records/s)" "$(printf %.0f "$c") (ring_buffer__consume)" "$(printf %.0f "$j") (RingBuffer.consume)" \
+    "$(printf %.0f "$gi") (ReadInto until empty)" "$r" "$(ratio "$j" "$gi")" \
+    "1 s of fill-then-drain cycles, drain time only; Go Read: $(printf %.0f "$gr"), jbpf/Go $(ratio "$j" "$gr")"
 done
 
 # ---- 1b. perf buffer (bench_perf.bpf.o: raw_tp programs run through BPF_PROG_TEST_RUN) ----------
 perf_obj=build/bpf/bench_perf.bpf.o
 for size in 8 64 512; do
-  c_rates=() j_rates=() c_drops=() j_drops=() c_drain=() j_drain=()
+  c_rates=() j_rates=() g_rates=() c_drops=() j_drops=() g_drops=() c_drain=() j_drain=() g_drain=()
   for ((i = 0; i < runs; i++)); do
     line=$("$out/perf_consumer" "$perf_obj" "$size" 2); log "$line"
     c_rates+=("$(field rate <<<"$line")"); c_drops+=("$(field dropped <<<"$line")")
     line=$("${bench_java[@]}" perf "$perf_obj" "$size" 2); log "$line"
     j_rates+=("$(field rate <<<"$line")"); j_drops+=("$(field dropped <<<"$line")")
+    line=$("${gobench[@]}" perf "$perf_obj" "$size" 2); log "$line"
+    g_rates+=("$(field rate <<<"$line")"); g_drops+=("$(field dropped <<<"$line")")
     line=$("$out/perf_consumer" "$perf_obj" "$size" 2 drain); log "$line"; c_drain+=("$(field rate <<<"$line")")
     line=$("${bench_java[@]}" perf "$perf_obj" "$size" 2 drain); log "$line"; j_drain+=("$(field rate <<<"$line")")
+    line=$("${gobench[@]}" perf "$perf_obj" "$size" 2 drain); log "$line"; g_drain+=("$(field rate <<<"$line")")
   done
-  c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); r=$(ratio "$j" "$c")
-  cd_=$(echo "${c_drops[*]}" | median); jd=$(echo "${j_drops[*]}" | median)
-  printf 'perfbuf %sB: C %.0f rec/s, jbpf %.0f rec/s, ratio %s (dropped per run: C %.0f, jbpf %.0f)\n' "$size" "$c" "$j" "$r" "$cd_" "$jd"
-  row "perf buffer, ${size}-byte samples (records/s, higher is better)" "$(printf %.0f "$c") (C libbpf perf_buffer__poll)" "$(printf %.0f "$j") (PerfBuffer.poll)" "$r" "dropped per 2 s run: C $(printf %.0f "$cd_"), jbpf $(printf %.0f "$jd")"
-  c=$(echo "${c_drain[*]}" | median); j=$(echo "${j_drain[*]}" | median); r=$(ratio "$j" "$c")
-  printf 'perfbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, ratio %s\n' "$size" "$c" "$j" "$r"
-  row "perf buffer, ${size}-byte samples, consumer alone: drain (records/s)" "$(printf %.0f "$c") (perf_buffer__consume)" "$(printf %.0f "$j") (PerfBuffer.consume)" "$r" "2 s of fill-then-drain cycles of 50,000 samples, drain time only"
+  c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); g=$(echo "${g_rates[*]}" | median); r=$(ratio "$j" "$c")
+  cd_=$(echo "${c_drops[*]}" | median); jd=$(echo "${j_drops[*]}" | median); gd=$(echo "${g_drops[*]}" | median)
+  printf 'perfbuf %sB: C %.0f rec/s, jbpf %.0f rec/s, Go %.0f rec/s; jbpf/C %s, jbpf/Go %s (dropped per run: C %.0f, jbpf %.0f, Go %.0f)\n' \
+    "$size" "$c" "$j" "$g" "$r" "$(ratio "$j" "$g")" "$cd_" "$jd" "$gd"
+  grow "perf buffer, ${size}-byte samples (records/s, higher is better)" "$(printf %.0f "$c") (C libbpf perf_buffer__poll)" "$(printf %.0f "$j") (PerfBuffer.poll)" \
+    "$(printf %.0f "$g") (perf.Reader.ReadInto)" "$r" "$(ratio "$j" "$g")" \
+    "dropped per 2 s run: C $(printf %.0f "$cd_"), jbpf $(printf %.0f "$jd"), Go $(printf %.0f "$gd")"
+  c=$(echo "${c_drain[*]}" | median); j=$(echo "${j_drain[*]}" | median); g=$(echo "${g_drain[*]}" | median); r=$(ratio "$j" "$c")
+  printf 'perfbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, Go %.0f rec/s; jbpf/C %s, jbpf/Go %s\n' "$size" "$c" "$j" "$g" "$r" "$(ratio "$j" "$g")"
+  grow "perf buffer, ${size}-byte samples, consumer alone: drain (records/s)" "$(printf %.0f "$c") (perf_buffer__consume)" "$(printf %.0f "$j") (PerfBuffer.consume)" \
+    "$(printf %.0f "$g") (ReadInto until empty)" "$r" "$(ratio "$j" "$g")" "2 s of fill-then-drain cycles of 50,000 samples, drain time only"
 done
 
 # ---- 2. maps: 1,000,000-entry hash map --------------------------------------------------------
 entries=1000000
-c_upd=() j_upd=() c_dump=() j_dump=() j_dump_warm=() j_key=() tool_dump=() cli_dump=()
+c_upd=() j_upd=() c_dump=() j_dump=() j_dump_warm=() j_key=() tool_dump=() cli_dump=() g_dump=() g_iter=()
 tool_json=() cli_json=() cli_json_rss=() cli_text_rss=()
 for ((i = 0; i < runs; i++)); do
   rm -f "$pin"
@@ -96,6 +135,8 @@ for ((i = 0; i < runs; i++)); do
   line=$("${bench_java[@]}" map-dump "$pin" batch); log "$line"
   j_dump+=("$(field seconds <<<"$line")"); j_dump_warm+=("$(field warm <<<"$line")")
   line=$("${bench_java[@]}" map-dump "$pin" per-key); log "$line"; j_key+=("$(field seconds <<<"$line")")
+  line=$("${gobench[@]}" map-dump "$pin" batch); log "$line"; g_dump+=("$(field seconds <<<"$line")")
+  line=$("${gobench[@]}" map-dump "$pin" iterate); log "$line"; g_iter+=("$(field seconds <<<"$line")")
   t=$(walltime bpftool map dump pinned "$pin"); log "bpftool map dump: $t s"; tool_dump+=("$t")
   read -r t rss < <(timed bin/jbpf map dump pinned "$pin"); log "bin/jbpf map dump: $t s, $rss KB"
   cli_dump+=("$t"); cli_text_rss+=("$rss")
@@ -107,16 +148,19 @@ tj=$(echo "${tool_json[*]}" | median); jj=$(echo "${cli_json[*]}" | median)
 jj_rss=$(echo "${cli_json_rss[*]}" | median); jt_rss=$(echo "${cli_text_rss[*]}" | median)
 cu=$(echo "${c_upd[*]}" | median); ju=$(echo "${j_upd[*]}" | median)
 cd_=$(echo "${c_dump[*]}" | median); jd=$(echo "${j_dump[*]}" | median); jw=$(echo "${j_dump_warm[*]}" | median)
+gdd=$(echo "${g_dump[*]}" | median); gk=$(echo "${g_iter[*]}" | median)
 jk=$(echo "${j_key[*]}" | median); td=$(echo "${tool_dump[*]}" | median); jcli=$(echo "${cli_dump[*]}" | median)
 # ratios are speed ratios (C time / jbpf time): above 1 means jbpf is faster
 echo "map update 1M: C batch ${cu} s, jbpf batch ${ju} s, ratio $(ratio "$cu" "$ju")"
-echo "map dump 1M: C batch ${cd_} s, jbpf batch ${jd} s, ratio $(ratio "$cd_" "$jd") (jbpf warm ${jw} s, ratio $(ratio "$cd_" "$jw"))"
-echo "map dump 1M: C batch ${cd_} s, jbpf per key ${jk} s, ratio $(ratio "$cd_" "$jk")"
+echo "map dump 1M: C batch ${cd_} s, jbpf batch ${jd} s, Go BatchLookup ${gdd} s; jbpf/C $(ratio "$cd_" "$jd"), jbpf/Go $(ratio "$gdd" "$jd") (jbpf warm ${jw} s, jbpf/C $(ratio "$cd_" "$jw"))"
+echo "map dump 1M: C batch ${cd_} s, jbpf per key ${jk} s, Go MapIterator ${gk} s; jbpf/C $(ratio "$cd_" "$jk"), jbpf/Go $(ratio "$gk" "$jk")"
 echo "map dump 1M: bpftool ${td} s, jbpf batch ${jd} s, ratio $(ratio "$td" "$jd")"
 echo "map dump 1M, whole command printing every entry: bpftool ${td} s, bin/jbpf ${jcli} s, ratio $(ratio "$td" "$jcli")"
 row "update 1M hash entries (s, lower is better)" "$cu (C bpf_map_update_batch)" "$ju (batch().update)" "$(ratio "$cu" "$ju")" "speed ratio = C time / jbpf time"
-row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jd (batch().forEach, first walk in a new JVM)" "$(ratio "$cd_" "$jd")" "same JVM, third walk: $jw s, ratio $(ratio "$cd_" "$jw")"
-row "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jk (lookup per key)" "$(ratio "$cd_" "$jk")" "one bpf_map_lookup_elem per key"
+grow "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jd (batch().forEach, first walk in a new JVM)" "$gdd (Map.BatchLookup, a new process)" \
+  "$(ratio "$cd_" "$jd")" "$(ratio "$gdd" "$jd")" "same JVM, third walk: $jw s, jbpf/C $(ratio "$cd_" "$jw")"
+grow "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jk (lookup per key)" "$gk (Map.Iterate: MapIterator)" "$(ratio "$cd_" "$jk")" "$(ratio "$gk" "$jk")" \
+  "jbpf: one bpf_map_lookup_elem per key; Go: get_next_key + lookup per key"
 row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (batch().forEach)" "$(ratio "$td" "$jd")" "bpftool: get_next_key + lookup per key, and prints every entry"
 echo "map dump 1M -j, whole command: bpftool ${tj} s, bin/jbpf ${jj} s (max RSS $((${jj_rss%.*} / 1024)) MB), ratio $(ratio "$tj" "$jj")"
 row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text); target >= 2; jbpf max RSS $((${jt_rss%.*} / 1024)) MB"
@@ -187,8 +231,10 @@ fi
   echo "kernel $(uname -r), $(java_v=$("$jdk/bin/java" -version 2>&1 | head -1); echo "$java_v"), libbpf $(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null || echo '?'),"
   echo "$(bpftool version | head -1); load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; medians of $runs runs ($secs s each for the ring buffer)."
   echo
-  echo "| benchmark | reference | jbpf | ratio (jbpf speed / reference speed) | notes |"
-  echo "|---|---|---|---|---|"
+  echo "Go: $("$go" version | cut -d' ' -f3) (Debian golang-1.23-go $(dpkg-query -W -f='${Version}' golang-1.23-go 2>/dev/null || echo '?')), cilium/ebpf $cilium_version."
+  echo
+  echo "| benchmark | reference (C, bpftool, JVM) | jbpf | Go (cilium/ebpf $cilium_version) | jbpf / reference | jbpf / Go | notes |"
+  echo "|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } > "$out/results.md"
 if grep -q '<!-- results -->' BENCHMARKS.md 2>/dev/null; then
