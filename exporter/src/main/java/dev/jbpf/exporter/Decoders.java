@@ -43,6 +43,8 @@ final class Decoders {
             "ifname", 4);
     /** Errno values Go's unix.ErrnoName knows on Linux: 1..133. */
     private static final int LAST_ERRNO = 133;
+    /** 95: the one errno whose name in Go's table (ENOTSUP) differs from the loader's (EOPNOTSUPP). */
+    private static final int EOPNOTSUPP = 95;
     private static final long SYMBOL_RELOAD_NANOS = 5_000_000_000L;
 
     private static final Map<Long, String> SYSCALLS = readSyscalls();
@@ -259,6 +261,11 @@ final class Decoders {
     }
 
     static String errno(long value) {
+        if (value == EOPNOTSUPP) {
+            // glibc and the loader's table call 95 EOPNOTSUPP (ENOTSUP is its alias); Go's
+            // unix.ErrnoName, which ebpf_exporter uses, names it ENOTSUP: keep its label value
+            return "ENOTSUP";
+        }
         if (value > 0 && value <= LAST_ERRNO) {
             Optional<String> name = Errno.knownName((int) value);
             if (name.isPresent()) {
