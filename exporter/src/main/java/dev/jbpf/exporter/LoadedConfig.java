@@ -67,6 +67,12 @@ final class LoadedConfig implements AutoCloseable {
                 }
             }
             setKernelAddresses(opened, config, symbols);
+            for (dev.jbpf.program.OpenedProgram program : opened.programs()) {
+                // ebpf_exporter's own section form: libbpf knows no xdp/IFACE, so the type is set here (attached below)
+                if (program.section().startsWith("xdp/")) {
+                    program.type(dev.jbpf.program.ProgramType.XDP);
+                }
+            }
             loaded = opened.load();
         } catch (RuntimeException | Error e) {
             opened.close();

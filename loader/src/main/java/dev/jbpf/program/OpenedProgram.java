@@ -56,6 +56,23 @@ public final class OpenedProgram {
         return ProgramType.of(LibBpf.bpf_program__type(program));
     }
 
+    /**
+     * Sets the program's type before load ({@code bpf_program__set_type}): for a section libbpf
+     * does not know (ebpf_exporter's {@code xdp/IFACE}, a tool's own convention), which it would
+     * otherwise refuse to load ("missing BPF prog type"). XDP also gets the expected attach type
+     * libbpf's own {@code xdp} section gives (BPF_XDP), without which the kernel refuses its link.
+     */
+    public OpenedProgram type(ProgramType type) {
+        java.util.Objects.requireNonNull(type, "type");
+        ensureOpen.run();
+        LibBpfCall.check("set type of program", name, () -> LibBpf.bpf_program__set_type(program, type.value()));
+        if (type == ProgramType.XDP) {
+            LibBpfCall.check("set expected attach type of program", name,
+                    () -> LibBpf.bpf_program__set_expected_attach_type(program, dev.jbpf.bindings.BpfConstants.BPF_XDP));
+        }
+        return this;
+    }
+
     /** Whether {@code load()} loads this program into the kernel (default: true). */
     public boolean autoload() {
         ensureOpen.run();
