@@ -191,6 +191,8 @@ public final class LeakDriver {
                 int count = (n - half) / SEGMENTS + (segment < (n - half) % SEGMENTS ? 1 : 0);
                 runCycles(pool, threads, count, cycle);
                 last = memory();
+                // a sign of life for LeakTest's watchdog: a slow phase on a loaded machine prints nothing else for minutes
+                System.out.println("PROGRESS\t" + name + "\t" + (segment + 1) + "/" + SEGMENTS);
                 outside[segment] = (last[0] - before[0]) / Math.max(1, count);
                 other[segment] = (last[1] - before[1]) / Math.max(1, count);
                 before = last;
