@@ -182,8 +182,10 @@ public final class LeakDriver {
         try {
             runCycles(pool, threads, warmUp, cycle);
             long[] first = memory();
+            System.out.println("PROGRESS\t" + name + "\twarmed up");
             runCycles(pool, threads, half - warmUp, cycle);
             long[] middle = memory();
+            System.out.println("PROGRESS\t" + name + "\thalf");
             long[] outside = new long[SEGMENTS], other = new long[SEGMENTS];
             long[] before = middle;
             long[] last = middle;
