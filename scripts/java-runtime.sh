@@ -24,6 +24,11 @@ modules=$("$jdk/bin/jdeps" -verbose:class --ignore-missing-deps --multi-release 
       if ($1 ~ /^(com\.fasterxml\.jackson|org\.yaml\.snakeyaml)\./ && ($NF in skip)) next
       used[$NF] = 1
     }
+    # JDK-internal APIs the jar uses (sun.misc.Signal: jbpf export reloads on SIGHUP) are printed as
+    # "CLASS -> CLASS JDK internal API (MODULE)": the module is in the parentheses
+    $2 == "->" && /JDK internal API \((java|jdk)\.[a-z.]+\)/ {
+      match($0, /\((java|jdk)\.[a-z.]+\)/); used[substr($0, RSTART + 1, RLENGTH - 2)] = 1
+    }
     END { for (m in used) print m }' | sort | paste -sd, -)
 [ -n "$modules" ] || { echo "java-runtime: jdeps found no modules in $jar" >&2; exit 1; }
 want="$modules|$runtime_version"
