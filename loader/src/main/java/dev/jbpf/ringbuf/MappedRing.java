@@ -80,9 +80,6 @@ final class MappedRing {
         producerMapping.unmap();
     }
 
-    /** Experiment switch: "batch" scopes record segments per batch, else per callback. */
-    static final boolean PER_BATCH = "batch".equals(System.getProperty("jbpf.view.scope"));
-
     /** How far the current consume has read (the next record's position); read by consume after a batch. */
     private long pos;
     /** Records handed over by the current consume. */
@@ -104,8 +101,7 @@ final class MappedRing {
         while (pos < prod) {
             boolean stop;
             try {
-                stop = PER_BATCH ? readBatchScoped(Math.min(prod, pos + batchBytes))
-                        : readBatch(Math.min(prod, pos + batchBytes));
+                stop = readBatch(Math.min(prod, pos + batchBytes));
             } catch (Throwable t) {
                 consumer.fail(t);
                 stop = true;
@@ -130,10 +126,15 @@ final class MappedRing {
     private boolean readBatch(long end) throws Exception {
         long cons = pos;
         int n = 0;
+        // locals: the acquire read below would make the JIT reload fields on every record
+        MemorySegment data = this.data;
+        MemorySegment readOnlyData = this.readOnlyData;
+        RecordHandler handler = this.handler;
+        long mask = this.mask;
         try {
             while (cons < end) {
                 long offset = cons & mask;
-                int header = (int) INT.getAcquire(data, offset);
+                int header = (int) INT.getAcquire(data, offset); // as libbpf: smp_load_acquire
                 if ((header & BUSY_BIT) != 0) {
                     return true;
                 }
@@ -144,33 +145,6 @@ final class MappedRing {
                     try (Arena record = Arena.ofConfined()) {
                         handler.onRecord(readOnlyData.asSlice(offset + HEADER_SIZE, length).reinterpret(record, null));
                     }
-                }
-            }
-            return false;
-        } finally {
-            pos = cons;
-            handled += n;
-        }
-    }
-
-    /** The per-batch variant (segments live until the end of the batch), for comparison. */
-    @SuppressWarnings("restricted")
-    private boolean readBatchScoped(long end) throws Exception {
-        long cons = pos;
-        int n = 0;
-        try (Arena batch = Arena.ofConfined()) {
-            MemorySegment view = readOnlyData.reinterpret(batch, null);
-            while (cons < end) {
-                long offset = cons & mask;
-                int header = (int) INT.getAcquire(data, offset);
-                if ((header & BUSY_BIT) != 0) {
-                    return true;
-                }
-                long length = header & ~(BUSY_BIT | DISCARD_BIT);
-                cons += (length + HEADER_SIZE + 7) & ~7L;
-                if ((header & DISCARD_BIT) == 0) {
-                    n++;
-                    handler.onRecord(view.asSlice(offset + HEADER_SIZE, length));
                 }
             }
             return false;
