@@ -241,6 +241,14 @@ public final class PerfBuffer implements AutoCloseable {
         return consumer.consume("consume", () -> consumer.consumeEach(rings.length, this::consumeRing));
     }
 
+    /**
+     * Copies a sample (or any segment) into a new array: inside a {@link SampleHandler}, what
+     * outlives the call (or use {@link SampleHandler#copying}).
+     */
+    public static byte[] copy(MemorySegment data) {
+        return data.toArray(ValueLayout.JAVA_BYTE);
+    }
+
     /** The total of the samples the kernel reported lost so far (rings full). */
     public long lostSamples() {
         return lost.get();

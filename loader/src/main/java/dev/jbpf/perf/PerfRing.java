@@ -50,48 +50,85 @@ final class PerfRing {
         this.mask = dataSize - 1;
     }
 
+    /**
+     * Bytes read before {@code data_tail} is published: the kernel gets space back at least that
+     * often, and the batch reader is called often enough (a drain of 50,000 samples is a few
+     * hundred batches) that the JIT compiles it as a method early.
+     */
+    private static final long BATCH_BYTES = 4 << 10;
+
+    /** How far the current consume has read ({@code data_tail} to publish). */
+    private long tail;
+    /** Samples handed over by the current consume. */
+    private int handled;
+
     /** A record that wraps around the ring's end, handed over from a copy; 1 when it was a sample. */
     @SuppressWarnings("restricted")
-    private int wrapped(MemorySegment view, long offset, int size, Arena batch, SampleHandler samples,
-            PerfBuffer buffer) throws Exception {
-        long first = view.byteSize() - offset;
-        MemorySegment.copy(view, offset, wrapCopy, 0, first);
-        MemorySegment.copy(view, 0, wrapCopy, first, size - first);
-        MemorySegment record = wrapCopy.reinterpret(batch, null).asReadOnly().asSlice(0, size);
-        int type = record.get(INT, 0);
+    private int wrapped(long offset, int size, SampleHandler samples, PerfBuffer buffer) throws Exception {
+        long first = data.byteSize() - offset;
+        MemorySegment.copy(data, offset, wrapCopy, 0, first);
+        MemorySegment.copy(data, 0, wrapCopy, first, size - first);
+        int type = wrapCopy.get(INT, 0);
         if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4) {
-            long length = Math.min(Integer.toUnsignedLong(record.get(INT, HEADER_SIZE)), size - HEADER_SIZE - 4);
-            samples.onSample(cpu, record.asSlice(HEADER_SIZE + 4, length));
+            long length = Math.min(Integer.toUnsignedLong(wrapCopy.get(INT, HEADER_SIZE)), size - HEADER_SIZE - 4);
+            try (Arena sample = Arena.ofConfined()) {
+                samples.onSample(cpu, wrapCopy.asSlice(HEADER_SIZE + 4, length).asReadOnly().reinterpret(sample, null));
+            }
             return 1;
         }
         if (type == PERF_RECORD_LOST && size >= HEADER_SIZE + 16) {
-            buffer.lost(cpu, record.get(LONG_UNALIGNED, HEADER_SIZE + 8));
+            buffer.lost(cpu, wrapCopy.get(LONG_UNALIGNED, HEADER_SIZE + 8));
         }
         return 0;
     }
 
     /**
      * Hands every record written so far to the handlers: samples to {@code samples}, loss
-     * reports to {@code buffer.lost}. The record segments belong to a confined arena closed
-     * before {@code data_tail} is published, so the kernel never overwrites memory a record
-     * segment can still reach. Stops after a handler failed (its record counts as read).
-     * Returns the number of samples handed over.
+     * reports to {@code buffer.lost}. Each sample's segment belongs to a confined arena of its
+     * own, closed when its callback returns (a segment kept past its callback throws), and
+     * {@code data_tail} is published (release) after each batch of at most {@value #BATCH_BYTES}
+     * bytes, so the kernel never overwrites memory a sample segment can still reach. Stops
+     * after a handler failed (its record counts as read). Returns the number of samples handed
+     * over.
      */
-    @SuppressWarnings("restricted")
     int consume(CallbackConsumer consumer, SampleHandler samples, PerfBuffer buffer) {
         long head = (long) LONG.getAcquire(header, DATA_HEAD);
-        long tail = header.get(LONG_UNALIGNED, DATA_TAIL);
-        if (tail == head) {
-            return 0;
+        tail = header.get(LONG_UNALIGNED, DATA_TAIL);
+        handled = 0;
+        while (tail < head) {
+            boolean failed = false;
+            try {
+                readBatch(Math.min(head, tail + BATCH_BYTES), head, samples, buffer);
+            } catch (Throwable t) {
+                consumer.fail(t); // the record whose handler threw counts as read (tail is past it)
+                failed = true;
+            }
+            LONG.setRelease(header, DATA_TAIL, tail);
+            if (failed) {
+                break;
+            }
         }
-        int count = 0;
-        try (Arena batch = Arena.ofConfined()) {
-            MemorySegment view = data.reinterpret(batch, null);
-            long ringSize = view.byteSize();
-            while (tail < head) {
+        return handled;
+    }
+
+    /**
+     * Reads the records from {@link #tail} up to {@code end} (a method of its own, called once
+     * per batch, so that the JIT compiles it whole rather than only as an on-stack replacement
+     * of a loop in a method called once per drain); {@code head} is where a corrupt ring is skipped to.
+     */
+    @SuppressWarnings("restricted")
+    private void readBatch(long end, long head, SampleHandler samples, PerfBuffer buffer) throws Exception {
+        long tail = this.tail;
+        int n = 0;
+        MemorySegment data = this.data; // locals: nothing reloaded per record
+        long mask = this.mask;
+        long ringSize = data.byteSize();
+        int cpu = this.cpu;
+        try {
+            while (tail < end) {
                 long offset = tail & mask;
                 // the 8-byte header never wraps: records are 8-byte aligned in a power-of-2 ring
-                long word = view.get(LONG_UNALIGNED, offset); // type (u32), misc (u16), size (u16)
+                long word = data.get(LONG_UNALIGNED, offset); // type (u32), misc (u16), size (u16)
                 int type = (int) word;
                 int size = (int) (word >>> 48);
                 if (size < HEADER_SIZE) {
@@ -101,21 +138,22 @@ final class PerfRing {
                 tail += size;
                 if (offset + size <= ringSize) {
                     if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4) {
-                        count++;
-                        long length = Math.min(Integer.toUnsignedLong(view.get(INT, offset + HEADER_SIZE)),
+                        n++;
+                        long length = Math.min(Integer.toUnsignedLong(data.get(INT, offset + HEADER_SIZE)),
                                 size - HEADER_SIZE - 4);
-                        samples.onSample(cpu, view.asSlice(offset + HEADER_SIZE + 4, length));
+                        try (Arena sample = Arena.ofConfined()) {
+                            samples.onSample(cpu, data.asSlice(offset + HEADER_SIZE + 4, length).reinterpret(sample, null));
+                        }
                     } else if (type == PERF_RECORD_LOST && size >= HEADER_SIZE + 16) {
-                        buffer.lost(cpu, view.get(LONG_UNALIGNED, offset + HEADER_SIZE + 8));
+                        buffer.lost(cpu, data.get(LONG_UNALIGNED, offset + HEADER_SIZE + 8));
                     }
                 } else {
-                    count += wrapped(view, offset, size, batch, samples, buffer);
+                    n += wrapped(offset, size, samples, buffer);
                 }
             }
-        } catch (Throwable t) {
-            consumer.fail(t); // the record whose handler threw counts as read (tail is past it)
+        } finally {
+            this.tail = tail;
+            handled += n;
         }
-        LONG.setRelease(header, DATA_TAIL, tail);
-        return count;
     }
 }

@@ -25,8 +25,6 @@ final class MappedRing {
     private static final int HEADER_SIZE = 8;
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    /** Most records read before the consumer position is published (libbpf publishes after each). */
-    private static final int BATCH_RECORDS = 4096;
 
     private final RecordHandler handler;
     private final MapMemory.Mapping consumerMapping;
@@ -36,7 +34,10 @@ final class MappedRing {
     private final MemorySegment data;
     private final MemorySegment readOnlyData;
     private final long mask;
-    /** A quarter of the ring: the producer gets space back at least that often while we read. */
+    /**
+     * A quarter of the ring, at most 256 KiB: the producer gets space back at least that often
+     * while we read, and the batch reader is called often enough to be compiled as a method.
+     */
     private final long batchBytes;
 
     private MappedRing(RecordHandler handler, MapMemory.Mapping consumerMapping, MapMemory.Mapping producerMapping,
@@ -49,7 +50,7 @@ final class MappedRing {
         this.data = producerPage.asSlice(pageSize);
         this.readOnlyData = data.asReadOnly();
         this.mask = ringSize - 1;
-        this.batchBytes = Math.max(ringSize / 4, HEADER_SIZE + 8);
+        this.batchBytes = Math.max(Math.min(ringSize / 4, 256 << 10), HEADER_SIZE + 8);
     }
 
     /** Maps the ring of {@code map}; the caller owns the result ({@link #unmap()}). */
@@ -79,53 +80,77 @@ final class MappedRing {
         producerMapping.unmap();
     }
 
+    /** How far the current consume has read (the next record's position); read by consume after a batch. */
+    private long pos;
+    /** Records handed over by the current consume. */
+    private int handled;
+
     /**
-     * Hands every committed record to the handler, in order. Records are read in batches of at
-     * most {@value #BATCH_RECORDS} records and a quarter of the ring: the record segments of a
-     * batch belong to a confined arena closed at the end of the batch, and only then is the
-     * consumer position published, so the kernel never reuses memory a record segment can
-     * still reach (a segment kept past the batch throws). Stops at a record still being written
-     * (busy), or after a handler failed (that record counts as consumed). Returns the number of
-     * records handed over.
+     * Hands every committed record to the handler, in order. Each record's segment belongs to
+     * a confined arena of its own, closed when its callback returns, so a segment kept past its
+     * callback throws; the consumer position is published (release) after each batch of at most
+     * a quarter of the ring, always after the segments of its records are dead, so the kernel
+     * never reuses memory a record segment can still reach. Stops at a record still being
+     * written (busy), or after a handler failed (that record counts as consumed). Returns the
+     * number of records handed over.
      */
-    @SuppressWarnings("restricted")
     int consume(CallbackConsumer consumer) {
-        int count = 0;
-        long cons = (long) LONG.getAcquire(consumerPage, 0L);
+        pos = (long) LONG.getAcquire(consumerPage, 0L);
+        handled = 0;
         long prod = (long) LONG.getAcquire(producerPage, 0L);
-        while (cons < prod) {
-            long batchEnd = Math.min(prod, cons + batchBytes);
-            int batchRecords = 0;
-            boolean stop = false;
-            try (Arena batch = Arena.ofConfined()) {
-                MemorySegment view = readOnlyData.reinterpret(batch, null);
-                while (cons < batchEnd && batchRecords < BATCH_RECORDS) {
-                    long offset = cons & mask;
-                    int header = (int) INT.getAcquire(view, offset);
-                    if ((header & BUSY_BIT) != 0) {
-                        stop = true;
-                        break;
-                    }
-                    long length = header & ~(BUSY_BIT | DISCARD_BIT);
-                    cons += (length + HEADER_SIZE + 7) & ~7L; // before the handler: a record that throws is consumed
-                    if ((header & DISCARD_BIT) == 0) {
-                        batchRecords++;
-                        handler.onRecord(view.asSlice(offset + HEADER_SIZE, length));
-                    }
-                }
+        while (pos < prod) {
+            boolean stop;
+            try {
+                stop = readBatch(Math.min(prod, pos + batchBytes));
             } catch (Throwable t) {
                 consumer.fail(t);
                 stop = true;
             }
-            count += batchRecords;
-            LONG.setRelease(consumerPage, 0L, cons);
+            LONG.setRelease(consumerPage, 0L, pos);
             if (stop) {
-                return count;
+                break;
             }
-            if (cons >= prod) {
+            if (pos >= prod) {
                 prod = (long) LONG.getAcquire(producerPage, 0L);
             }
         }
-        return count;
+        return handled;
+    }
+
+    /**
+     * Reads the records from {@link #pos} up to {@code end} (a separate method, called once per
+     * batch, so that the JIT compiles it whole rather than only as an on-stack replacement of
+     * a loop in a method called once per drain). Returns true at a busy record.
+     */
+    @SuppressWarnings("restricted")
+    private boolean readBatch(long end) throws Exception {
+        long cons = pos;
+        int n = 0;
+        // locals: the acquire read below would make the JIT reload fields on every record
+        MemorySegment data = this.data;
+        MemorySegment readOnlyData = this.readOnlyData;
+        RecordHandler handler = this.handler;
+        long mask = this.mask;
+        try {
+            while (cons < end) {
+                long offset = cons & mask;
+                int header = (int) INT.getAcquire(data, offset); // as libbpf: smp_load_acquire
+                if ((header & BUSY_BIT) != 0) {
+                    return true;
+                }
+                long length = header & ~(BUSY_BIT | DISCARD_BIT);
+                cons += (length + HEADER_SIZE + 7) & ~7L; // before the handler: a record that throws is consumed
+                if ((header & DISCARD_BIT) == 0) {
+                    n++;
+                    try (Arena record = Arena.ofConfined()) {
+                        handler.onRecord(readOnlyData.asSlice(offset + HEADER_SIZE, length).reinterpret(record, null));
+                    }
+                }
+            }
+            return false;
+        } finally {
+            pos = cons;
+            handled += n;
+        }
     }
 }

@@ -18,7 +18,9 @@ import java.util.Objects;
  * Reads records from one or more BPF ring buffer maps directly from the rings' memory, in Java
  * (no call from native code per record), as libbpf's {@code ring_buffer__poll}/{@code
  * __consume} do: each ring's consumer and producer pages and data area are mapped into this
- * process, records are read in place and the consumer position is published after each.
+ * process, records are read in place (a {@link RecordHandler} gets a view valid only during its
+ * call; {@link RecordHandler#copying} the copying alternative) and the consumer position is
+ * published after each batch of records (at most a quarter of the ring, 256 KiB).
  * Waiting is an {@code epoll_wait} on an epoll fd watching every map.
  *
  * <p><b>Native memory.</b> A RingBuffer owns its epoll fd and the memory mappings of the
@@ -74,7 +76,10 @@ public final class RingBuffer implements AutoCloseable {
         return new Builder();
     }
 
-    /** Copies a record (or any segment) into a new array; use it inside a {@link RecordHandler}. */
+    /**
+     * Copies a record (or any segment) into a new array: inside a {@link RecordHandler}, what
+     * outlives the call (or use {@link RecordHandler#copying}).
+     */
     public static byte[] copy(MemorySegment record) {
         return record.toArray(ValueLayout.JAVA_BYTE);
     }

@@ -271,6 +271,55 @@ class PerfBufferTest {
     }
 
     @Test
+    void aSampleViewKeptPastItsCallbackThrowsInTheNextOne() {
+        int n = 20;
+        try (LoadedObject object = PerfTestSupport.loadPerfObject()) {
+            MemorySegment[] previous = {null};
+            int[] threw = {0};
+            List<Object> stale = new ArrayList<>();
+            List<Sample> samples = new ArrayList<>();
+            try (PerfBuffer buffer = PerfBuffer.builder(object.map("events")).onSample((cpu, data) -> {
+                if (previous[0] != null) {
+                    try {
+                        stale.add(previous[0].get(ValueLayout.JAVA_INT, 0));
+                    } catch (IllegalStateException expected) {
+                        threw[0]++;
+                    }
+                }
+                samples.add(Sample.parse(cpu, data));
+                previous[0] = data;
+            }).build();
+                 BpfLink link = object.program("emit_sample").attach()) {
+                TestSupport.getppid(n);
+                pollUntil(buffer, () -> samples.size() >= n, samples.size() + " of " + n + " samples");
+            }
+            assertEquals(List.of(), stale, "a kept view was readable in a later callback");
+            assertEquals(n - 1, threw[0]);
+            assertEquals(n, samples.stream().map(Sample::seq).distinct().count());
+        }
+    }
+
+    @Test
+    void theCopyingHandlerGetsEverySampleWhole() {
+        int n = 20;
+        try (LoadedObject object = PerfTestSupport.loadPerfObject()) {
+            List<Sample> samples = new ArrayList<>();
+            try (PerfBuffer buffer = PerfBuffer.builder(object.map("events")).onSample(SampleHandler.copying((cpu, data) ->
+                    samples.add(Sample.parse(cpu, MemorySegment.ofArray(data))))).build();
+                 BpfLink link = object.program("emit_sample").attach()) {
+                TestSupport.getppid(n);
+                pollUntil(buffer, () -> samples.size() >= n, samples.size() + " of " + n + " samples");
+            }
+            assertEquals(n, samples.size());
+            for (Sample sample : samples) {
+                assertEquals(PerfTestSupport.PID, sample.pid(), sample.toString());
+                assertEquals(sample.bufferCpu(), sample.cpu(), sample.toString());
+            }
+            assertEquals(n, samples.stream().map(Sample::seq).distinct().count(), "every sample once: " + samples);
+        }
+    }
+
+    @Test
     void closedPerfBufferThrowsAndCloseStopsAPoll() throws Exception {
         int cpus = Cpus.online().stream().mapToInt(Integer::intValue).max().orElseThrow() + 1;
         try (BpfMap map = BpfMap.create(MapType.PERF_EVENT_ARRAY, "jbpf_t_pbclose", 4, 4, cpus)) {
