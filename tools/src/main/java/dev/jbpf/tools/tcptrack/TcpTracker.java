@@ -98,36 +98,7 @@ public final class TcpTracker implements AutoCloseable {
             if (!(address instanceof Inet6Address)) {
                 return address.getHostAddress();
             }
-            byte[] bytes = address.getAddress();
-            int[] groups = new int[8];
-            for (int i = 0; i < 8; i++) {
-                groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
-            }
-            int bestStart = -1;
-            int bestLength = 1; // a single zero group is not shortened
-            for (int i = 0; i < 8; i++) {
-                int length = 0;
-                while (i + length < 8 && groups[i + length] == 0) {
-                    length++;
-                }
-                if (length > bestLength) {
-                    bestStart = i;
-                    bestLength = length;
-                }
-            }
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
-                if (i == bestStart) {
-                    text.append("::");
-                    i += bestLength - 1;
-                    continue;
-                }
-                if (!text.isEmpty() && text.charAt(text.length() - 1) != ':') {
-                    text.append(':');
-                }
-                text.append(Integer.toHexString(groups[i]));
-            }
-            return text.toString();
+            return dev.jbpf.internal.InetText.ipv6(address.getAddress());
         }
     }
 
