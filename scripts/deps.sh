@@ -11,6 +11,7 @@ packages=(clang-19 llvm-19 libelf-dev zlib1g-dev gcc make maven iproute2 util-li
 backports=(libbpf1 libbpf-dev bpftool)
 backports+=(golang-1.23-go)  # Go 1.23 (/usr/lib/go-1.23/bin/go): make bench's cilium/ebpf consumers (bench/go)
 packages+=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd)  # the VM kernel matrix (make vm-test)
+packages+=(curl)           # vm-kernels fetches Debian 11's 5.10 kernel; ExportXdpCliTest scrapes inside its netns
 packages+=(libllvm19)      # LLVM's C disassembler for jbpf prog dump jited (comes with clang-19; named for clarity)
 packages+=(openjdk-17-jdk-headless)  # Debian's JDK 17 (java, jcmd): the jvm and Java profile tests' second JDK
 
