@@ -5,6 +5,7 @@
 // histogram of getpriority(2)'s who argument by {comm, bucket} for the marker which 0x7a7b.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "export_common.h"
 
 #define MARKER_WHICH 0x7a7b
 #define MAX_BUCKET 10
@@ -34,18 +35,6 @@ struct {
 	__type(value, __u64);
 } btf_who_values SEC(".maps");
 
-static __always_inline void add(void *map, void *key, __u64 by)
-{
-	__u64 zero = 0, *value = bpf_map_lookup_elem(map, key);
-	if (!value) {
-		bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
-		value = bpf_map_lookup_elem(map, key);
-		if (!value)
-			return;
-	}
-	__sync_fetch_and_add(value, by);
-}
-
 /* only the test's threads: counts of other processes would blur exact numbers */
 static __always_inline int marked(const char *comm)
 {
@@ -65,20 +54,6 @@ int btf_count_syscalls(struct trace_event_raw_sys_enter *ctx)
 	key.syscall = ctx->id;
 	add(&btf_syscalls_total, &key, 1);
 	return 0;
-}
-
-/* ceil(log2(v)), 0 for 0 and 1: ebpf_exporter's log2l_histogram */
-static __always_inline __u32 log2_ceil(__u64 v)
-{
-	__u32 bits = 0;
-	if (v <= 1)
-		return 0;
-	v--;
-	for (int i = 0; i < 64 && v; i++) {
-		v >>= 1;
-		bits++;
-	}
-	return bits;
 }
 
 SEC("tracepoint/syscalls/sys_enter_getpriority")

@@ -5,6 +5,7 @@
 // threads named "jbpfexp*" by comm and cgroup, per CPU, and at a kaddrs address.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "export_common.h"
 
 #define AF_INET 2
 #define TCP_SYN_SENT 2
@@ -99,18 +100,6 @@ struct {
 	__type(key, struct ksym_key);
 	__type(value, __u64);
 } ksym_getppid_total SEC(".maps");
-
-static __always_inline void add(void *map, void *key, __u64 by)
-{
-	__u64 zero = 0, *value = bpf_map_lookup_elem(map, key);
-	if (!value) {
-		bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
-		value = bpf_map_lookup_elem(map, key);
-		if (!value)
-			return;
-	}
-	__sync_fetch_and_add(value, by);
-}
 
 SEC("tracepoint/raw_syscalls/sys_enter")
 int count_syscalls(struct trace_event_raw_sys_enter *ctx)

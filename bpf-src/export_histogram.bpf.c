@@ -6,6 +6,7 @@
 // above 2^MAX_BUCKET in the last bucket); key MAX_BUCKET + 1 holds the sum of the values.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "export_common.h"
 
 #define MARKER_WHICH 0x7a7a
 #define MAX_BUCKET 10
@@ -22,32 +23,6 @@ struct {
 	__type(value, __u64);
 } priority_who_values SEC(".maps");
 
-/* ceil(log2(v)), 0 for 0 and 1: ebpf_exporter's log2l_histogram */
-static __always_inline __u32 log2_ceil(__u64 v)
-{
-	__u32 bits = 0;
-	if (v <= 1)
-		return 0;
-	v--;
-	for (int i = 0; i < 64 && v; i++) {
-		v >>= 1;
-		bits++;
-	}
-	return bits;
-}
-
-static __always_inline void add(struct bucket_key *key, __u64 by)
-{
-	__u64 zero = 0, *value = bpf_map_lookup_elem(&priority_who_values, key);
-	if (!value) {
-		bpf_map_update_elem(&priority_who_values, key, &zero, BPF_NOEXIST);
-		value = bpf_map_lookup_elem(&priority_who_values, key);
-		if (!value)
-			return;
-	}
-	__sync_fetch_and_add(value, by);
-}
-
 SEC("tracepoint/syscalls/sys_enter_getpriority")
 int record_who(struct syscall_trace_enter *ctx)
 {
@@ -60,9 +35,9 @@ int record_who(struct syscall_trace_enter *ctx)
 	key.bucket = log2_ceil(who);
 	if (key.bucket > MAX_BUCKET)
 		key.bucket = MAX_BUCKET;
-	add(&key, 1);
+	add(&priority_who_values, &key, 1);
 	key.bucket = MAX_BUCKET + 1;
-	add(&key, who);
+	add(&priority_who_values, &key, who);
 	return 0;
 }
 
