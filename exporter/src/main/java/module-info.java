@@ -7,6 +7,7 @@ module dev.jbpf.exporter {
     requires transitive dev.jbpf.loader;
     requires io.prometheus.metrics.core;
     requires io.prometheus.metrics.model;
+    requires io.prometheus.metrics.exporter.common;
     requires io.prometheus.metrics.exporter.httpserver;
     requires jdk.httpserver;
     requires org.yaml.snakeyaml;

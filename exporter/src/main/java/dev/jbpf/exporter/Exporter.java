@@ -2,13 +2,14 @@ package dev.jbpf.exporter;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import dev.jbpf.kallsyms.KernelSymbols;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -20,6 +21,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A running exporter: the configs loaded and attached, their maps served as Prometheus metrics
@@ -74,7 +77,8 @@ public final class Exporter implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Decoders decoders = new Decoders();
     private MetricsCollector collector;
-    private HTTPServer server;
+    private HttpServer server;
+    private ExecutorService serverThreads;
     private volatile boolean ready;
     private boolean closed;
 
@@ -94,7 +98,7 @@ public final class Exporter implements AutoCloseable {
         List<ExporterConfig> configs = parse(options, digests);
         Exporter exporter = new Exporter(options);
         try {
-            exporter.server = startServer(options.listenAddress(), exporter.registry, exporter.new Pages());
+            exporter.startServer(options.listenAddress());
             exporter.served = load(configs, digests, options.strict());
             exporter.collector = new MetricsCollector(exporter.served.stream().map(Served::loaded).toList(), exporter.decoders);
             exporter.registry.register(exporter.collector);
@@ -242,13 +246,17 @@ public final class Exporter implements AutoCloseable {
         return failure;
     }
 
-    private static HTTPServer startServer(ListenAddress address, PrometheusRegistry registry, HttpHandler pages) {
-        HTTPServer.Builder builder = HTTPServer.builder().port(address.port()).registry(registry).defaultHandler(pages);
-        if (address.host() != null) {
-            builder.hostname(address.host());
-        }
+    /**
+     * The JDK's HTTP server with the Prometheus client's scrape handler on /metrics, as the
+     * client's HTTPServer wires them, except that concurrent scrapes share one response
+     * ({@link SharedScrapeHandler}); a virtual thread per exchange, so scrapes waiting for a
+     * round hold no platform thread.
+     */
+    private void startServer(ListenAddress address) {
+        InetSocketAddress socket = address.host() == null ? new InetSocketAddress(address.port())
+                : new InetSocketAddress(address.host(), address.port());
         try {
-            return builder.buildAndStart();
+            server = HttpServer.create(socket, 0);
         } catch (BindException e) {
             throw new IllegalStateException("--web.listen-address " + address + ": the address is in use (" + e.getMessage()
                     + "); stop what listens there or choose another port, e.g. --web.listen-address :" + (address.port() + 1), e);
@@ -256,11 +264,16 @@ public final class Exporter implements AutoCloseable {
             throw new IllegalStateException("--web.listen-address " + address + ": cannot listen (" + e.getMessage()
                     + "); give a local address and a free port", e);
         }
+        serverThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jbpf-export-http-", 0).factory());
+        server.setExecutor(serverThreads);
+        server.createContext("/", new Pages());
+        server.createContext("/metrics", new SharedScrapeHandler(registry));
+        server.start();
     }
 
     /** The port the server listens on (the chosen one when the address said port 0). */
     public int port() {
-        return server.getPort();
+        return server.getAddress().getPort();
     }
 
     /** The configs served now, in --config.names order (name order without names). */
@@ -305,7 +318,10 @@ public final class Exporter implements AutoCloseable {
         closed = true;
         ready = false;
         if (server != null) {
-            server.close();
+            server.stop(0);
+        }
+        if (serverThreads != null) {
+            serverThreads.shutdownNow(); // scrapes still sending are cut off, as stop(0) does to their connections
         }
         if (collector != null) {
             collector.deactivate(); // no scrape reads a map from now on

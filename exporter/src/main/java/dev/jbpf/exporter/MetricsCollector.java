@@ -26,8 +26,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,9 +49,8 @@ final class MetricsCollector implements MultiCollector {
     private final AtomicLong reloadFailures = new AtomicLong();
     private volatile boolean lastReloadSucceeded = true;
     private final ReentrantLock lock = new ReentrantLock();
-    /** The read not started yet that scrapes arriving now join (guarded by itself: see {@link #collect()}). */
-    private final Object waitingLock = new Object();
-    private CompletableFuture<MetricSnapshots> waiting;
+    /** Concurrent scrapes share a read (see {@link #collect()}). */
+    private final SharedRounds<Boolean, MetricSnapshots> reads = new SharedRounds<>();
     private final Map<String, AtomicLong> decoderErrors = new ConcurrentHashMap<>();
     /** Per metric: decoded labels by raw key (ebpf_exporter caches the same way, for ksym, cgroup, ...). */
     private final Map<String, Map<ByteBuffer, List<String>>> labelCache = new HashMap<>();
@@ -113,44 +110,16 @@ final class MetricsCollector implements MultiCollector {
      */
     @Override
     public MetricSnapshots collect() {
-        CompletableFuture<MetricSnapshots> read;
-        synchronized (waitingLock) {
-            if (waiting == null) {
-                waiting = new CompletableFuture<>();
+        return reads.get(Boolean.TRUE, () -> {
+            lock.lock();
+            try {
+                return collectNow();
+            } finally {
+                lock.unlock();
             }
-            read = waiting;
-        }
-        lock.lock();
-        try {
-            if (!read.isDone()) {
-                synchronized (waitingLock) {
-                    if (waiting == read) {
-                        waiting = null; // scrapes from now on wait for the read after this one
-                    }
-                }
-                try {
-                    read.complete(collectNow());
-                } catch (RuntimeException | Error e) {
-                    read.completeExceptionally(e);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        try {
-            return read.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
+        });
     }
 
-    /** Reads every map now; the caller holds the lock. */
     private MetricSnapshots collectNow() {
         if (!active) {
             return MetricSnapshots.of();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.program.ProgramInfo;
 import dev.jbpf.testing.KernelTest;
 import dev.jbpf.testing.TestSupport;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.FunctionDescriptor;
@@ -17,6 +18,11 @@ import java.lang.invoke.MethodHandle;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -27,6 +33,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,6 +215,59 @@ class ExporterKernelTest {
         List<String[]> lines = Files.readAllLines(Path.of("/proc/kallsyms")).stream().map(l -> l.split("\\s+")).toList();
         String address = lines.stream().filter(f -> f[2].equals(symbol)).findFirst().orElseThrow()[0];
         return lines.stream().filter(f -> f[0].equals(address)).map(f -> f[2]).collect(Collectors.toSet());
+    }
+
+    @Test
+    void everyKindOfScrapeGetsItsOwnFormatFromTheSharedRounds() throws Exception {
+        install("export_counters");
+        try (Exporter exporter = Exporter.start(options("export_counters"))) {
+            TestSupport.getppid(3);
+            URI metrics = URI.create("http://127.0.0.1:" + exporter.port() + "/metrics");
+            HttpClient client = HttpClient.newHttpClient();
+            String series = Scrape.series("ebpf_exporter_syscalls_total", "tgid", Long.toString(PID), "syscall", "getppid");
+            // 8 concurrent scrapes of each kind: whichever round each lands in, it gets its kind's bytes
+            List<CompletableFuture<HttpResponse<byte[]>>> text = new ArrayList<>();
+            List<CompletableFuture<HttpResponse<byte[]>>> open = new ArrayList<>();
+            List<CompletableFuture<HttpResponse<byte[]>>> gzip = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                text.add(client.sendAsync(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofByteArray()));
+                open.add(client.sendAsync(HttpRequest.newBuilder(metrics)
+                        .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").build(),
+                        HttpResponse.BodyHandlers.ofByteArray()));
+                gzip.add(client.sendAsync(HttpRequest.newBuilder(metrics).header("Accept-Encoding", "gzip").build(),
+                        HttpResponse.BodyHandlers.ofByteArray()));
+            }
+            for (CompletableFuture<HttpResponse<byte[]>> f : text) {
+                HttpResponse<byte[]> r = f.get(30, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode());
+                assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain; version=0.0.4"));
+                assertTrue(Scrape.parse(new String(r.body(), StandardCharsets.UTF_8)).values().get(series) >= 3);
+            }
+            for (CompletableFuture<HttpResponse<byte[]>> f : open) {
+                HttpResponse<byte[]> r = f.get(30, TimeUnit.SECONDS);
+                assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("application/openmetrics-text"));
+                String body = new String(r.body(), StandardCharsets.UTF_8);
+                assertTrue(body.endsWith("# EOF\n"), body);
+                assertTrue(Scrape.parse(body).values().get(series) >= 3, body);
+            }
+            for (CompletableFuture<HttpResponse<byte[]>> f : gzip) {
+                HttpResponse<byte[]> r = f.get(30, TimeUnit.SECONDS);
+                assertEquals("gzip", r.headers().firstValue("Content-Encoding").orElseThrow());
+                assertEquals(r.body().length, r.headers().firstValueAsLong("Content-Length").orElseThrow());
+                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
+                    String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    assertTrue(Scrape.parse(body).values().get(series) >= 3, body);
+                }
+            }
+            HttpResponse<byte[]> head = client.send(HttpRequest.newBuilder(metrics).HEAD().build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, head.statusCode());
+            assertEquals(0, head.body().length);
+            // the client's name[] filter: only the series asked for
+            HttpResponse<String> filtered = Scrape.get(exporter.port(), "/metrics?name[]=ebpf_exporter_syscalls_total");
+            Scrape only = Scrape.parse(filtered.body());
+            assertTrue(only.values().get(series) >= 3);
+            assertTrue(only.values().keySet().stream().allMatch(k -> k.startsWith("ebpf_exporter_syscalls_total")), filtered.body());
+        }
     }
 
     @Test
