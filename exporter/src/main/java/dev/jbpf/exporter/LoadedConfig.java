@@ -25,8 +25,9 @@ import java.util.function.Supplier;
 /**
  * One config loaded into the kernel: its object (checked against the YAML before load), its
  * programs attached as ebpf_exporter attaches them, and the maps its metrics read. Owns the
- * {@link LoadedObject} (and through it every link) and the perf events of {@code perf_event/}
- * sections; {@link #close()} detaches and unloads everything.
+ * {@link LoadedObject} (and through it every link), the perf events of {@code perf_event/}
+ * sections, the ring buffer counters' poller and the {@code cgroup_id_map} keeper;
+ * {@link #close()} stops the threads, then detaches and unloads everything.
  */
 final class LoadedConfig implements AutoCloseable {
     /** A program of the object and how its attachment went. */
