@@ -111,7 +111,7 @@ image: build
 # instead of skipping when its probe says it is missing (dev.jbpf.testing.TestGate). A fixed
 # list, not probed, so that a broken probe or a lost feature cannot pass as a skip; on another
 # machine say what it has: make test JBPF_REQUIRED_FEATURES=uprobes,... (ids: dev.jbpf.testing.Feature).
-JBPF_REQUIRED_FEATURES ?= uprobes,uprobe_multi,tcx
+JBPF_REQUIRED_FEATURES ?= uprobes,uprobe_multi,tcx,cgrp_storage
 
 # the host suite first (a minute or two, the container tests with it), then the same build's
 # kernel-matrix classes in the VMs (vm-test); then one line per test tag (scripts/test-summary),

@@ -120,9 +120,8 @@ public final class ConfigParser {
             if (root == null) {
                 throw new ConfigException(new SourceLine(file, 1), "the config is empty; it needs metrics.counters or metrics.histograms");
             }
-            Map<String, NodeTuple> top = mapping(root, "the config", Set.of("metrics", "kaddrs", "name"),
-                    Map.of("tracing", "tracing spans are not supported by jbpf export yet; remove 'tracing'",
-                            "cgroup_id_map", "cgroup_id_map is not supported by jbpf export yet; remove it"));
+            Map<String, NodeTuple> top = mapping(root, "the config", Set.of("metrics", "kaddrs", "name", "cgroup_id_map"),
+                    Map.of("tracing", "tracing spans are not supported by jbpf export yet; remove 'tracing'"));
             List<CounterConfig> counters = new ArrayList<>();
             List<HistogramConfig> histograms = new ArrayList<>();
             NodeTuple metrics = top.get("metrics");
@@ -149,7 +148,49 @@ public final class ConfigParser {
                     kaddrs.add(new KernelAddress(scalar(node, "a kaddrs entry"), line(node)));
                 }
             }
-            return new ExporterConfig(name, file, objectFile, counters, histograms, kaddrs);
+            CgroupIdMapConfig cgroupIdMap = top.containsKey("cgroup_id_map") ? cgroupIdMap(top.get("cgroup_id_map")) : null;
+            return new ExporterConfig(name, file, objectFile, counters, histograms, kaddrs, cgroupIdMap);
+        }
+
+        /** cgroup_id_map: {name, type (hash, the default, or cgrp_storage), regexps}. */
+        private CgroupIdMapConfig cgroupIdMap(NodeTuple tuple) {
+            SourceLine keyLine = line(tuple.getKeyNode());
+            Map<String, NodeTuple> keys = mapping(tuple.getValueNode(), "cgroup_id_map", Set.of("name", "type", "regexps"), Map.of());
+            String name = required(keys, "name", keyLine, "cgroup_id_map");
+            SourceLine nameLine = line(keys.get("name").getValueNode());
+            CgroupIdMapConfig.Type type = CgroupIdMapConfig.Type.HASH; // ebpf_exporter's default (its maps before cgrp_storage)
+            SourceLine typeLine = nameLine;
+            if (keys.containsKey("type")) {
+                typeLine = line(keys.get("type").getValueNode());
+                String text = scalar(keys.get("type").getValueNode(), "type");
+                type = switch (text) {
+                    case "hash", "" -> CgroupIdMapConfig.Type.HASH;
+                    case "cgrp_storage" -> CgroupIdMapConfig.Type.CGRP_STORAGE;
+                    default -> throw new ConfigException(typeLine, "unknown cgroup_id_map type '" + text
+                            + "'; use hash (a hash map keyed by u64 cgroup id) or cgrp_storage (a BPF_MAP_TYPE_CGRP_STORAGE map)");
+                };
+            }
+            List<Pattern> regexps = keys.containsKey("regexps") ? regexps(keys.get("regexps").getValueNode()) : List.of();
+            if (regexps.isEmpty()) {
+                throw new ConfigException(keys.containsKey("regexps") ? line(keys.get("regexps").getKeyNode()) : keyLine,
+                        "cgroup_id_map '" + name + "' has no regexps, so no cgroup would be in its map; list the patterns of"
+                                + " the cgroup paths to put in it, e.g. regexps: [\"^.*(system.slice/.*)$\"]");
+            }
+            return new CgroupIdMapConfig(name, type, regexps, nameLine, typeLine);
+        }
+
+        private List<Pattern> regexps(Node list) {
+            List<Pattern> regexps = new ArrayList<>();
+            for (Node regexp : sequence(list, "regexps")) {
+                String text = scalar(regexp, "a regexp");
+                try {
+                    regexps.add(Pattern.compile(text));
+                } catch (PatternSyntaxException e) {
+                    throw new ConfigException(line(regexp), "regexp '" + text + "' does not compile: "
+                            + e.getDescription() + " near index " + e.getIndex());
+                }
+            }
+            return regexps;
         }
 
         private CounterConfig counter(Node node) {
@@ -359,18 +400,7 @@ public final class ConfigParser {
                     staticMap.put(entry.getKey(), scalar(entry.getValue().getValueNode(), "a static_map value"));
                 }
             }
-            List<Pattern> regexps = new ArrayList<>();
-            if (keys.containsKey("regexps")) {
-                for (Node regexp : sequence(keys.get("regexps").getValueNode(), "regexps")) {
-                    String text = scalar(regexp, "a regexp");
-                    try {
-                        regexps.add(Pattern.compile(text));
-                    } catch (PatternSyntaxException e) {
-                        throw new ConfigException(line(regexp), "regexp '" + text + "' does not compile: "
-                                + e.getDescription() + " near index " + e.getIndex());
-                    }
-                }
-            }
+            List<Pattern> regexps = keys.containsKey("regexps") ? regexps(keys.get("regexps").getValueNode()) : List.of();
             if (name.equals("regexp") && regexps.isEmpty()) {
                 throw new ConfigException(nameLine, "decoder regexp needs regexps: a list of patterns (label sets matching none are dropped)");
             }

@@ -59,33 +59,7 @@ final class Decoders {
     private final Map<Integer, byte[]> interfaces = new ConcurrentHashMap<>();
 
     Decoders() {
-        this(cgroup2Root(Path.of("/proc/self/mountinfo")), Path.of("/proc/partitions"));
-    }
-
-    /**
-     * Where the cgroup v2 hierarchy is mounted (bpf_get_current_cgroup_id's ids are its inodes):
-     * /sys/fs/cgroup when it is cgroup2, else the first cgroup2 mount (/sys/fs/cgroup/unified on
-     * hybrid systems), null when there is none. Walking cgroup v1 hierarchies instead would give
-     * wrong paths: their directories' inodes repeat the v2 ids (every root is inode 1).
-     */
-    static Path cgroup2Root(Path mountinfo) {
-        try {
-            Path first = null;
-            for (String line : Files.readAllLines(mountinfo)) {
-                String[] halves = line.split(" - ", 2);
-                String[] fields = halves[0].split(" ");
-                if (halves.length == 2 && halves[1].startsWith("cgroup2 ") && fields.length > 4) {
-                    Path mount = Path.of(fields[4].replace("\\040", " "));
-                    if (mount.equals(Path.of("/sys/fs/cgroup"))) {
-                        return mount;
-                    }
-                    first = first == null ? mount : first;
-                }
-            }
-            return first;
-        } catch (IOException e) {
-            return null;
-        }
+        this(CgroupTree.cgroup2Root(), Path.of("/proc/partitions"));
     }
 
     /** With other files, for tests: the cgroup v2 hierarchy (null: none) and the partitions table. */
@@ -362,20 +336,8 @@ final class Decoders {
     }
 
     private void walkCgroups() {
-        if (cgroupRoot == null) {
-            return;
-        }
-        try (var paths = Files.walk(cgroupRoot)) {
-            paths.filter(Files::isDirectory).forEach(dir -> {
-                try {
-                    Object inode = Files.getAttribute(dir, "unix:ino");
-                    cgroupPaths.put(((Number) inode).longValue(), dir.toString());
-                } catch (IOException | UnsupportedOperationException gone) {
-                    // removed while walking
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // an unreadable hierarchy resolves nothing
+        if (cgroupRoot != null) {
+            cgroupPaths.putAll(CgroupTree.walk(cgroupRoot, null));
         }
     }
 

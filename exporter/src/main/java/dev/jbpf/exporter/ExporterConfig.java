@@ -12,13 +12,20 @@ import java.util.List;
  * @param yamlFile NAME.yaml
  * @param objectFile NAME.bpf.o
  * @param kaddrs kernel symbols whose addresses are written to the object's {@code kaddr_SYMBOL} before load
+ * @param cgroupIdMap the map the exporter keeps filled with matching cgroups, or null
  */
 public record ExporterConfig(String name, Path yamlFile, Path objectFile, List<CounterConfig> counters,
-        List<HistogramConfig> histograms, List<KernelAddress> kaddrs) {
+        List<HistogramConfig> histograms, List<KernelAddress> kaddrs, CgroupIdMapConfig cgroupIdMap) {
     public ExporterConfig {
         counters = List.copyOf(counters);
         histograms = List.copyOf(histograms);
         kaddrs = List.copyOf(kaddrs);
+    }
+
+    /** A config without cgroup_id_map. */
+    public ExporterConfig(String name, Path yamlFile, Path objectFile, List<CounterConfig> counters,
+            List<HistogramConfig> histograms, List<KernelAddress> kaddrs) {
+        this(name, yamlFile, objectFile, counters, histograms, kaddrs, null);
     }
 
     /** Counters, then histograms, as ebpf_exporter collects them. */

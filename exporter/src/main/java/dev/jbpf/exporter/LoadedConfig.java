@@ -15,6 +15,7 @@ import dev.jbpf.perf.PerfEvent;
 import dev.jbpf.perf.PerfEventType;
 import dev.jbpf.program.BpfProgram;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +25,9 @@ import java.util.function.Supplier;
 /**
  * One config loaded into the kernel: its object (checked against the YAML before load), its
  * programs attached as ebpf_exporter attaches them, and the maps its metrics read. Owns the
- * {@link LoadedObject} (and through it every link) and the perf events of {@code perf_event/}
- * sections; {@link #close()} detaches and unloads everything.
+ * {@link LoadedObject} (and through it every link), the perf events of {@code perf_event/}
+ * sections, the ring buffer counters' poller and the {@code cgroup_id_map} keeper;
+ * {@link #close()} stops the threads, then detaches and unloads everything.
  */
 final class LoadedConfig implements AutoCloseable {
     /** A program of the object and how its attachment went. */
@@ -40,6 +42,7 @@ final class LoadedConfig implements AutoCloseable {
     /** labels_from_btf of map metrics, by metric name. */
     private final Map<String, StructLabels> structLabels = new LinkedHashMap<>();
     private RingbufCounters ringbufCounters;
+    private CgroupIdMap cgroupIdMap;
 
     private LoadedConfig(ExporterConfig config, LoadedObject object) {
         this.config = config;
@@ -55,6 +58,15 @@ final class LoadedConfig implements AutoCloseable {
         if (!Files.isRegularFile(config.objectFile())) {
             throw new IllegalArgumentException(config.objectFile() + " does not exist: config '" + config.name()
                     + "' needs its BPF object beside " + config.yamlFile().getFileName());
+        }
+        Path cgroupRoot = null;
+        if (config.cgroupIdMap() != null) {
+            cgroupRoot = CgroupTree.cgroup2Root();
+            if (cgroupRoot == null) {
+                throw new ConfigException(config.cgroupIdMap().where(), "cgroup_id_map needs the cgroup v2 hierarchy, and"
+                        + " /proc/self/mountinfo lists no cgroup2 mount; mount it (mount -t cgroup2 none /sys/fs/cgroup) or"
+                        + " remove cgroup_id_map");
+            }
         }
         LoadedObject loaded;
         Map<String, Integer> keyTypes = new LinkedHashMap<>(); // the BTF type of each labels_from_btf map's key
@@ -95,6 +107,11 @@ final class LoadedConfig implements AutoCloseable {
                             metric.btfLabels(), metric, "the key of map '" + map.name() + "'", metric instanceof HistogramConfig));
                 }
             }
+            if (config.cgroupIdMap() != null) {
+                // filled before the programs attach: they never see the map empty
+                result.cgroupIdMap = CgroupIdMap.start(config.cgroupIdMap(), loaded.map(config.cgroupIdMap().name()),
+                        cgroupRoot, config.name());
+            }
             if (!tallies.isEmpty()) {
                 // counting before attaching: no record of the programs goes uncounted
                 result.ringbufCounters = RingbufCounters.start(loaded, tallies, config.name());
@@ -116,6 +133,9 @@ final class LoadedConfig implements AutoCloseable {
      * its key must be exactly what the labels describe.
      */
     static void checkMaps(OpenedObject opened, ExporterConfig config) {
+        if (config.cgroupIdMap() != null) {
+            checkCgroupIdMap(opened, config);
+        }
         for (MetricConfig metric : config.metrics()) {
             if (metric instanceof CounterConfig counter && counter.ringbuf() != null) {
                 checkRingbuf(opened, counter, config);
@@ -140,6 +160,46 @@ final class LoadedConfig implements AutoCloseable {
             } else {
                 KeyLayout.check(metric, map.keySize(), map.type().isPerCpu(), () -> keyTypeName(opened, map));
             }
+        }
+    }
+
+    /**
+     * cgroup_id_map: the map exists, and is what its type says: for hash a hash (or LRU hash) map
+     * with u64 keys, for cgrp_storage a BPF_MAP_TYPE_CGRP_STORAGE map; u64 values for both.
+     */
+    private static void checkCgroupIdMap(OpenedObject opened, ExporterConfig config) {
+        CgroupIdMapConfig ids = config.cgroupIdMap();
+        OpenedMap map = opened.maps().stream().filter(m -> m.name().equals(ids.name())).findFirst()
+                .orElseThrow(() -> new ConfigException(ids.where(), config.objectFile().getFileName() + " has no map '"
+                        + ids.name() + "' (its maps: " + String.join(", ", opened.maps().stream()
+                                .filter(m -> !m.isInternal()).map(OpenedMap::name).toList())
+                        + "); name the map the programs look cgroups up in"));
+        String what = "map '" + map.name() + "' of cgroup_id_map";
+        switch (ids.type()) {
+            case HASH -> {
+                if (map.type() == MapType.CGRP_STORAGE) {
+                    throw new ConfigException(ids.typeWhere(), what + " is a cgrp_storage map, but the type is hash;"
+                            + " say type: cgrp_storage");
+                }
+                if (map.type() != MapType.HASH && map.type() != MapType.LRU_HASH) {
+                    throw new ConfigException(ids.typeWhere(), what + " is a " + map.type().displayName() + " map; type hash"
+                            + " needs a hash or lru_hash map keyed by the u64 cgroup id");
+                }
+                if (map.keySize() != 8) {
+                    throw new ConfigException(ids.where(), what + " has " + map.keySize() + "-byte keys; type hash keys it by"
+                            + " the u64 cgroup id (bpf_get_current_cgroup_id): declare __type(key, u64)");
+                }
+            }
+            case CGRP_STORAGE -> {
+                if (map.type() != MapType.CGRP_STORAGE) {
+                    throw new ConfigException(ids.typeWhere(), what + " is a " + map.type().displayName() + " map; type"
+                            + " cgrp_storage needs a BPF_MAP_TYPE_CGRP_STORAGE map (or say type: hash for a hash map)");
+                }
+            }
+        }
+        if (map.valueSize() != 8) {
+            throw new ConfigException(ids.where(), what + " has " + map.valueSize() + "-byte values; the exporter writes u64 1"
+                    + " for each matching cgroup: declare __type(value, u64)");
         }
     }
 
@@ -267,14 +327,25 @@ final class LoadedConfig implements AutoCloseable {
         return List.copyOf(programs);
     }
 
+    /** The cgroup_id_map keeper, or null when the config has none. */
+    CgroupIdMap cgroupIdMap() {
+        return cgroupIdMap;
+    }
+
     @Override
     public void close() {
         try {
-            if (ringbufCounters != null) {
-                ringbufCounters.close(); // its poller reads the object's ring buffers
+            if (cgroupIdMap != null) {
+                cgroupIdMap.close(); // its thread writes the object's map
             }
         } finally {
-            closeObject();
+            try {
+                if (ringbufCounters != null) {
+                    ringbufCounters.close(); // its poller reads the object's ring buffers
+                }
+            } finally {
+                closeObject();
+            }
         }
     }
 

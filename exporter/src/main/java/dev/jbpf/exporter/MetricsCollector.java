@@ -333,6 +333,27 @@ final class MetricsCollector implements MultiCollector {
                     + " count: their label set would pass max_series, or the record is shorter than its struct",
                     List.of("config", "metric", "reason"), dropped));
         }
+        List<GaugeDataPointSnapshot> cgroupIds = new ArrayList<>();
+        Map<List<String>, Double> cgroupScans = new LinkedHashMap<>();
+        Map<List<String>, Double> cgroupErrors = new LinkedHashMap<>();
+        for (LoadedConfig config : configs) {
+            CgroupIdMap ids = config.cgroupIdMap();
+            if (ids != null) {
+                String name = config.config().name();
+                cgroupIds.add(gauge(ids.cgroups(), "config", name, "map", ids.config().name()));
+                cgroupScans.put(List.of(name, ids.config().name()), (double) ids.scans());
+                cgroupErrors.put(List.of(name, ids.config().name()), (double) ids.errors());
+            }
+        }
+        if (!cgroupIds.isEmpty()) {
+            snapshots.add(gaugeSnapshot("jbpf_exporter_cgroup_id_map_cgroups", "Cgroups the exporter has put in the config's"
+                    + " cgroup_id_map: those whose path a regexp matched at the last walk of the cgroup hierarchy", cgroupIds));
+            snapshots.add(counterSnapshot("jbpf_exporter_cgroup_id_map_scans_total", "Walks of the cgroup hierarchy that"
+                    + " brought the cgroup_id_map up to date (at load, on inotify events, and periodically)",
+                    List.of("config", "map"), cgroupScans));
+            snapshots.add(counterSnapshot("jbpf_exporter_cgroup_id_map_errors_total", "cgroup_id_map updates and deletes"
+                    + " that failed (retried at the next walk)", List.of("config", "map"), cgroupErrors));
+        }
         snapshots.add(counterSnapshot("jbpf_exporter_reloads_total", "Reloads (SIGHUP, Exporter.reload) that succeeded",
                 List.of(), Map.of(List.of(), (double) reloads.get())));
         snapshots.add(counterSnapshot("jbpf_exporter_reload_failures_total", "Reloads that failed (the configs before them kept serving)",

@@ -166,7 +166,7 @@ class BeyondEbpfExporterKernelTest {
     }
 
     /** The id label of a config's program in ebpf_exporter_ebpf_program_info. */
-    private static String programId(Scrape scrape, String config, String program) {
+    static String programId(Scrape scrape, String config, String program) {
         List<String> series = scrape.seriesOf("ebpf_exporter_ebpf_program_info").stream()
                 .filter(s -> s.contains("config=\"" + config + "\"") && s.contains("program=\"" + program + "\"")).toList();
         assertEquals(1, series.size(), scrape.text());

@@ -120,8 +120,86 @@ class ConfigParserTest {
                       perf_event_array: true
                       help: h
                 """));
-        assertEquals("/configs/x.yaml:1: cgroup_id_map is not supported by jbpf export yet; remove it",
-                refusal("cgroup_id_map:\n  name: m\n"));
+    }
+
+    /** A counter in ebpf_exporter's form, then {@code cgroup_id_map:} at line 6 with what follows. */
+    private static String withCgroupIdMap(String body) {
+        return """
+                metrics:
+                  counters:
+                    - name: a_total
+                      help: h
+                      labels: [{name: cgroup, size: 8, decoders: [{name: uint}, {name: cgroup}]}]
+                cgroup_id_map:
+                """ + body;
+    }
+
+    @Test
+    void readsEbpfExportersCgroupIdMapExamplesOfBothTypes() {
+        // ebpf_exporter's examples/cgroup_id_map.yaml and cgroup_id_map_cgrp_storage.yaml, as their users have them
+        CgroupIdMapConfig hash = parse(withCgroupIdMap("""
+                  name: cgroup_id_map
+                  type: hash
+                  regexps:
+                    - ^.*(system.slice/.*)$
+                """)).cgroupIdMap();
+        assertEquals("cgroup_id_map", hash.name());
+        assertEquals(CgroupIdMapConfig.Type.HASH, hash.type());
+        assertEquals(new SourceLine(YAML, 7), hash.where());
+        assertEquals(new SourceLine(YAML, 8), hash.typeWhere());
+        assertEquals(List.of("^.*(system.slice/.*)$"), hash.regexps().stream().map(java.util.regex.Pattern::pattern).toList());
+        // unanchored, as Go's MatchString: a pattern found anywhere in the full path matches
+        assertEquals(true, hash.matches("/sys/fs/cgroup/system.slice/ssh.service"));
+        assertEquals(false, hash.matches("/sys/fs/cgroup/user.slice/user-0.slice"));
+
+        CgroupIdMapConfig storage = parse(withCgroupIdMap("""
+                  name: cgroup_id_map_cgrp_storage
+                  type: cgrp_storage
+                  regexps:
+                    - ^.*(system.slice/.*)$
+                    - user.slice
+                """)).cgroupIdMap();
+        assertEquals(CgroupIdMapConfig.Type.CGRP_STORAGE, storage.type());
+        assertEquals(true, storage.matches("/sys/fs/cgroup/user.slice/user-0.slice"));
+        // no type: hash, ebpf_exporter's default (its maps from before cgrp_storage)
+        assertEquals(CgroupIdMapConfig.Type.HASH, parse(withCgroupIdMap("  name: m\n  regexps: [x]\n")).cgroupIdMap().type());
+        assertEquals(null, parse(withCgroupIdMap("").replace("cgroup_id_map:\n", "")).cgroupIdMap());
+    }
+
+    @Test
+    void badCgroupIdMapsAreRefusedWithTheirLine() {
+        assertEquals("/configs/x.yaml:8: unknown cgroup_id_map type 'lru_hash'; use hash (a hash map keyed by u64 cgroup id)"
+                + " or cgrp_storage (a BPF_MAP_TYPE_CGRP_STORAGE map)", refusal(withCgroupIdMap("""
+                  name: m
+                  type: lru_hash
+                  regexps: [x]
+                """)));
+        assertEquals("/configs/x.yaml:9: regexp '^.*(system.slice/.*$' does not compile: Unclosed group near index 20",
+                refusal(withCgroupIdMap("""
+                  name: m
+                  regexps:
+                    - ^.*(system.slice/.*$
+                """)));
+        assertEquals("/configs/x.yaml:8: key 'regexp' of cgroup_id_map is not supported by jbpf export; remove it"
+                + " (supported here: name, regexps, type)", refusal(withCgroupIdMap("""
+                  name: m
+                  regexp: x
+                """)));
+        assertEquals("/configs/x.yaml:6: cgroup_id_map lacks name; add it", refusal(withCgroupIdMap("""
+                  type: hash
+                  regexps: [x]
+                """)));
+        assertEquals("/configs/x.yaml:8: cgroup_id_map 'm' has no regexps, so no cgroup would be in its map; list the"
+                + " patterns of the cgroup paths to put in it, e.g. regexps: [\"^.*(system.slice/.*)$\"]",
+                refusal(withCgroupIdMap("""
+                  name: m
+                  regexps: []
+                """)));
+        assertEquals("/configs/x.yaml:6: cgroup_id_map 'm' has no regexps, so no cgroup would be in its map; list the"
+                + " patterns of the cgroup paths to put in it, e.g. regexps: [\"^.*(system.slice/.*)$\"]",
+                refusal(withCgroupIdMap("  name: m\n")));
+        assertEquals("/configs/x.yaml:7: cgroup_id_map must be a mapping of keys to values", refusal(withCgroupIdMap("  - m\n")));
+        assertEquals("/configs/x.yaml:8: regexps must be a list", refusal(withCgroupIdMap("  name: m\n  regexps: x\n")));
     }
 
     @Test

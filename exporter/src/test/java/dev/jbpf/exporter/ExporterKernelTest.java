@@ -199,7 +199,7 @@ class ExporterKernelTest {
     private static String expectedCgroupLabel() throws IOException {
         String path = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::"))
                 .findFirst().orElseThrow().substring(3);
-        Path root = Decoders.cgroup2Root(Path.of("/proc/self/mountinfo"));
+        Path root = CgroupTree.cgroup2Root();
         if (root == null) {
             assertEquals("/", path, "without a cgroup2 mount a process is in the v2 root");
             return "unknown_cgroup_id:1";

@@ -44,6 +44,12 @@ public enum Facility {
     UPROBES,
     /** Ring buffer maps ({@code BPF_MAP_TYPE_RINGBUF}). */
     RING_BUFFER,
+    /**
+     * cgroup local storage maps ({@code BPF_MAP_TYPE_CGRP_STORAGE}, Linux 6.2): values a program
+     * keeps per cgroup ({@code bpf_cgrp_storage_get}), written from user space through a cgroup
+     * directory's fd.
+     */
+    CGRP_STORAGE,
     /** The {@code bpf_loop} helper (probed in a socket filter program, where every program type's base helpers are). */
     BPF_LOOP,
     /** uprobe_multi links ({@code BPF_TRACE_UPROBE_MULTI}), with the PID filtering libbpf requires before it uses them. */

@@ -252,6 +252,11 @@ public final class KernelFeatures {
                 yield new FacilitySupport(facility, ringbuf.available(),
                         "map type " + ringbuf.name() + (ringbuf.available() ? " created" : " not created"));
             }
+            case CGRP_STORAGE -> {
+                MapTypeSupport storage = mapType(MapType.CGRP_STORAGE.value());
+                yield new FacilitySupport(facility, storage.available(),
+                        "map type " + storage.name() + (storage.available() ? " created" : " not created (Linux 6.2 and later)"));
+            }
             case BPF_LOOP -> {
                 boolean loop = hasHelper(BpfConstants.BPF_PROG_TYPE_SOCKET_FILTER, BpfConstants.BPF_FUNC_loop);
                 yield new FacilitySupport(facility, loop,

@@ -13,7 +13,7 @@ import java.lang.invoke.VarHandle;
 /**
  * The few libc functions jbpf needs beside libbpf (formatting libbpf's messages, opening and
  * closing file descriptors, mounting bpffs, the boot clock, perf_event_open with its ioctls and
- * reads, network interface indexes), bound through the native linker's default lookup, each
+ * reads, network interface indexes, epoll, inotify), bound through the native linker's default lookup, each
  * on its first call (a holder class per function): creating a downcall handle costs
  * milliseconds in a new JVM, and a command such as {@code jbpf prog list} needs only a few.
  * Not API. Owns no native memory: every call allocates its scratch memory in a confined arena
@@ -103,6 +103,17 @@ public final class LibC {
         static final MethodHandle H = downcall("epoll_wait", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
     }
+    private static final class InotifyInit1 {
+        static final MethodHandle H = downcall("inotify_init1",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
+    private static final class InotifyAddWatch {
+        static final MethodHandle H = downcall("inotify_add_watch", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
+    /** inotify(7) flags and event bits. */
+    public static final int IN_NONBLOCK = 0x800, IN_CLOEXEC = 0x80000, IN_CREATE = 0x100, IN_DELETE = 0x200,
+            IN_DELETE_SELF = 0x400, IN_MOVE_SELF = 0x800, IN_MOVED_FROM = 0x40, IN_MOVED_TO = 0x80, IN_ONLYDIR = 0x1000000;
     /** mmap(2) protections and flags. */
     public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_FIXED = 0x10;
     /** epoll(7) constants. */
@@ -368,6 +379,31 @@ public final class LibC {
             return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError("epoll_wait", t);
+        }
+    }
+
+    /** {@code inotify_init1(flags)}: a new inotify fd the caller owns, or the negative errno. */
+    public static int inotifyInit(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) InotifyInit1.H.invokeExact(state, flags);
+            return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("inotify_init1", t);
+        }
+    }
+
+    /**
+     * {@code inotify_add_watch(fd, path, mask)}: the watch descriptor (the same one again for a
+     * path already watched), or the negative errno (ENOSPC: fs.inotify.max_user_watches reached).
+     */
+    public static int inotifyAddWatch(int fd, String path, int mask) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) InotifyAddWatch.H.invokeExact(state, fd, arena.allocateFrom(path), mask);
+            return result >= 0 ? result : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("inotify_add_watch", t);
         }
     }
 

@@ -43,7 +43,9 @@ public enum Feature {
     /** {@link Facility#PERF_EVENT_LINKS}: kprobes, uprobes and tracepoints attached as BPF links (Linux 5.15): pinnable, with info. */
     PERF_EVENT_LINKS(() -> facility(Facility.PERF_EVENT_LINKS)),
     /** {@link Facility#ATTACH_COOKIES}: bpf_get_attach_cookie (Linux 5.15); libbpf's USDT needs it for shared probe addresses. */
-    ATTACH_COOKIES(() -> facility(Facility.ATTACH_COOKIES));
+    ATTACH_COOKIES(() -> facility(Facility.ATTACH_COOKIES)),
+    /** {@link Facility#CGRP_STORAGE}: BPF_MAP_TYPE_CGRP_STORAGE maps (Linux 6.2). */
+    CGRP_STORAGE(() -> facility(Facility.CGRP_STORAGE));
 
     /** What a probe found: whether the kernel has the feature, and a sentence saying how it decided. */
     public record Support(boolean available, String detail) {

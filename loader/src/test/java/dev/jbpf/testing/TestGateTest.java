@@ -54,7 +54,7 @@ class TestGateTest {
     @UnitTest
     void everyFeatureIsAFacilityUnderItsOwnName() {
         assertEquals(List.of("kprobes", "kretprobes", "kprobe_multi", "fentry", "fmod_ret", "lsm", "uprobes", "uprobe_multi",
-                "tcx", "hardware_perf_events", "perf_event_links", "attach_cookies"), Arrays.stream(Feature.values()).map(Feature::id).toList());
+                "tcx", "hardware_perf_events", "perf_event_links", "attach_cookies", "cgrp_storage"), Arrays.stream(Feature.values()).map(Feature::id).toList());
         for (Feature feature : Feature.values()) {
             assertEquals(feature.name(), Facility.valueOf(feature.name()).name());
         }
