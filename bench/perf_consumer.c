@@ -19,6 +19,9 @@
 #define PAGES_PER_CPU 1024 /* 4 MiB per CPU */
 
 static atomic_bool stopped;
+/* samples of a CPU per wake-up in drain mode (the same in Bench.java and bench/go) */
+#define DRAIN_WAKEUP_EVENTS 1000000
+
 /* uncounted fill-and-drain cycles before a drain measurement (the same number in Bench.java):
  * more than the ring buffer's 3, because a cycle here is only 50,000 samples */
 #define WARMUP_CYCLES 10
@@ -92,8 +95,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, prog_name));
+	/* drain: no reader waits, so no wake-ups (perf's wakeup_events, libbpf's sample_period: the
+	 * producer otherwise pays an irq_work per sample); live: libbpf's default, one per sample */
+	LIBBPF_OPTS(perf_buffer_opts, pb_opts, .sample_period = argc == 5 ? DRAIN_WAKEUP_EVENTS : 1);
 	struct perf_buffer *pb = perf_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "samples")),
-						  PAGES_PER_CPU, on_sample, on_lost, NULL, NULL);
+						  PAGES_PER_CPU, on_sample, on_lost, NULL, &pb_opts);
 	if (!pb) {
 		perror("perf_buffer__new");
 		return 1;

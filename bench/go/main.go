@@ -15,9 +15,9 @@
 // many records as fit, time reading it empty (a read deadline in the past: the read returns
 // os.ErrDeadlineExceeded when the ring is empty, as ring_buffer__consume returns), SECONDS of such
 // cycles after 3 uncounted ones.
-// Perf buffer: perf.Reader (4 MiB per CPU, a wake-up per sample as libbpf's perf_buffer__new sets
-// up), ReadInto with a reused Record; live for SECONDS, or drain cycles of up to 50,000 samples
-// after 10 uncounted ones.
+// Perf buffer: perf.Reader (4 MiB per CPU), ReadInto with a reused Record; live for SECONDS with a
+// wake-up per sample (as libbpf's perf_buffer__new sets up), or drain cycles of up to 50,000
+// samples after 10 uncounted ones, with a watermark of half a fill instead.
 // Map: the pinned 1M-entry hash map that map_dump create made, walked once in this new process:
 // Map.BatchLookup 4096 entries per call (BPF_MAP_LOOKUP_BATCH, as the C side), or Map.Iterate
 // (a MapIterator: get_next_key and a lookup per key).
@@ -338,7 +338,21 @@ func perfBench(obj, size string, secs time.Duration, drain bool) error {
 		return err
 	}
 	defer coll.Close()
-	rd, err := perf.NewReader(coll.Maps["samples"], perfPagesPerCPU*os.Getpagesize())
+	sz, _ := strconv.Atoi(size)
+	// as perf_consumer.c: size + 4-byte size + 8-byte header, rounded up to 8; 3/4 of one
+	// CPU's buffer, at most 50,000 samples
+	fill := uint64(perfPagesPerCPU * 4096 / 4 * 3 / ((sz + 4 + 8 + 7) / 8 * 8))
+	if fill > 50000 {
+		fill = 50000
+	}
+	var opts perf.ReaderOptions
+	if drain {
+		// no wake-up per sample (perf_consumer.c and Bench.java set wakeup_events to 1,000,000):
+		// v0.11 has only a watermark, so a ring wakes the reader at half a fill (twice per fill at
+		// most) and the reader then reads that ring empty
+		opts.Watermark = int(fill) * ((sz + 4 + 8 + 7) / 8 * 8) / 2
+	}
+	rd, err := perf.NewReaderWithOptions(coll.Maps["samples"], perfPagesPerCPU*os.Getpagesize(), opts)
 	if err != nil {
 		return err
 	}
@@ -356,14 +370,7 @@ func perfBench(obj, size string, secs time.Duration, drain bool) error {
 			lost += rec.LostSamples
 		}
 	}
-	sz, _ := strconv.Atoi(size)
 	if drain {
-		// as perf_consumer.c: size + 4-byte size + 8-byte header, rounded up to 8; 3/4 of one
-		// CPU's buffer, at most 50,000 samples
-		fill := uint64(perfPagesPerCPU * 4096 / 4 * 3 / ((sz + 4 + 8 + 7) / 8 * 8))
-		if fill > 50000 {
-			fill = 50000
-		}
 		rd.SetDeadline(time.Unix(1, 0))
 		run := func() error { return testRun(prog, u64(fill)) }
 		consumed, busy, err := drainCycles(perfWarmupCycles, secs, run, read)

@@ -136,6 +136,8 @@ public final class Bench {
     private static final int WARMUP_CYCLES = 3;
     /** The same for the perf buffer (as in perf_consumer.c): more, as a cycle is only 50,000 samples. */
     private static final int PERF_WARMUP_CYCLES = 10;
+    /** Samples of a CPU per wake-up in perf drain mode (DRAIN_WAKEUP_EVENTS of perf_consumer.c). */
+    private static final int DRAIN_WAKEUP_EVENTS = 1_000_000;
 
     /** The consumer alone, as ringbuf_consumer.c drain: fill the ring, time consume() emptying it. */
     private static void drain(BpfProgram producer, RingBuffer ring, int size, double seconds, long[] consumed,
@@ -173,7 +175,9 @@ public final class Bench {
                 BpfProgram producer = loaded.program(programName);
                 long[] consumed = new long[1];
                 long[] lost = new long[1];
+                // drain: no reader waits, so no wake-up per sample (as perf_consumer.c); live: libbpf's default
                 try (PerfBuffer buffer = PerfBuffer.builder(loaded.map("samples")).pagesPerCpu(PERF_PAGES_PER_CPU)
+                        .wakeupEvents(drain ? DRAIN_WAKEUP_EVENTS : 1)
                         .onSample((cpu, data) -> consumed[0]++).onLost((cpu, count) -> lost[0] += count).build()) {
                     double elapsed;
                     if (drain) {

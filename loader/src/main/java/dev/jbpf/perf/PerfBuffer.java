@@ -2,6 +2,7 @@ package dev.jbpf.perf;
 
 import dev.jbpf.BpfException;
 import dev.jbpf.bindings.LibBpf;
+import dev.jbpf.bindings.perf_buffer_opts;
 import dev.jbpf.internal.Access;
 import dev.jbpf.internal.CallbackConsumer;
 import dev.jbpf.internal.LibBpfCall;
@@ -92,6 +93,7 @@ public final class PerfBuffer implements AutoCloseable {
     public static final class Builder {
         private final BpfMap map;
         private int pagesPerCpu = DEFAULT_PAGES_PER_CPU;
+        private int wakeupEvents = 1;
         private SampleHandler sampleHandler;
         private LostHandler lostHandler;
 
@@ -113,6 +115,23 @@ public final class PerfBuffer implements AutoCloseable {
                 throw new IllegalArgumentException("pages per CPU must be a power of two (1, 2, 4, ...), got " + pages);
             }
             this.pagesPerCpu = pages;
+            return this;
+        }
+
+        /**
+         * Wake a waiting {@link PerfBuffer#poll} only every {@code samples} samples of a CPU
+         * (perf's {@code wakeup_events}, libbpf's {@code perf_buffer_opts.sample_period}; cilium/ebpf's
+         * {@code ReaderOptions.WakeupEvents}). The default, 1, wakes the reader for every sample:
+         * each costs the producer a wake-up (an irq_work), which caps it at about 100,000 samples/s
+         * on one CPU here (BENCHMARKS.md). With more, a CPU's last samples below the count stay in
+         * its ring until more arrive or {@link PerfBuffer#consume()} reads them: poll with a timeout,
+         * then consume.
+         */
+        public Builder wakeupEvents(int samples) {
+            if (samples <= 0) {
+                throw new IllegalArgumentException("wakeup events must be at least 1, got " + samples);
+            }
+            this.wakeupEvents = samples;
             return this;
         }
 
@@ -146,9 +165,12 @@ public final class PerfBuffer implements AutoCloseable {
             PerfBuffer perfBuffer;
             try {
                 int fd = map.fd();
+                MemorySegment opts = perf_buffer_opts.allocate(arena);
+                perf_buffer_opts.sz(opts, perf_buffer_opts.sizeof());
+                perf_buffer_opts.sample_period(opts, wakeupEvents); // libbpf sets wakeup_events from it
                 // no callbacks: libbpf only sets up; PerfRing reads the rings
                 pb = LibBpfCall.checkNonNull("create perf buffer", map.name(), () -> LibBpf.perf_buffer__new(fd,
-                        pagesPerCpu, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL));
+                        pagesPerCpu, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, opts));
                 int count = (int) LibBpf.perf_buffer__buffer_cnt(pb);
                 List<Integer> cpus = ringCpus(map, count);
                 epollFd = LibC.epollCreate();

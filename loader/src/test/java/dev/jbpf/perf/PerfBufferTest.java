@@ -350,6 +350,26 @@ class PerfBufferTest {
     }
 
     @Test
+    void aWakeupCountKeepsPollWaitingUntilThatManySamplesOfACpu() {
+        try (LoadedObject object = PerfTestSupport.loadPerfObject()) {
+            AtomicLong count = new AtomicLong();
+            try (PerfBuffer buffer = PerfBuffer.builder(object.map("events")).pagesPerCpu(4).wakeupEvents(5)
+                    .onSample((cpu, data) -> count.incrementAndGet()).build();
+                 BpfLink link = object.program("emit_sample").attach()) {
+                // one CPU, so that every sample counts toward the same ring's wake-up
+                TestSupport.onCpu(0, () -> {
+                    TestSupport.getppid(4);
+                    assertEquals(0, buffer.poll(Duration.ofMillis(300)), "4 samples of 5: the ring does not wake the reader");
+                    assertEquals(4, buffer.consume(), "they are in the ring all the same");
+                    TestSupport.getppid(1);
+                    assertEquals(1, buffer.poll(Duration.ofSeconds(5)), "the 5th sample since the last wake-up wakes it");
+                });
+                assertEquals(5, count.get());
+            }
+        }
+    }
+
+    @Test
     void badSettingsAreRefused() {
         try (BpfMap hash = BpfMap.create(MapType.HASH, "jbpf_t_pbhash", 4, 4, 4);
              BpfMap array = BpfMap.create(MapType.PERF_EVENT_ARRAY, "jbpf_t_pbbad", 4, 4, 2)) {
@@ -359,6 +379,7 @@ class PerfBufferTest {
                     wrongMap.getMessage());
             assertThrows(IllegalArgumentException.class, () -> PerfBuffer.builder(array).pagesPerCpu(3));
             assertThrows(IllegalArgumentException.class, () -> PerfBuffer.builder(array).pagesPerCpu(0));
+            assertThrows(IllegalArgumentException.class, () -> PerfBuffer.builder(array).wakeupEvents(0));
             assertThrows(IllegalStateException.class, () -> PerfBuffer.builder(array).build(), "no sample handler");
         }
     }
