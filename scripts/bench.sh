@@ -79,26 +79,30 @@ for size in 8 64 512; do
   grow "ring buffer, ${size}-byte records: consumer thread CPU per record (ns, lower is better)" "$cc" "$jc" "$gic (ReadInto)" "$(ratio "$cc" "$jc")" "$(ratio "$gic" "$jc")" \
     "Go Read: $grc ns, jbpf/Go $(ratio "$grc" "$jc")"
   # the consumer alone: fill the ring, time emptying it (no producer competing for the CPUs)
-  c_rates=() j_rates=() gi_rates=() gr_rates=()
+  c_rates=() j_rates=() gi_rates=() gr_rates=() j_alloc=() gi_alloc=() gr_alloc=()
   for ((i = 0; i < runs; i++)); do
     line=$("$out/ringbuf_consumer" "$obj" "$size" 1 drain); log "$line"; c_rates+=("$(field rate <<<"$line")")
     line=$("${bench_java[@]}" ringbuf "$obj" "$size" 1 drain); log "$line"; j_rates+=("$(field rate <<<"$line")")
+    j_alloc+=("$(field alloc_per_record <<<"$line")")
     line=$("${gobench[@]}" ringbuf readinto "$obj" "$size" 1 drain); log "$line"; gi_rates+=("$(field rate <<<"$line")")
+    gi_alloc+=("$(field alloc_per_record <<<"$line")")
     line=$("${gobench[@]}" ringbuf read "$obj" "$size" 1 drain); log "$line"; gr_rates+=("$(field rate <<<"$line")")
+    gr_alloc+=("$(field alloc_per_record <<<"$line")")
   done
+  ja=$(echo "${j_alloc[*]}" | median); gia=$(echo "${gi_alloc[*]}" | median); gra=$(echo "${gr_alloc[*]}" | median)
   c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); r=$(ratio "$j" "$c")
   gi=$(echo "${gi_rates[*]}" | median); gr=$(echo "${gr_rates[*]}" | median)
   printf 'ringbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, Go ReadInto %.0f rec/s, Go Read %.0f rec/s; jbpf/C %s, jbpf/Go %s (Read %s)\n' \
     "$size" "$c" "$j" "$gi" "$gr" "$r" "$(ratio "$j" "$gi")" "$(ratio "$j" "$gr")"
   grow "ring buffer, ${size}-byte records, consumer alone: drain a full ring (records/s)" "$(printf %.0f "$c") (ring_buffer__consume)" "$(printf %.0f "$j") (RingBuffer.consume)" \
     "$(printf %.0f "$gi") (ReadInto until empty)" "$r" "$(ratio "$j" "$gi")" \
-    "1 s of fill-then-drain cycles, drain time only; Go Read: $(printf %.0f "$gr"), jbpf/Go $(ratio "$j" "$gr")"
+    "1 s of fill-then-drain cycles, drain time only; Go Read: $(printf %.0f "$gr"), jbpf/Go $(ratio "$j" "$gr"); heap bytes allocated per record (consumer thread): jbpf $ja, Go ReadInto $gia, Go Read $gra"
 done
 
 # ---- 1b. perf buffer (bench_perf.bpf.o: raw_tp programs run through BPF_PROG_TEST_RUN) ----------
 perf_obj=build/bpf/bench_perf.bpf.o
 for size in 8 64 512; do
-  c_rates=() j_rates=() g_rates=() c_drops=() j_drops=() g_drops=() c_drain=() j_drain=() g_drain=()
+  c_rates=() j_rates=() g_rates=() c_drops=() j_drops=() g_drops=() c_drain=() j_drain=() g_drain=() j_alloc=() g_alloc=()
   for ((i = 0; i < runs; i++)); do
     line=$("$out/perf_consumer" "$perf_obj" "$size" 2); log "$line"
     c_rates+=("$(field rate <<<"$line")"); c_drops+=("$(field dropped <<<"$line")")
@@ -108,7 +112,9 @@ for size in 8 64 512; do
     g_rates+=("$(field rate <<<"$line")"); g_drops+=("$(field dropped <<<"$line")")
     line=$("$out/perf_consumer" "$perf_obj" "$size" 2 drain); log "$line"; c_drain+=("$(field rate <<<"$line")")
     line=$("${bench_java[@]}" perf "$perf_obj" "$size" 2 drain); log "$line"; j_drain+=("$(field rate <<<"$line")")
+    j_alloc+=("$(field alloc_per_record <<<"$line")")
     line=$("${gobench[@]}" perf "$perf_obj" "$size" 2 drain); log "$line"; g_drain+=("$(field rate <<<"$line")")
+    g_alloc+=("$(field alloc_per_record <<<"$line")")
   done
   c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); g=$(echo "${g_rates[*]}" | median); r=$(ratio "$j" "$c")
   cd_=$(echo "${c_drops[*]}" | median); jd=$(echo "${j_drops[*]}" | median); gd=$(echo "${g_drops[*]}" | median)
@@ -120,7 +126,7 @@ for size in 8 64 512; do
   c=$(echo "${c_drain[*]}" | median); j=$(echo "${j_drain[*]}" | median); g=$(echo "${g_drain[*]}" | median); r=$(ratio "$j" "$c")
   printf 'perfbuf %sB drain (consumer alone): C %.0f rec/s, jbpf %.0f rec/s, Go %.0f rec/s; jbpf/C %s, jbpf/Go %s\n' "$size" "$c" "$j" "$g" "$r" "$(ratio "$j" "$g")"
   grow "perf buffer, ${size}-byte samples, consumer alone: drain (records/s)" "$(printf %.0f "$c") (perf_buffer__consume)" "$(printf %.0f "$j") (PerfBuffer.consume)" \
-    "$(printf %.0f "$g") (ReadInto until empty)" "$r" "$(ratio "$j" "$g")" "2 s of fill-then-drain cycles of 50,000 samples, drain time only"
+    "$(printf %.0f "$g") (ReadInto until empty)" "$r" "$(ratio "$j" "$g")" "2 s of fill-then-drain cycles of 50,000 samples (no wake-up per sample), drain time only; heap bytes allocated per record: jbpf $(echo "${j_alloc[*]}" | median), Go $(echo "${g_alloc[*]}" | median)"
 done
 
 # ---- 2. maps: 1,000,000-entry hash map --------------------------------------------------------
@@ -165,6 +171,35 @@ row "dump 1M hash entries (s)" "$td (bpftool map dump, whole command)" "$jd (bat
 echo "map dump 1M -j, whole command: bpftool ${tj} s, bin/jbpf ${jj} s (max RSS $((${jj_rss%.*} / 1024)) MB), ratio $(ratio "$tj" "$jj")"
 row "dump 1M hash entries, whole command printing every entry to /dev/null (s)" "$td (bpftool map dump pinned)" "$jcli (bin/jbpf map dump pinned)" "$(ratio "$td" "$jcli")" "both print every entry (different text); target >= 2; jbpf max RSS $((${jt_rss%.*} / 1024)) MB"
 row "dump 1M hash entries as JSON, whole command to /dev/null (s)" "$tj (bpftool map dump pinned -j)" "$jj (bin/jbpf map dump pinned -j)" "$(ratio "$tj" "$jj")" "the same bytes; target >= 2 with jbpf under 256 MB: max RSS $((${jj_rss%.*} / 1024)) MB"
+
+# ---- 2a. map dump scaling: 10k, 100k, (1M above), 10M entries: time per entry --------------------
+# one BPF_MAP_LOOKUP_BATCH sweep (4096 entries per call) on each side; jbpf first walk in a new JVM
+# and third walk in the same JVM; per entry = median seconds / entries (10M: one run, ~30 s)
+per_entry() { awk -v s="$1" -v n="$2" 'BEGIN {printf "%.1f", s * 1e9 / n}'; }
+scale_pin=/sys/fs/bpf/jbpf_bench_scale_$$
+trap 'rm -f "$pin" "$small_pin" "$scale_pin"' EXIT
+for n in 10000 100000 1000000 10000000; do
+  if [ "$n" = 1000000 ]; then
+    sc=$cd_ sj=$jd sw=$jw sg=$gdd
+  else
+    rm -f "$scale_pin"
+    line=$("$out/map_dump" create "$scale_pin" "$n"); log "$line"
+    s_c=() s_j=() s_w=() s_g=()
+    n_runs=$runs; [ "$n" -ge 10000000 ] && n_runs=1
+    for ((i = 0; i < n_runs; i++)); do
+      line=$("$out/map_dump" dump "$scale_pin"); log "$line"; s_c+=("$(field seconds <<<"$line")")
+      line=$("${bench_java[@]}" map-dump "$scale_pin" batch); log "$line"
+      s_j+=("$(field seconds <<<"$line")"); s_w+=("$(field warm <<<"$line")")
+      line=$("${gobench[@]}" map-dump "$scale_pin" batch); log "$line"; s_g+=("$(field seconds <<<"$line")")
+    done
+    rm -f "$scale_pin"
+    sc=$(echo "${s_c[*]}" | median); sj=$(echo "${s_j[*]}" | median); sw=$(echo "${s_w[*]}" | median); sg=$(echo "${s_g[*]}" | median)
+  fi
+  echo "map dump scaling $n: ns per entry C $(per_entry "$sc" "$n"), jbpf first $(per_entry "$sj" "$n"), jbpf warm $(per_entry "$sw" "$n"), Go $(per_entry "$sg" "$n"); jbpf/C $(ratio "$sc" "$sj") (warm $(ratio "$sc" "$sw")), jbpf/Go $(ratio "$sg" "$sj")"
+  grow "dump $n hash entries: ns per entry (lower is better)" "$(per_entry "$sc" "$n") (C bpf_map_lookup_batch)" \
+    "$(per_entry "$sj" "$n") (batch().forEach, first walk in a new JVM)" "$(per_entry "$sg" "$n") (Map.BatchLookup)" \
+    "$(ratio "$sc" "$sj")" "$(ratio "$sg" "$sj")" "scaling row; same JVM, third walk: $(per_entry "$sw" "$n") ns, jbpf/C $(ratio "$sc" "$sw")"
+done
 
 # ---- 2b. uprobe attach/detach x100 -------------------------------------------------------------
 c_att=() j_att=() c_det=() j_det=() j_att_warm=()

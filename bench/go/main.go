@@ -242,19 +242,36 @@ func drainCycles(warmup int, secs time.Duration, run func() error, read func() e
 	}
 	var consumed uint64
 	var busy time.Duration
+	var before, after runtime.MemStats
+	drainAllocated = 0
 	for end := time.Now().Add(secs); time.Now().Before(end); {
 		if err := run(); err != nil {
 			return 0, 0, err
 		}
+		runtime.ReadMemStats(&before)
 		t := time.Now()
 		n, err := drainAll(read)
 		busy += time.Since(t)
+		runtime.ReadMemStats(&after)
+		drainAllocated += after.TotalAlloc - before.TotalAlloc
 		if err != nil {
 			return 0, 0, err
 		}
 		consumed += n
 	}
 	return consumed, busy, nil
+}
+
+// drainAllocated: bytes the drains of the last drainCycles allocated (the Go heap's TotalAlloc,
+// read around each drain, outside its timing).
+var drainAllocated uint64
+
+// allocPerRecord formats drainAllocated per record for the result line.
+func allocPerRecord(records uint64) string {
+	if records == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(float64(drainAllocated)/float64(records), 'f', 3, 64)
 }
 
 // live reads while the producer runs, until it has stopped and the buffer is empty.
@@ -315,8 +332,8 @@ func ringbufBench(mode, obj, size string, secs time.Duration, drain bool) error 
 		if err != nil {
 			return err
 		}
-		fmt.Printf("consumer=go-%s mode=drain size=%s records=%d seconds=%.3f rate=%.0f dropped=%d\n", mode, size,
-			consumed, busy.Seconds(), float64(consumed)/busy.Seconds(), dropped(coll))
+		fmt.Printf("consumer=go-%s mode=drain size=%s records=%d seconds=%.3f rate=%.0f dropped=%d alloc_per_record=%s\n", mode, size,
+			consumed, busy.Seconds(), float64(consumed)/busy.Seconds(), dropped(coll), allocPerRecord(consumed))
 		return nil
 	}
 	consumed, elapsed, cpu, err := live(prog, u32(100000), secs, rd.SetDeadline, read)
@@ -377,8 +394,8 @@ func perfBench(obj, size string, secs time.Duration, drain bool) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("consumer=go mode=drain size=%s records=%d seconds=%.3f rate=%.0f dropped=%d lost=%d\n", size,
-			consumed, busy.Seconds(), float64(consumed)/busy.Seconds(), dropped(coll), lost)
+		fmt.Printf("consumer=go mode=drain size=%s records=%d seconds=%.3f rate=%.0f dropped=%d lost=%d alloc_per_record=%s\n", size,
+			consumed, busy.Seconds(), float64(consumed)/busy.Seconds(), dropped(coll), lost, allocPerRecord(consumed))
 		return nil
 	}
 	consumed, elapsed, _, err := live(prog, u64(100000), secs, rd.SetDeadline, read)

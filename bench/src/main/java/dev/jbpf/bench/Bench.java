@@ -139,6 +139,10 @@ public final class Bench {
     /** Samples of a CPU per wake-up in perf drain mode (DRAIN_WAKEUP_EVENTS of perf_consumer.c). */
     private static final int DRAIN_WAKEUP_EVENTS = 1_000_000;
 
+    /** The consumer thread's allocated bytes (HotSpot's per-thread allocation counter, what JFR's allocation events sum). */
+    private static final com.sun.management.ThreadMXBean ALLOCATION =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
     /** The consumer alone, as ringbuf_consumer.c drain: fill the ring, time consume() emptying it. */
     private static void drain(BpfProgram producer, RingBuffer ring, int size, double seconds, long[] consumed,
             BpfMap produced) {
@@ -150,16 +154,19 @@ public final class Bench {
         }
         consumed[0] = 0;
         long busy = 0;
+        long allocated = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < end) {
             producer.testRun(run);
+            long a = ALLOCATION.getCurrentThreadAllocatedBytes();
             long t = System.nanoTime();
             ring.consume();
             busy += System.nanoTime() - t;
+            allocated += ALLOCATION.getCurrentThreadAllocatedBytes() - a;
         }
         long dropped = ByteBuffer.wrap(produced.lookup(u32(1)).orElseThrow()).order(ByteOrder.nativeOrder()).getLong();
-        System.out.printf("consumer=jbpf mode=drain size=%d records=%d seconds=%.3f rate=%.0f dropped=%d%n", size,
-                consumed[0], busy / 1e9, consumed[0] / (busy / 1e9), dropped);
+        System.out.printf("consumer=jbpf mode=drain size=%d records=%d seconds=%.3f rate=%.0f dropped=%d alloc_per_record=%.3f%n",
+                size, consumed[0], busy / 1e9, consumed[0] / (busy / 1e9), dropped, (double) allocated / consumed[0]);
     }
 
     /** As perf_consumer.c: 1024 pages (4 MiB) per CPU. */
@@ -175,6 +182,7 @@ public final class Bench {
                 BpfProgram producer = loaded.program(programName);
                 long[] consumed = new long[1];
                 long[] lost = new long[1];
+                long[] allocated = new long[1];
                 // drain: no reader waits, so no wake-up per sample (as perf_consumer.c); live: libbpf's default
                 try (PerfBuffer buffer = PerfBuffer.builder(loaded.map("samples")).pagesPerCpu(PERF_PAGES_PER_CPU)
                         .wakeupEvents(drain ? DRAIN_WAKEUP_EVENTS : 1)
@@ -193,9 +201,11 @@ public final class Bench {
                         long end = System.nanoTime() + (long) (seconds * 1e9);
                         while (System.nanoTime() < end) {
                             producer.testRun(run);
+                            long a = ALLOCATION.getCurrentThreadAllocatedBytes();
                             long t = System.nanoTime();
                             buffer.consume();
                             busy += System.nanoTime() - t;
+                            allocated[0] += ALLOCATION.getCurrentThreadAllocatedBytes() - a;
                         }
                         elapsed = busy / 1e9;
                     } else {
@@ -231,9 +241,10 @@ public final class Bench {
                     }
                     long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(u32(1)).orElseThrow())
                             .order(ByteOrder.nativeOrder()).getLong();
-                    System.out.printf("consumer=jbpf%s size=%s records=%d seconds=%.3f rate=%.0f dropped=%d lost=%d%n",
+                    System.out.printf("consumer=jbpf%s size=%s records=%d seconds=%.3f rate=%.0f dropped=%d lost=%d%s%n",
                             drain ? " mode=drain" : "", size, consumed[0], elapsed, consumed[0] / elapsed, dropped,
-                            lost[0]);
+                            lost[0], drain ? String.format(java.util.Locale.ROOT, " alloc_per_record=%.3f",
+                                    (double) allocated[0] / consumed[0]) : "");
                 }
             }
         }
