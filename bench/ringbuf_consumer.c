@@ -9,7 +9,9 @@
 // produce_SIZE (as many records as fit, so none are dropped), then times ring_buffer__consume
 // emptying it, for SECONDS of such cycles after 3 uncounted ones; rate = records consumed / time
 // spent consuming.
-// Usage: ringbuf_consumer OBJ SIZE SECONDS [drain]
+// With "producers=N" instead, N producer threads (the scheduler places them on the CPUs) write
+// into the one ring while the main thread consumes: the scaling rows of make bench.
+// Usage: ringbuf_consumer OBJ SIZE SECONDS [drain | producers=N]
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <pthread.h>
@@ -23,7 +25,7 @@
 /* uncounted fill-and-drain cycles before a drain measurement (the same number in Bench.java) */
 #define WARMUP_CYCLES 3
 
-static atomic_bool stopped;
+static atomic_int running; /* producer threads not yet past their deadline */
 static unsigned long long consumed;
 
 struct producer {
@@ -51,7 +53,7 @@ static void *produce(void *arg)
 			exit(1);
 		}
 	}
-	atomic_store(&stopped, true);
+	atomic_fetch_sub(&running, 1);
 	return NULL;
 }
 
@@ -69,8 +71,12 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "drain"))) {
-		fprintf(stderr, "usage: %s OBJ SIZE SECONDS [drain]\n", argv[0]);
+	int producers = 1;
+	bool drain = argc == 5 && !strcmp(argv[4], "drain");
+	if (argc == 5 && !strncmp(argv[4], "producers=", 10))
+		producers = atoi(argv[4] + 10);
+	if ((argc != 4 && argc != 5) || (argc == 5 && !drain && (producers < 1 || producers > 64))) {
+		fprintf(stderr, "usage: %s OBJ SIZE SECONDS [drain | producers=N]\n", argv[0]);
 		return 2;
 	}
 	char prog_name[32];
@@ -100,7 +106,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (argc == 5) {
+	if (drain) {
 		/* a record takes its size rounded up to 8 plus an 8-byte header; leave 1/16 spare */
 		unsigned int size = atoi(argv[2]);
 		struct { unsigned int count; } args = { (64u << 20) / 16 * 15 / ((size + 7) / 8 * 8 + 8) };
@@ -134,13 +140,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	pthread_t thread;
+	pthread_t threads[64];
 	double start = now();
 	double cpu_start = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 	producer.deadline = start + seconds;
-	pthread_create(&thread, NULL, produce, &producer);
+	atomic_store(&running, producers);
+	for (int i = 0; i < producers; i++)
+		pthread_create(&threads[i], NULL, produce, &producer);
 	for (;;) {
-		bool done = atomic_load(&stopped); /* read before the poll: records before it are in the ring */
+		bool done = atomic_load(&running) == 0; /* read before the poll: records before it are in the ring */
 		int n = ring_buffer__poll(rb, 100);
 		if (n < 0) {
 			perror("ring_buffer__poll");
@@ -151,13 +159,15 @@ int main(int argc, char **argv)
 	}
 	double elapsed = now() - start;
 	double cpu = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
-	pthread_join(thread, NULL);
+	for (int i = 0; i < producers; i++)
+		pthread_join(threads[i], NULL);
 
 	__u32 slot = 1;
 	__u64 dropped = 0;
 	bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "produced")), &slot, &dropped);
-	printf("consumer=c size=%s records=%llu seconds=%.3f rate=%.0f dropped=%llu cpu_ns_per_record=%.1f\n", argv[2],
-	       consumed, elapsed, consumed / elapsed, (unsigned long long)dropped, consumed ? cpu * 1e9 / consumed : 0);
+	printf("consumer=c size=%s producers=%d records=%llu seconds=%.3f rate=%.0f dropped=%llu cpu_ns_per_record=%.1f\n",
+	       argv[2], producers, consumed, elapsed, consumed / elapsed, (unsigned long long)dropped,
+	       consumed ? cpu * 1e9 / consumed : 0);
 	ring_buffer__free(rb);
 	bpf_object__close(obj);
 	return 0;

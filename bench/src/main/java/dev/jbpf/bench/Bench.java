@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * bench/*.c does, on the same kernel objects, and prints one line in the same format.
  *
  * <pre>
- * ringbuf OBJ SIZE SECONDS [drain]  consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
+ * ringbuf OBJ SIZE SECONDS [drain | producers=N]  consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
  * perf OBJ SIZE SECONDS [drain]     the same for the perf buffer (bench/perf_consumer.c)
  * uprobe-attach OBJ BINARY FUNC N  attach count_uprobe N times, then detach (bench/uprobe_attach.c)
  * map-update N                fill a new N-entry hash map with batch().update (bench/map_dump.c update)
@@ -45,8 +46,11 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if ((args.length == 4 || args.length == 5 && args[4].equals("drain")) && args[0].equals("ringbuf")) {
-            ringBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
+        if ((args.length == 4 || args.length == 5 && (args[4].equals("drain") || args[4].startsWith("producers=")))
+                && args[0].equals("ringbuf")) {
+            boolean drain = args.length == 5 && args[4].equals("drain");
+            int producers = args.length == 5 && !drain ? Integer.parseInt(args[4].substring("producers=".length())) : 1;
+            ringBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), drain, producers);
         } else if ((args.length == 4 || args.length == 5 && args[4].equals("drain")) && args[0].equals("perf")) {
             perfBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
         } else if (args.length == 5 && args[0].equals("uprobe-attach")) {
@@ -72,7 +76,8 @@ public final class Bench {
     /** Records per run of the producer: large, so the cost of BPF_PROG_TEST_RUN itself is amortised. */
     private static final int BATCH = 100_000;
 
-    private static void ringBuffer(Path object, String size, double seconds, boolean drain) throws Exception {
+    private static void ringBuffer(Path object, String size, double seconds, boolean drain, int producers)
+            throws Exception {
         String programName = "produce_" + size;
         try (OpenedObject opened = BpfObject.open(object)) {
             for (OpenedProgram p : opened.programs()) {
@@ -81,7 +86,7 @@ public final class Bench {
             try (LoadedObject loaded = opened.load()) {
                 BpfProgram producer = loaded.program(programName);
                 long[] consumed = new long[1];
-                AtomicBoolean stopped = new AtomicBoolean();
+                AtomicInteger running = new AtomicInteger(producers);
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 byte[] context = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(BATCH).array();
                 TestRunOptions run = TestRunOptions.ofContext(context);
@@ -96,20 +101,24 @@ public final class Bench {
                     long deadline = start + (long) (seconds * 1e9);
                     // the producer watches the clock, as in the C consumer: a poll returns only
                     // once the ring is empty, which never happens while the producer is faster
-                    Thread thread = new Thread(() -> {
-                        try {
-                            while (System.nanoTime() < deadline) {
-                                producer.testRun(run);
+                    List<Thread> producerThreads = new ArrayList<>();
+                    for (int p = 0; p < producers; p++) {
+                        Thread thread = new Thread(() -> {
+                            try {
+                                while (System.nanoTime() < deadline) {
+                                    producer.testRun(run);
+                                }
+                            } catch (Throwable t) {
+                                failure.set(t);
+                            } finally {
+                                running.decrementAndGet();
                             }
-                        } catch (Throwable t) {
-                            failure.set(t);
-                        } finally {
-                            stopped.set(true);
-                        }
-                    }, "producer");
-                    thread.start();
+                        }, "producer-" + p);
+                        producerThreads.add(thread);
+                        thread.start();
+                    }
                     while (true) {
-                        boolean done = stopped.get(); // read before the poll: what came before is in the ring
+                        boolean done = running.get() == 0; // read before the poll: what came before is in the ring
                         int n = ring.poll(Duration.ofMillis(100));
                         if (done && n == 0) {
                             break;
@@ -117,15 +126,17 @@ public final class Bench {
                     }
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
-                    thread.join();
+                    for (Thread thread : producerThreads) {
+                        thread.join();
+                    }
                     if (failure.get() != null) {
                         throw new IllegalStateException("producer failed", failure.get());
                     }
                     byte[] slot = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
                     long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(slot).orElseThrow())
                             .order(ByteOrder.nativeOrder()).getLong();
-                    System.out.printf("consumer=jbpf size=%s records=%d seconds=%.3f rate=%.0f dropped=%d"
-                            + " cpu_ns_per_record=%.1f%n", size, consumed[0], elapsed, consumed[0] / elapsed, dropped,
+                    System.out.printf("consumer=jbpf size=%s producers=%d records=%d seconds=%.3f rate=%.0f dropped=%d"
+                            + " cpu_ns_per_record=%.1f%n", size, producers, consumed[0], elapsed, consumed[0] / elapsed, dropped,
                             consumed[0] == 0 ? 0.0 : (double) cpu / consumed[0]);
                 }
             }
