@@ -12,13 +12,21 @@ import java.util.List;
  * @param yamlFile NAME.yaml
  * @param objectFile NAME.bpf.o
  * @param kaddrs kernel symbols whose addresses are written to the object's {@code kaddr_SYMBOL} before load
+ * @param spans {@code tracing.spans}: ring buffers whose records become OpenTelemetry spans
  */
 public record ExporterConfig(String name, Path yamlFile, Path objectFile, List<CounterConfig> counters,
-        List<HistogramConfig> histograms, List<KernelAddress> kaddrs) {
+        List<HistogramConfig> histograms, List<KernelAddress> kaddrs, List<SpanConfig> spans) {
     public ExporterConfig {
         counters = List.copyOf(counters);
         histograms = List.copyOf(histograms);
         kaddrs = List.copyOf(kaddrs);
+        spans = List.copyOf(spans);
+    }
+
+    /** A config of metrics only. */
+    public ExporterConfig(String name, Path yamlFile, Path objectFile, List<CounterConfig> counters,
+            List<HistogramConfig> histograms, List<KernelAddress> kaddrs) {
+        this(name, yamlFile, objectFile, counters, histograms, kaddrs, List.of());
     }
 
     /** Counters, then histograms, as ebpf_exporter collects them. */
