@@ -92,8 +92,9 @@ final class Tracing implements AutoCloseable {
                 cause = cause.getCause();
             }
             throw new IllegalStateException("tracing: the OTEL_* settings describe no span exporter jbpf export can make ("
-                    + cause.getMessage() + "); jbpf export sends spans over OTLP http/protobuf (OTEL_EXPORTER_OTLP_ENDPOINT,"
-                    + " default http://localhost:4318), or with OTEL_TRACES_EXPORTER=none not at all", e);
+                    + cause.getMessage() + "); jbpf export sends spans over OTLP http/protobuf only (OTEL_EXPORTER_OTLP_PROTOCOL"
+                    + " unset or http/protobuf, OTEL_EXPORTER_OTLP_ENDPOINT default http://localhost:4318), or with"
+                    + " OTEL_TRACES_EXPORTER=none not at all", e);
         }
         sdk.getOpenTelemetrySdk().close(); // its own providers hold no-ops; the processors taken stay open
         if (processors.isEmpty()) {
