@@ -120,8 +120,8 @@ public final class ConfigParser {
             if (root == null) {
                 throw new ConfigException(new SourceLine(file, 1), "the config is empty; it needs metrics.counters or metrics.histograms");
             }
-            Map<String, NodeTuple> top = mapping(root, "the config", Set.of("metrics", "kaddrs", "name", "cgroup_id_map"),
-                    Map.of("tracing", "tracing spans are not supported by jbpf export yet; remove 'tracing'"));
+            Map<String, NodeTuple> top = mapping(root, "the config", Set.of("metrics", "tracing", "kaddrs", "name", "cgroup_id_map"),
+                    Map.of());
             List<CounterConfig> counters = new ArrayList<>();
             List<HistogramConfig> histograms = new ArrayList<>();
             NodeTuple metrics = top.get("metrics");
@@ -138,9 +138,20 @@ public final class ConfigParser {
                     }
                 }
             }
-            if (counters.isEmpty() && histograms.isEmpty()) {
-                throw new ConfigException(line(metrics == null ? root : metrics.getKeyNode()),
-                        "config '" + name + "' defines no metrics; add metrics.counters or metrics.histograms");
+            List<SpanConfig> spans = new ArrayList<>();
+            NodeTuple tracing = top.get("tracing");
+            if (tracing != null) {
+                Map<String, NodeTuple> keys = mapping(tracing.getValueNode(), "tracing", Set.of("spans"), Map.of());
+                if (keys.containsKey("spans")) {
+                    for (Node node : sequence(keys.get("spans").getValueNode(), "tracing.spans")) {
+                        spans.add(span(node));
+                    }
+                }
+            }
+            if (counters.isEmpty() && histograms.isEmpty() && spans.isEmpty()) {
+                NodeTuple section = metrics != null ? metrics : tracing;
+                throw new ConfigException(line(section == null ? root : section.getKeyNode()), "config '" + name
+                        + "' defines no metrics and no spans; add metrics.counters, metrics.histograms or tracing.spans");
             }
             List<KernelAddress> kaddrs = new ArrayList<>();
             if (top.containsKey("kaddrs")) {
@@ -149,7 +160,7 @@ public final class ConfigParser {
                 }
             }
             CgroupIdMapConfig cgroupIdMap = top.containsKey("cgroup_id_map") ? cgroupIdMap(top.get("cgroup_id_map")) : null;
-            return new ExporterConfig(name, file, objectFile, counters, histograms, kaddrs, cgroupIdMap);
+            return new ExporterConfig(name, file, objectFile, counters, histograms, kaddrs, cgroupIdMap, spans);
         }
 
         /** cgroup_id_map: {name, type (hash, the default, or cgrp_storage), regexps}. */
@@ -319,6 +330,64 @@ public final class ConfigParser {
                     line(keys.get("name").getValueNode()));
         }
 
+        /**
+         * An entry of tracing.spans, as ebpf_exporter reads it (name, ringbuf, service, labels), and
+         * jbpf's ringbuf_record. Its labels are attribute names (any text), not Prometheus label names.
+         */
+        private SpanConfig span(Node node) {
+            Map<String, NodeTuple> keys = mapping(node, "a span", Set.of("name", "ringbuf", "service", "labels",
+                    "ringbuf_record"), Map.of());
+            SourceLine where = line(node);
+            String map = required(keys, "ringbuf", where, "a span");
+            SourceLine ringbufLine = line(keys.get("ringbuf").getKeyNode());
+            String name = keys.containsKey("name") ? scalar(keys.get("name").getValueNode(), "name") : "";
+            String what = "span '" + (name.isEmpty() ? map : name) + "'";
+            String service = keys.containsKey("service") ? scalar(keys.get("service").getValueNode(), "service") : "";
+            String record = keys.containsKey("ringbuf_record") ? required(keys, "ringbuf_record", where, what) : null;
+            List<LabelConfig> labels = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            if (keys.containsKey("labels")) {
+                for (Node labelNode : sequence(keys.get("labels").getValueNode(), "labels of " + what)) {
+                    LabelConfig label = label(labelNode, what, true);
+                    if (!names.add(label.name())) {
+                        throw new ConfigException(label.where(), "label '" + label.name() + "' appears twice in " + what);
+                    }
+                    checkSpanLabel(label, what);
+                    labels.add(label);
+                }
+            }
+            if (labels.isEmpty()) {
+                throw new ConfigException(ringbufLine, what + " has no labels; describe its records from the first byte,"
+                        + " e.g. trace_id (size 16), parent_span_id, span_id (8), span_monotonic_timestamp_ns,"
+                        + " span_duration_ns (8), as struct span_base_t lays them out");
+            }
+            return new SpanConfig(name.isEmpty() ? map : name, map, service.isEmpty() ? null : service, record, labels,
+                    ringbufLine);
+        }
+
+        /** The labels that make the span: refused when they could decode no record into an id or a number. */
+        private static void checkSpanLabel(LabelConfig label, String what) {
+            int idSize = switch (label.name()) {
+                case SpanConfig.TRACE_ID -> 16;
+                case SpanConfig.PARENT_SPAN_ID, SpanConfig.SPAN_ID -> 8;
+                default -> 0;
+            };
+            List<String> chain = label.decoders().stream().map(DecoderConfig::name).toList();
+            if (idSize > 0 && chain.equals(List.of("hex")) && label.size() != idSize) {
+                throw new ConfigException(label.where(), label.name() + " of " + what + " is an OpenTelemetry id of "
+                        + idSize + " bytes (" + 2 * idSize + " hex digits), but has size " + label.size() + "; make it size: "
+                        + idSize);
+            }
+            if (idSize > 0 && !chain.getFirst().equals("hex")) {
+                throw new ConfigException(label.where(), label.name() + " of " + what + " must decode to hex digits;"
+                        + " use decoders: [{name: hex}]");
+            }
+            if ((label.name().equals(SpanConfig.START) || label.name().equals(SpanConfig.DURATION)) && !chain.getFirst().equals("uint")) {
+                throw new ConfigException(label.where(), label.name() + " of " + what + " is a number of nanoseconds;"
+                        + " use decoders: [{name: uint}]");
+            }
+        }
+
         private String metricName(Map<String, NodeTuple> keys, SourceLine where, String kind) {
             String name = required(keys, "name", where, "a " + kind);
             if (!METRIC_NAME.matcher(name).matches()) {
@@ -333,7 +402,7 @@ public final class ConfigParser {
             Set<String> names = new HashSet<>();
             if (keys.containsKey("labels")) {
                 for (Node node : sequence(keys.get("labels").getValueNode(), "labels of " + what)) {
-                    LabelConfig label = label(node, what);
+                    LabelConfig label = label(node, what, false);
                     if (!names.add(label.name())) {
                         throw new ConfigException(label.where(), "label '" + label.name() + "' appears twice in " + what);
                     }
@@ -355,18 +424,20 @@ public final class ConfigParser {
             return labels;
         }
 
-        private LabelConfig label(Node node, String what) {
+        /** A label of a metric ({@code attribute} false: a Prometheus label name) or of a span (any text). */
+        private LabelConfig label(Node node, String what, boolean attribute) {
             Map<String, NodeTuple> keys = mapping(node, "a label", Set.of("name", "size", "padding", "decoders"), Map.of());
             SourceLine where = line(node);
             String name = required(keys, "name", where, "a label of " + what);
             SourceLine nameLine = line(keys.get("name").getValueNode());
-            if (!LABEL_NAME.matcher(name).matches() || name.startsWith("__")) {
+            if (!attribute && (!LABEL_NAME.matcher(name).matches() || name.startsWith("__"))) {
                 throw new ConfigException(nameLine, "'" + name + "' is not a Prometheus label name; use letters, digits and '_'");
             }
             int size = keys.containsKey("size") ? integer(keys.get("size").getValueNode()) : 0;
             if (size <= 0) {
                 throw new ConfigException(keys.containsKey("size") ? line(keys.get("size").getValueNode()) : nameLine,
-                        "label '" + name + "' of " + what + " needs a size above 0: the bytes of the map key it reads");
+                        "label '" + name + "' of " + what + " needs a size above 0: the bytes of the "
+                                + (attribute ? "record" : "map key") + " it reads");
             }
             int padding = keys.containsKey("padding") ? integer(keys.get("padding").getValueNode()) : 0;
             if (padding < 0) {

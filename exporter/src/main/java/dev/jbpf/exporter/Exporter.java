@@ -76,6 +76,8 @@ public final class Exporter implements AutoCloseable {
     private volatile List<Served> served = List.of();
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Decoders decoders = new Decoders();
+    /** The span pipeline, made when a config with tracing.spans is first loaded; null before. */
+    private Tracing tracing;
     private MetricsCollector collector;
     private HttpServer server;
     private ExecutorService serverThreads;
@@ -99,7 +101,7 @@ public final class Exporter implements AutoCloseable {
         Exporter exporter = new Exporter(options);
         try {
             exporter.startServer(options.listenAddress());
-            exporter.served = load(configs, digests, options.strict());
+            exporter.served = load(configs, digests, options.strict(), exporter.decoders, exporter.tracingFor(configs));
             exporter.collector = new MetricsCollector(exporter.served.stream().map(Served::loaded).toList(), exporter.decoders);
             exporter.registry.register(exporter.collector);
             exporter.collector.activate();
@@ -142,13 +144,25 @@ public final class Exporter implements AutoCloseable {
         }
     }
 
+    /**
+     * The span pipeline the configs need: made from the OTEL_* settings the first time a config
+     * has spans (null while none has).
+     */
+    private Tracing tracingFor(List<ExporterConfig> configs) {
+        if (tracing == null && configs.stream().anyMatch(c -> !c.spans().isEmpty())) {
+            tracing = Tracing.fromEnvironment();
+        }
+        return tracing;
+    }
+
     /** Loads and attaches the configs; all or nothing (a failure closes those loaded). */
-    private static List<Served> load(List<ExporterConfig> configs, Map<String, String> digests, boolean strict) {
+    private static List<Served> load(List<ExporterConfig> configs, Map<String, String> digests, boolean strict,
+            Decoders decoders, Tracing tracing) {
         List<Served> loaded = new ArrayList<>();
         try {
             KernelSymbolsOnce symbols = new KernelSymbolsOnce();
             for (ExporterConfig config : configs) {
-                loaded.add(new Served(LoadedConfig.load(config, symbols::get), digests.get(config.name())));
+                loaded.add(new Served(LoadedConfig.load(config, symbols::get, decoders, tracing), digests.get(config.name())));
             }
             List<AttachFailure> failures = attachFailures(loaded);
             if (strict && !failures.isEmpty()) {
@@ -212,7 +226,7 @@ public final class Exporter implements AutoCloseable {
         List<String> removed = before.keySet().stream().filter(name -> !digests.containsKey(name)).toList();
         // the new configs are loaded while the old ones still serve: a failure leaves the old set as it was
         Map<String, Served> fresh = new LinkedHashMap<>();
-        load(toLoad, digests, options.strict()).forEach(s -> fresh.put(s.name(), s));
+        load(toLoad, digests, options.strict(), decoders, tracingFor(toLoad)).forEach(s -> fresh.put(s.name(), s));
         List<Served> next = new ArrayList<>();
         for (ExporterConfig config : configs) {
             next.add(fresh.containsKey(config.name()) ? fresh.get(config.name()) : before.get(config.name()));
@@ -223,6 +237,9 @@ public final class Exporter implements AutoCloseable {
         RuntimeException failure = closeAll(retired, null);
         if (failure != null) {
             LOG.log(System.Logger.Level.WARNING, "reload: unloading a config failed: " + failure.getMessage());
+        }
+        if (retired.stream().anyMatch(s -> !s.loaded().config().spans().isEmpty())) {
+            tracing.flush(); // the last spans of the configs unloaded are sent now
         }
         return new Reload(unchanged, changed, added, removed);
     }
@@ -328,6 +345,17 @@ public final class Exporter implements AutoCloseable {
         }
         RuntimeException failure = closeAll(served, null);
         served = List.of();
+        if (tracing != null) {
+            try {
+                tracing.close(); // the ring buffers are read no more: the last spans are sent, then the exporter shut down
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
         if (failure != null) {
             throw failure;
         }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +42,10 @@ final class LoadedConfig implements AutoCloseable {
     private final List<PerCpuPerfEvents> perfEvents = new ArrayList<>();
     /** labels_from_btf of map metrics, by metric name. */
     private final Map<String, StructLabels> structLabels = new LinkedHashMap<>();
-    private RingbufCounters ringbufCounters;
+    private final List<RingbufTally> tallies = new ArrayList<>();
+    /** Records of its spans that could not be decoded (part of ebpf_exporter_decoder_errors_total). */
+    private final AtomicLong spanErrors = new AtomicLong();
+    private RingbufPoller ringbufPoller;
     private CgroupIdMap cgroupIdMap;
 
     private LoadedConfig(ExporterConfig config, LoadedObject object) {
@@ -52,9 +56,10 @@ final class LoadedConfig implements AutoCloseable {
     /**
      * Opens, checks, loads and attaches one config. A refused config or a failed load leaves
      * nothing behind; a program that does not attach is recorded (ebpf_exporter logs it and goes
-     * on), {@code strict} makes it an error.
+     * on), {@code strict} makes it an error. Its spans' records are decoded with {@code decoders}
+     * and sent through {@code tracing} (null when the config has no spans).
      */
-    static LoadedConfig load(ExporterConfig config, Supplier<KernelSymbols> symbols) {
+    static LoadedConfig load(ExporterConfig config, Supplier<KernelSymbols> symbols, Decoders decoders, Tracing tracing) {
         if (!Files.isRegularFile(config.objectFile())) {
             throw new IllegalArgumentException(config.objectFile() + " does not exist: config '" + config.name()
                     + "' needs its BPF object beside " + config.yamlFile().getFileName());
@@ -92,13 +97,15 @@ final class LoadedConfig implements AutoCloseable {
         }
         LoadedConfig result = new LoadedConfig(config, loaded);
         try {
-            List<RingbufCounters.Tally> tallies = new ArrayList<>();
+            RingbufPoller.Builder rings = RingbufPoller.builder();
             for (MetricConfig metric : config.metrics()) {
                 BpfMap map = loaded.map(metric.mapName());
                 if (metric instanceof CounterConfig counter && counter.ringbuf() != null) {
                     StructLabels labels = counter.btfLabels() == null ? null
                             : recordLabels(loaded.btf(), counter, config);
-                    tallies.add(new RingbufCounters.Tally(counter, labels));
+                    RingbufTally tally = new RingbufTally(counter, labels);
+                    result.tallies.add(tally);
+                    rings.add(counter.ringbuf().map(), tally);
                     continue;
                 }
                 result.maps.put(metric.mapName(), map);
@@ -112,9 +119,12 @@ final class LoadedConfig implements AutoCloseable {
                 result.cgroupIdMap = CgroupIdMap.start(config.cgroupIdMap(), loaded.map(config.cgroupIdMap().name()),
                         cgroupRoot, config.name());
             }
-            if (!tallies.isEmpty()) {
-                // counting before attaching: no record of the programs goes uncounted
-                result.ringbufCounters = RingbufCounters.start(loaded, tallies, config.name());
+            for (SpanConfig span : config.spans()) {
+                rings.add(span.ringbuf(), new SpanSink(span, config.name(), decoders, tracing, result.spanErrors));
+            }
+            if (!rings.isEmpty()) {
+                // reading before attaching: no record of the programs goes unread
+                result.ringbufPoller = rings.start(loaded, config.name());
             }
             for (BpfProgram program : loaded.programs()) {
                 if (program.isLoaded()) {
@@ -135,6 +145,9 @@ final class LoadedConfig implements AutoCloseable {
     static void checkMaps(OpenedObject opened, ExporterConfig config) {
         if (config.cgroupIdMap() != null) {
             checkCgroupIdMap(opened, config);
+        }
+        for (SpanConfig span : config.spans()) {
+            checkSpan(opened, span, config);
         }
         for (MetricConfig metric : config.metrics()) {
             if (metric instanceof CounterConfig counter && counter.ringbuf() != null) {
@@ -206,19 +219,45 @@ final class LoadedConfig implements AutoCloseable {
     /** A ring buffer counter: its map is a ring buffer, its record a struct of the object's BTF. */
     private static void checkRingbuf(OpenedObject opened, CounterConfig counter, ExporterConfig config) {
         RingbufConfig ringbuf = counter.ringbuf();
-        OpenedMap map = opened.maps().stream().filter(m -> m.name().equals(ringbuf.map())).findFirst()
-                .orElseThrow(() -> new ConfigException(ringbuf.where(), config.objectFile().getFileName() + " has no map '"
-                        + ringbuf.map() + "' (its maps: " + String.join(", ", opened.maps().stream()
-                                .filter(m -> !m.isInternal()).map(OpenedMap::name).toList()) + ")"));
-        if (map.type() != MapType.RINGBUF) {
-            throw new ConfigException(ringbuf.where(), "map '" + map.name() + "' is a " + map.type().displayName()
-                    + " map; ringbuf names a BPF_MAP_TYPE_RINGBUF map");
-        }
+        ringbufMap(opened, ringbuf.map(), ringbuf.where(), config);
         if (counter.btfLabels() != null) {
             recordLabels(opened.btf(), counter, config);
         } else {
             recordStruct(opened.btf(), counter, config);
         }
+    }
+
+    /**
+     * A span: its map is a ring buffer; with {@code ringbuf_record}, the labels fit in that struct
+     * (the span header, struct span_base_t's 48 bytes, and what follows it).
+     */
+    private static void checkSpan(OpenedObject opened, SpanConfig span, ExporterConfig config) {
+        ringbufMap(opened, span.ringbuf(), span.where(), config);
+        if (span.recordType() == null) {
+            return;
+        }
+        BtfType.Struct struct = opened.btf().findStruct(span.recordType()).orElseThrow(() -> new ConfigException(span.where(),
+                config.objectFile().getFileName() + " has no struct '" + span.recordType() + "' in its BTF; name the"
+                        + " struct the program submits to '" + span.ringbuf() + "' in ringbuf_record"));
+        int described = span.labelBytes();
+        if (described > struct.size()) {
+            throw new ConfigException(span.labels().getFirst().where(), "the labels of span '" + span.name() + "' describe "
+                    + described + " bytes (sizes plus paddings), but its records, struct " + span.recordType() + ", have "
+                    + struct.size() + "; make the labels after the span header fit in the struct");
+        }
+    }
+
+    /** The ring buffer map {@code name} of the object, refused with {@code where} when it lacks it or it is of another type. */
+    private static OpenedMap ringbufMap(OpenedObject opened, String name, SourceLine where, ExporterConfig config) {
+        OpenedMap map = opened.maps().stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ConfigException(where, config.objectFile().getFileName() + " has no map '"
+                        + name + "' (its maps: " + String.join(", ", opened.maps().stream()
+                                .filter(m -> !m.isInternal()).map(OpenedMap::name).toList()) + ")"));
+        if (map.type() != MapType.RINGBUF) {
+            throw new ConfigException(where, "map '" + map.name() + "' is a " + map.type().displayName()
+                    + " map; ringbuf names a BPF_MAP_TYPE_RINGBUF map");
+        }
+        return map;
     }
 
     private static BtfType.Struct recordStruct(Btf btf, CounterConfig counter, ExporterConfig config) {
@@ -319,8 +358,13 @@ final class LoadedConfig implements AutoCloseable {
     }
 
     /** The ring buffer counters' tallies (none when the config has no ringbuf counter). */
-    List<RingbufCounters.Tally> ringbufTallies() {
-        return ringbufCounters == null ? List.of() : ringbufCounters.tallies();
+    List<RingbufTally> ringbufTallies() {
+        return List.copyOf(tallies);
+    }
+
+    /** Records of the config's spans that could not be decoded. */
+    long spanDecodeErrors() {
+        return spanErrors.get();
     }
 
     List<Program> programs() {
@@ -340,8 +384,8 @@ final class LoadedConfig implements AutoCloseable {
             }
         } finally {
             try {
-                if (ringbufCounters != null) {
-                    ringbufCounters.close(); // its poller reads the object's ring buffers
+                if (ringbufPoller != null) {
+                    ringbufPoller.close(); // its thread reads the object's ring buffers
                 }
             } finally {
                 closeObject();

@@ -128,7 +128,7 @@ final class MetricsCollector implements MultiCollector {
         List<GaugeDataPointSnapshot> readSeconds = new ArrayList<>();
         List<GaugeDataPointSnapshot> entries = new ArrayList<>();
         for (LoadedConfig config : configs) {
-            for (RingbufCounters.Tally tally : config.ringbufTallies()) {
+            for (RingbufTally tally : config.ringbufTallies()) {
                 snapshots.add(tally.snapshot());
             }
             for (MetricConfig metric : config.config().metrics()) {
@@ -293,7 +293,7 @@ final class MetricsCollector implements MultiCollector {
         for (LoadedConfig config : configs) {
             String name = config.config().name();
             enabled.add(gauge(1, "name", name));
-            errors.put(List.of(name), (double) decoderErrors.get(name).get());
+            errors.put(List.of(name), (double) (decoderErrors.get(name).get() + config.spanDecodeErrors()));
             int failed = 0;
             for (LoadedConfig.Program program : config.programs()) {
                 ProgramInfo programInfo = program.program().info();
@@ -322,7 +322,7 @@ final class MetricsCollector implements MultiCollector {
         snapshots.add(gaugeSnapshot("jbpf_exporter_attach_failures", "Programs of the config that did not attach", failures));
         Map<List<String>, Double> dropped = new LinkedHashMap<>();
         for (LoadedConfig config : configs) {
-            for (RingbufCounters.Tally tally : config.ringbufTallies()) {
+            for (RingbufTally tally : config.ringbufTallies()) {
                 String name = config.config().name();
                 dropped.put(List.of(name, tally.config.name(), "max_series"), (double) tally.droppedMaxSeries.get());
                 dropped.put(List.of(name, tally.config.name(), "short_record"), (double) tally.droppedShort.get());

@@ -108,10 +108,6 @@ class ConfigParserTest {
                       unit: seconds
                       help: h
                 """));
-        assertEquals("/configs/x.yaml:1: tracing spans are not supported by jbpf export yet; remove 'tracing'", refusal("""
-                tracing:
-                  spans: []
-                """));
         assertEquals("/configs/x.yaml:4: perf_event_array counters are not supported by jbpf export yet; use a hash or"
                 + " array map named 'a_total'", refusal("""
                 metrics:
@@ -268,8 +264,8 @@ class ConfigParserTest {
                 """));
         assertEquals("/configs/x.yaml:3: not valid YAML: mapping values are not allowed here",
                 refusal("metrics:\n  counters:\n    - name: a: b\n"));
-        assertEquals("/configs/x.yaml:1: config 'x' defines no metrics; add metrics.counters or metrics.histograms",
-                refusal("metrics:\n  counters: []\n"));
+        assertEquals("/configs/x.yaml:1: config 'x' defines no metrics and no spans; add metrics.counters,"
+                + " metrics.histograms or tracing.spans", refusal("metrics:\n  counters: []\n"));
         assertEquals("/configs/x.yaml:11: regexp '(' does not compile: Unclosed group near index 1", refusal("""
                 metrics:
                   counters:
@@ -336,5 +332,96 @@ class ConfigParserTest {
                       help: x
                       ringbuf: events
                 """));
+    }
+
+    /** A config in ebpf_exporter's tracing form: a 48-byte span header, then the record's own fields. */
+    private static final String SPANS = """
+            tracing:
+              spans:
+                - name: wakeup
+                  ringbuf: wakeup_spans
+                  service: sched
+                  labels:
+                    - name: trace_id
+                      size: 16
+                      decoders:
+                        - name: hex
+                    - name: parent_span_id
+                      size: 8
+                      decoders:
+                        - name: hex
+                    - name: span_id
+                      size: 8
+                      decoders:
+                        - name: hex
+                    - name: span_monotonic_timestamp_ns
+                      size: 8
+                      decoders:
+                        - name: uint
+                    - name: span_duration_ns
+                      size: 8
+                      decoders:
+                        - name: uint
+                    - name: cpu.dest
+                      size: 4
+                      padding: 4
+                      decoders:
+                        - name: uint
+                - ringbuf: other_spans
+                  labels:
+                    - name: span_name
+                      size: 16
+                      decoders: [{name: string}]
+            """;
+
+    @Test
+    void readsTracingSpans() {
+        ExporterConfig config = parse(SPANS);
+        assertEquals(List.of(), config.metrics());
+        SpanConfig span = config.spans().getFirst();
+        assertEquals("wakeup", span.name());
+        assertEquals("wakeup_spans", span.ringbuf());
+        assertEquals("sched", span.service());
+        assertEquals(null, span.recordType());
+        assertEquals(List.of("trace_id", "parent_span_id", "span_id", "span_monotonic_timestamp_ns", "span_duration_ns",
+                "cpu.dest"), span.labels().stream().map(LabelConfig::name).toList()); // attribute names: dots allowed
+        assertEquals(56, span.labelBytes());
+        assertEquals(new SourceLine(YAML, 4), span.where());
+        SpanConfig unnamed = config.spans().get(1);
+        assertEquals("other_spans", unnamed.name()); // ebpf_exporter: the ring buffer's name when the span has none
+        assertEquals(null, unnamed.service());
+    }
+
+    @Test
+    void badSpansAreRefusedWithTheirLine() {
+        assertEquals("/configs/x.yaml:6: key 'help' of a span is not supported by jbpf export; remove it"
+                + " (supported here: labels, name, ringbuf, ringbuf_record, service)",
+                refusal(SPANS.replace("      service: sched", "      service: sched\n      help: x")));
+        assertEquals("/configs/x.yaml:3: a span lacks ringbuf; add it", refusal(SPANS.replace("ringbuf: wakeup_spans", "")));
+        assertEquals("/configs/x.yaml:3: key 'traces' of tracing is not supported by jbpf export; remove it"
+                + " (supported here: spans)", refusal("tracing:\n  spans: []\n  traces: []\n"));
+        assertEquals("/configs/x.yaml:1: config 'x' defines no metrics and no spans; add metrics.counters,"
+                + " metrics.histograms or tracing.spans", refusal("tracing:\n  spans: []\n"));
+        assertEquals("/configs/x.yaml:4: span 'wakeup' has no labels; describe its records from the first byte, e.g."
+                + " trace_id (size 16), parent_span_id, span_id (8), span_monotonic_timestamp_ns, span_duration_ns (8),"
+                + " as struct span_base_t lays them out", refusal("""
+                tracing:
+                  spans:
+                    - name: wakeup
+                      ringbuf: wakeup_spans
+                """));
+        assertEquals("/configs/x.yaml:7: trace_id of span 'wakeup' is an OpenTelemetry id of 16 bytes (32 hex digits),"
+                + " but has size 8; make it size: 16", refusal(SPANS.replaceFirst("size: 16", "size: 8")));
+        assertEquals("/configs/x.yaml:15: span_id of span 'wakeup' must decode to hex digits; use decoders: [{name: hex}]",
+                refusal(SPANS.replace("name: span_id\n          size: 8\n          decoders:\n            - name: hex",
+                        "name: span_id\n          size: 8\n          decoders:\n            - name: uint")));
+        assertEquals("/configs/x.yaml:23: span_duration_ns of span 'wakeup' is a number of nanoseconds;"
+                + " use decoders: [{name: uint}]", refusal(SPANS.replace(
+                        "name: span_duration_ns\n          size: 8\n          decoders:\n            - name: uint",
+                        "name: span_duration_ns\n          size: 8\n          decoders:\n            - name: hex")));
+        assertEquals("/configs/x.yaml:27: label 'cpu.dest' appears twice in span 'wakeup'",
+                refusal(SPANS.replace("name: span_duration_ns", "name: cpu.dest")));
+        assertEquals("/configs/x.yaml:31: decoder uint reads 1, 2, 4 or 8 bytes, but label 'cpu.dest' has size 3;"
+                + " fix the size or use hex", refusal(SPANS.replace("size: 4\n", "size: 3\n")));
     }
 }
