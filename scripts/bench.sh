@@ -99,6 +99,26 @@ for size in 8 64 512; do
     "1 s of fill-then-drain cycles, drain time only; Go Read: $(printf %.0f "$gr"), jbpf/Go $(ratio "$j" "$gr"); heap bytes allocated per record (consumer thread): jbpf $ja, Go ReadInto $gia, Go Read $gra"
 done
 
+# ---- 1a. ring buffer scaling: 2 and 4 producer threads into one ring, 64-byte records -----------
+# the scheduler places the producers (2 CPUs here: 4 producers share them with the consumer);
+# consumer thread CPU per record (robust to how much CPU each thread got) and records/s, 2 s runs
+for p in 2 4; do
+  c_cpu=() j_cpu=() g_cpu=() c_rates=() j_rates=() g_rates=()
+  for ((i = 0; i < runs; i++)); do
+    line=$("$out/ringbuf_consumer" "$obj" 64 2 producers=$p); log "$line"
+    c_rates+=("$(field rate <<<"$line")"); c_cpu+=("$(field cpu_ns_per_record <<<"$line")")
+    line=$("${bench_java[@]}" ringbuf "$obj" 64 2 producers=$p); log "$line"
+    j_rates+=("$(field rate <<<"$line")"); j_cpu+=("$(field cpu_ns_per_record <<<"$line")")
+    line=$("${gobench[@]}" ringbuf readinto "$obj" 64 2 producers=$p); log "$line"
+    g_rates+=("$(field rate <<<"$line")"); g_cpu+=("$(field cpu_ns_per_record <<<"$line")")
+  done
+  cc=$(echo "${c_cpu[*]}" | median); jc=$(echo "${j_cpu[*]}" | median); gc=$(echo "${g_cpu[*]}" | median)
+  c=$(echo "${c_rates[*]}" | median); j=$(echo "${j_rates[*]}" | median); g=$(echo "${g_rates[*]}" | median)
+  echo "ringbuf 64B, $p producers: consumer CPU per record C $cc ns, jbpf $jc ns, Go ReadInto $gc ns; jbpf/C $(ratio "$cc" "$jc"), jbpf/Go $(ratio "$gc" "$jc"); rec/s C $c, jbpf $j, Go $g"
+  grow "ring buffer, 64-byte records, $p producer threads: consumer thread CPU per record (ns, lower is better)" "$cc" "$jc" "$gc (ReadInto)" \
+    "$(ratio "$cc" "$jc")" "$(ratio "$gc" "$jc")" "scaling row; records/s: C $(printf %.0f "$c"), jbpf $(printf %.0f "$j"), Go $(printf %.0f "$g")"
+done
+
 # ---- 1b. perf buffer (bench_perf.bpf.o: raw_tp programs run through BPF_PROG_TEST_RUN) ----------
 perf_obj=build/bpf/bench_perf.bpf.o
 for size in 8 64 512; do

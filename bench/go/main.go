@@ -2,7 +2,7 @@
 // method as bench/ringbuf_consumer.c, bench/perf_consumer.c and bench/map_dump.c (read those
 // first), printing lines of the same key=value format so that scripts/bench.sh parses them alike.
 //
-//	cilium_bench ringbuf read|readinto OBJ SIZE SECONDS [drain]
+//	cilium_bench ringbuf read|readinto OBJ SIZE SECONDS [drain | producers=N]
 //	cilium_bench perf OBJ SIZE SECONDS [drain]
 //	cilium_bench map-dump PIN batch|iterate
 //
@@ -31,6 +31,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -84,12 +85,21 @@ func seconds(s string) time.Duration {
 	return time.Duration(f * float64(time.Second))
 }
 
+// producers: producer goroutines (each on an OS thread of its own) of a live run ("producers=N").
+var producers = 1
+
 func drainArg(rest []string) bool {
 	switch {
 	case len(rest) == 0:
 		return false
 	case len(rest) == 1 && rest[0] == "drain":
 		return true
+	case len(rest) == 1 && strings.HasPrefix(rest[0], "producers="):
+		n, err := strconv.Atoi(strings.TrimPrefix(rest[0], "producers="))
+		if err == nil && n >= 1 && n <= 64 {
+			producers = n
+			return false
+		}
 	}
 	usage()
 	return false
@@ -201,16 +211,19 @@ func testRun(prog *ebpf.Program, ctx []byte) error {
 func u32(n uint32) []byte { b := make([]byte, 4); *(*uint32)(unsafe.Pointer(&b[0])) = n; return b }
 func u64(n uint64) []byte { b := make([]byte, 8); *(*uint64)(unsafe.Pointer(&b[0])) = n; return b }
 
-// produce runs prog with context ctx in a loop on its own OS thread until deadline, then sets stopped.
-func produce(prog *ebpf.Program, ctx []byte, deadline time.Time, stopped *atomic.Bool, failed chan<- error) {
+// produce runs prog with context ctx in a loop on its own OS thread until deadline, then counts itself out of running.
+func produce(prog *ebpf.Program, ctx []byte, deadline time.Time, running *atomic.Int32, failed chan<- error) {
 	runtime.LockOSThread()
+	defer running.Add(-1)
 	for time.Now().Before(deadline) {
 		if err := testRun(prog, ctx); err != nil {
-			failed <- err
+			select {
+			case failed <- err:
+			default:
+			}
 			return
 		}
 	}
-	stopped.Store(true)
 }
 
 // drainAll reads until the reader reports the ring empty (its deadline, set in the past, passed).
@@ -276,14 +289,17 @@ func allocPerRecord(records uint64) string {
 
 // live reads while the producer runs, until it has stopped and the buffer is empty.
 func live(prog *ebpf.Program, ctx []byte, secs time.Duration, setDeadline func(time.Time), read func() error) (uint64, time.Duration, time.Duration, error) {
-	var stopped atomic.Bool
+	var running atomic.Int32
+	running.Store(int32(producers))
 	failed := make(chan error, 1)
 	start := time.Now()
 	cpuStart := threadCPU()
-	go produce(prog, ctx, start.Add(secs), &stopped, failed)
+	for i := 0; i < producers; i++ {
+		go produce(prog, ctx, start.Add(secs), &running, failed)
+	}
 	var consumed uint64
 	for {
-		done := stopped.Load() // read before the reads: records before it are in the buffer
+		done := running.Load() == 0 // read before the reads: records before it are in the buffer
 		setDeadline(time.Now().Add(100 * time.Millisecond))
 		n, err := drainAll(read) // returns once the buffer was found empty (or 100 ms with none)
 		consumed += n
@@ -344,7 +360,7 @@ func ringbufBench(mode, obj, size string, secs time.Duration, drain bool) error 
 	if consumed > 0 {
 		cpuPer = float64(cpu.Nanoseconds()) / float64(consumed)
 	}
-	fmt.Printf("consumer=go-%s size=%s records=%d seconds=%.3f rate=%.0f dropped=%d cpu_ns_per_record=%.1f\n", mode, size,
+	fmt.Printf("consumer=go-%s size=%s producers=%d records=%d seconds=%.3f rate=%.0f dropped=%d cpu_ns_per_record=%.1f\n", mode, size, producers,
 		consumed, elapsed.Seconds(), float64(consumed)/elapsed.Seconds(), dropped(coll), cpuPer)
 	return nil
 }
