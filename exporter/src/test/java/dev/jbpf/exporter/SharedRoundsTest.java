@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbpf.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Rounds: callers that arrive while a value is made share the next one, made after they arrived. */
+@UnitTest
 class SharedRoundsTest {
     private final SharedRounds<String, Integer> rounds = new SharedRounds<>();
     private final AtomicInteger made = new AtomicInteger();
