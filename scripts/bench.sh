@@ -151,12 +151,13 @@ done
 
 # ---- 2. maps: 1,000,000-entry hash map --------------------------------------------------------
 entries=1000000
-c_upd=() j_upd=() c_dump=() j_dump=() j_dump_warm=() j_key=() tool_dump=() cli_dump=() g_dump=() g_iter=()
+c_upd=() j_upd=() j_upd_native=() c_dump=() j_dump=() j_dump_warm=() j_key=() tool_dump=() cli_dump=() g_dump=() g_iter=()
 tool_json=() cli_json=() cli_json_rss=() cli_text_rss=()
 for ((i = 0; i < runs; i++)); do
   rm -f "$pin"
   line=$("$out/map_dump" create "$pin" "$entries"); log "$line"; c_upd+=("$(field seconds <<<"$line")")
   line=$("${bench_java[@]}" map-update "$entries"); log "$line"; j_upd+=("$(field seconds <<<"$line")")
+  line=$("${bench_java[@]}" map-update "$entries" native); log "$line"; j_upd_native+=("$(field seconds <<<"$line")")
   line=$("$out/map_dump" dump "$pin"); log "$line"; c_dump+=("$(field seconds <<<"$line")")
   line=$("${bench_java[@]}" map-dump "$pin" batch); log "$line"
   j_dump+=("$(field seconds <<<"$line")"); j_dump_warm+=("$(field warm <<<"$line")")
@@ -172,7 +173,7 @@ for ((i = 0; i < runs; i++)); do
 done
 tj=$(echo "${tool_json[*]}" | median); jj=$(echo "${cli_json[*]}" | median)
 jj_rss=$(echo "${cli_json_rss[*]}" | median); jt_rss=$(echo "${cli_text_rss[*]}" | median)
-cu=$(echo "${c_upd[*]}" | median); ju=$(echo "${j_upd[*]}" | median)
+cu=$(echo "${c_upd[*]}" | median); ju=$(echo "${j_upd[*]}" | median); jun=$(echo "${j_upd_native[*]}" | median)
 cd_=$(echo "${c_dump[*]}" | median); jd=$(echo "${j_dump[*]}" | median); jw=$(echo "${j_dump_warm[*]}" | median)
 gdd=$(echo "${g_dump[*]}" | median); gk=$(echo "${g_iter[*]}" | median)
 jk=$(echo "${j_key[*]}" | median); td=$(echo "${tool_dump[*]}" | median); jcli=$(echo "${cli_dump[*]}" | median)
@@ -182,7 +183,9 @@ echo "map dump 1M: C batch ${cd_} s, jbpf batch ${jd} s, Go BatchLookup ${gdd} s
 echo "map dump 1M: C batch ${cd_} s, jbpf per key ${jk} s, Go MapIterator ${gk} s; jbpf/C $(ratio "$cd_" "$jk"), jbpf/Go $(ratio "$gk" "$jk")"
 echo "map dump 1M: bpftool ${td} s, jbpf batch ${jd} s, ratio $(ratio "$td" "$jd")"
 echo "map dump 1M, whole command printing every entry: bpftool ${td} s, bin/jbpf ${jcli} s, ratio $(ratio "$td" "$jcli")"
-row "update 1M hash entries (s, lower is better)" "$cu (C bpf_map_update_batch)" "$ju (batch().update)" "$(ratio "$cu" "$ju")" "speed ratio = C time / jbpf time"
+echo "map update 1M: C batch ${cu} s, jbpf batch from native memory ${jun} s, ratio $(ratio "$cu" "$jun")"
+row "update 1M hash entries (s, lower is better)" "$cu (C bpf_map_update_batch)" "$ju (batch().update(List<byte[]>, List<byte[]>))" "$(ratio "$cu" "$ju")" "speed ratio = C time / jbpf time; jbpf copies each byte[] into native memory"
+row "update 1M hash entries from native memory (s, lower is better)" "$cu (C bpf_map_update_batch)" "$jun (batch().update(MemorySegment, MemorySegment, n, ANY))" "$(ratio "$cu" "$jun")" "keys and values laid out as C's, one call: nothing copied on the Java side"
 grow "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jd (batch().forEach, first walk in a new JVM)" "$gdd (Map.BatchLookup, a new process)" \
   "$(ratio "$cd_" "$jd")" "$(ratio "$gdd" "$jd")" "same JVM, third walk: $jw s, jbpf/C $(ratio "$cd_" "$jw")"
 grow "dump 1M hash entries (s)" "$cd_ (C bpf_map_lookup_batch)" "$jk (lookup per key)" "$gk (Map.Iterate: MapIterator)" "$(ratio "$cd_" "$jk")" "$(ratio "$gk" "$jk")" \

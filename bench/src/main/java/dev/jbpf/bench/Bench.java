@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * ringbuf OBJ SIZE SECONDS [drain | producers=N]  consume produce_SIZE's records for SECONDS (bench/ringbuf_consumer.c)
  * perf OBJ SIZE SECONDS [drain]     the same for the perf buffer (bench/perf_consumer.c)
  * uprobe-attach OBJ BINARY FUNC N  attach count_uprobe N times, then detach (bench/uprobe_attach.c)
- * map-update N                fill a new N-entry hash map with batch().update (bench/map_dump.c update)
+ * map-update N [native]       fill a new N-entry hash map with batch().update, from byte[] lists or native memory (bench/map_dump.c create)
  * map-dump PIN batch|per-key  read every entry of the pinned map (bench/map_dump.c dump)
  * tuning OBJ RUNS THREADS      ns per event of the guide's tuning patterns (TuningBench; jbpf only)
  * exporter-load DIR CONFIG N SCRAPERS SECONDS exporter|direct
@@ -55,8 +55,8 @@ public final class Bench {
             perfBuffer(Path.of(args[1]), args[2], Double.parseDouble(args[3]), args.length == 5);
         } else if (args.length == 5 && args[0].equals("uprobe-attach")) {
             uprobeAttach(Path.of(args[1]), Path.of(args[2]), args[3], Integer.parseInt(args[4]));
-        } else if (args.length == 2 && args[0].equals("map-update")) {
-            mapUpdate(Integer.parseInt(args[1]));
+        } else if ((args.length == 2 || args.length == 3 && args[2].equals("native")) && args[0].equals("map-update")) {
+            mapUpdate(Integer.parseInt(args[1]), args.length == 3);
         } else if (args.length == 3 && args[0].equals("map-dump")) {
             mapDump(Path.of(args[1]), args[2]);
         } else if (args.length == 4 && args[0].equals("tuning")) {
@@ -66,7 +66,7 @@ public final class Bench {
                     Double.parseDouble(args[5]), args[6]);
         } else {
             System.err.println("usage: Bench ringbuf|perf OBJ SIZE SECONDS [drain] | uprobe-attach OBJ BINARY FUNC N"
-                    + " | map-update N"
+                    + " | map-update N [native]"
                     + " | map-dump PIN batch|per-key | tuning OBJ RUNS THREADS"
                     + " | exporter-load DIR CONFIG N SCRAPERS SECONDS exporter|direct");
             System.exit(2);
@@ -297,22 +297,41 @@ public final class Bench {
     }
 
     /** Same map shape as bench/map_dump.c: u32 key i, u64 value i * 3. */
-    private static void mapUpdate(int entries) {
-        List<byte[]> keys = new ArrayList<>(entries);
-        List<byte[]> values = new ArrayList<>(entries);
-        for (int i = 0; i < entries; i++) {
-            keys.add(u32(i));
-            values.add(u64(i * 3L));
-        }
-        try (BpfMap map = BpfMap.create(MapType.HASH, "bench_update", 4, 8, entries)) {
-            long start = System.nanoTime();
-            map.batch().update(keys, values);
-            double elapsed = (System.nanoTime() - start) / 1e9;
+    /**
+     * One batch update of a new hash map, timed (the call only): from {@code List<byte[]>} keys and
+     * values, or ("native") from keys and values laid out in native memory as C's are.
+     */
+    private static void mapUpdate(int entries, boolean fromNative) {
+        try (BpfMap map = BpfMap.create(MapType.HASH, "bench_update", 4, 8, entries);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            double elapsed;
+            if (fromNative) {
+                java.lang.foreign.MemorySegment keys = arena.allocate(4L * entries, 8);
+                java.lang.foreign.MemorySegment values = arena.allocate(8L * entries, 8);
+                for (int i = 0; i < entries; i++) {
+                    keys.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, i);
+                    values.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, i, i * 3L);
+                }
+                long start = System.nanoTime();
+                map.batch().update(keys, values, entries, dev.jbpf.map.UpdateFlag.ANY);
+                elapsed = (System.nanoTime() - start) / 1e9;
+            } else {
+                List<byte[]> keys = new ArrayList<>(entries);
+                List<byte[]> values = new ArrayList<>(entries);
+                for (int i = 0; i < entries; i++) {
+                    keys.add(u32(i));
+                    values.add(u64(i * 3L));
+                }
+                long start = System.nanoTime();
+                map.batch().update(keys, values);
+                elapsed = (System.nanoTime() - start) / 1e9;
+            }
             long count = map.batch().forEach((k, v, n) -> { });
             if (count != entries) {
                 throw new IllegalStateException("map holds " + count + " entries, expected " + entries);
             }
-            System.out.printf("op=update tool=jbpf-batch entries=%d seconds=%.4f%n", entries, elapsed);
+            System.out.printf("op=update tool=jbpf-batch%s entries=%d seconds=%.4f%n", fromNative ? "-native" : "",
+                    entries, elapsed);
         }
     }
 

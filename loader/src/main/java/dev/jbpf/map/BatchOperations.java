@@ -115,6 +115,60 @@ public final class BatchOperations {
     }
 
     /**
+     * Stores {@code count} entries laid out back to back in native memory, as C's {@code
+     * bpf_map_update_batch} takes them: entry i's key at {@code i * keySize()} of {@code keys},
+     * its value at {@code i * valueBufferSize()} of {@code values}. Nothing is copied on the Java
+     * side: the kernel reads the caller's memory during the call (one call for all the entries;
+     * key by key where the kernel has no batch update). The memory stays the caller's.
+     *
+     * @throws IllegalArgumentException when count is negative, a segment is shorter than count
+     *     entries, or a segment is not native memory
+     * @throws BpfException at the first entry that fails, naming its index (the entries before it
+     *     are stored)
+     */
+    public void update(MemorySegment keys, MemorySegment values, int count, UpdateFlag flag) {
+        map.checkOpen();
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(values, "values");
+        Objects.requireNonNull(flag, "flag");
+        int keySize = map.keySize();
+        int valueSize = map.valueBufferSize();
+        if (count < 0) {
+            throw new IllegalArgumentException("map " + map.name + ": count " + count + " is negative");
+        }
+        if (keys.byteSize() < (long) keySize * count || values.byteSize() < (long) valueSize * count) {
+            throw new IllegalArgumentException("map " + map.name + ": " + count + " entries need " + (long) keySize * count
+                    + " bytes of keys and " + (long) valueSize * count + " of values (" + keySize + " and " + valueSize
+                    + " each), got " + keys.byteSize() + " and " + values.byteSize());
+        }
+        if (!keys.isNative() || !values.isNative()) {
+            throw new IllegalArgumentException("map " + map.name + ": keys and values must be native memory"
+                    + " (Arena.allocate), not a heap segment; or use update(List<byte[]>, List<byte[]>)");
+        }
+        store(count, Integer.MAX_VALUE, new Entries() {
+            @Override
+            public MemorySegment keys(int from, int m) {
+                return keys.asSlice((long) from * keySize, (long) m * keySize);
+            }
+
+            @Override
+            public MemorySegment values(int from, int m) {
+                return values.asSlice((long) from * valueSize, Math.max(1L, (long) m * valueSize));
+            }
+
+            @Override
+            public byte[] key(int i) {
+                return keys.asSlice((long) i * keySize, keySize).toArray(ValueLayout.JAVA_BYTE);
+            }
+
+            @Override
+            public byte[] value(int i) {
+                return values.asSlice((long) i * valueSize, valueSize).toArray(ValueLayout.JAVA_BYTE);
+            }
+        }, flag);
+    }
+
+    /**
      * Deletes every key of keys that is in the map ({@code bpf_map_delete_batch}; key by key
      * where the kernel has none); keys that are not there are skipped. Returns how many were
      * deleted. Array maps cannot delete ({@link BpfException}, EINVAL).
@@ -158,6 +212,20 @@ public final class BatchOperations {
     }
 
     /** update() after its checks: kernel batches of up to MAX_CALL_BYTES, then key by key where they fail. */
+    /** The entries of one update: where each call's keys and values are, and each entry alone for the key-by-key path. */
+    private interface Entries {
+        /** Entries from..from+m-1's keys, back to back in native memory. */
+        MemorySegment keys(int from, int m);
+
+        /** Their values, back to back in native memory. */
+        MemorySegment values(int from, int m);
+
+        byte[] key(int i);
+
+        byte[] value(int i);
+    }
+
+    /** update(List, List) after its checks: each call's entries copied into buffers of this update. */
     private void store(List<byte[]> keys, List<byte[]> values, UpdateFlag flag) {
         int total = keys.size();
         if (total == 0) {
@@ -166,11 +234,49 @@ public final class BatchOperations {
         int keySize = map.keySize();
         int valueSize = map.valueBufferSize();
         int perCall = entriesPerCall(keySize + valueSize, total);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocate((long) keySize * perCall, 8);
+            MemorySegment v = arena.allocate(Math.max(1L, (long) valueSize * perCall), 8);
+            store(total, perCall, new Entries() {
+                @Override
+                public MemorySegment keys(int from, int m) {
+                    for (int i = 0; i < m; i++) {
+                        MemorySegment.copy(keys.get(from + i), 0, k, ValueLayout.JAVA_BYTE, (long) i * keySize, keySize);
+                        MemorySegment.copy(values.get(from + i), 0, v, ValueLayout.JAVA_BYTE, (long) i * valueSize,
+                                valueSize);
+                    }
+                    return k;
+                }
+
+                @Override
+                public MemorySegment values(int from, int m) {
+                    return v; // filled by keys(from, m)
+                }
+
+                @Override
+                public byte[] key(int i) {
+                    return keys.get(i);
+                }
+
+                @Override
+                public byte[] value(int i) {
+                    return values.get(i);
+                }
+            }, flag);
+        }
+    }
+
+    /**
+     * Stores total entries with {@code bpf_map_update_batch}, at most perCall per call, or key
+     * by key where the kernel has no batch update (learnt on the first call, remembered by the map).
+     */
+    private void store(int total, int perCall, Entries entries, UpdateFlag flag) {
+        if (total == 0) {
+            return;
+        }
         MapBatches.State state = map.batchState;
         int stored = 0;
         try (Owner.Use use = map.use(); Arena arena = Arena.ofConfined()) {
-            MemorySegment k = arena.allocate((long) keySize * perCall, 8);
-            MemorySegment v = arena.allocate(Math.max(1L, (long) valueSize * perCall), 8);
             MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment opts = bpf_map_batch_opts.allocate(arena);
             bpf_map_batch_opts.sz(opts, bpf_map_batch_opts.sizeof());
@@ -178,11 +284,8 @@ public final class BatchOperations {
             int fd = map.fd();
             while (stored < total && state.update(flag) != Support.UNSUPPORTED) {
                 int m = Math.min(perCall, total - stored);
-                for (int i = 0; i < m; i++) {
-                    MemorySegment.copy(keys.get(stored + i), 0, k, ValueLayout.JAVA_BYTE, (long) i * keySize, keySize);
-                    MemorySegment.copy(values.get(stored + i), 0, v, ValueLayout.JAVA_BYTE, (long) i * valueSize,
-                            valueSize);
-                }
+                MemorySegment k = entries.keys(stored, m);
+                MemorySegment v = entries.values(stored, m);
                 count.set(ValueLayout.JAVA_INT, 0, m);
                 int ret = LibBpf.bpf_map_update_batch(fd, k, v, count, opts);
                 if (ret == 0) {
@@ -204,19 +307,15 @@ public final class BatchOperations {
             }
         }
         if (stored < total) {
-            storePerKey(keys, values, flag, stored);
-            state.update(flag, Support.UNSUPPORTED);
-        }
-    }
-
-    private void storePerKey(List<byte[]> keys, List<byte[]> values, UpdateFlag flag, int from) {
-        for (int i = from; i < keys.size(); i++) {
-            try {
-                map.update(keys.get(i), values.get(i), flag);
-            } catch (BpfException e) {
-                throw BpfException.of("update batch", map.name(), e.errno(), "entry " + i + " of " + keys.size()
-                        + " (the " + i + " before it were stored)", e);
+            for (int i = stored; i < total; i++) {
+                try {
+                    map.update(entries.key(i), entries.value(i), flag);
+                } catch (BpfException e) {
+                    throw BpfException.of("update batch", map.name(), e.errno(), "entry " + i + " of " + total
+                            + " (the " + i + " before it were stored)", e);
+                }
             }
+            state.update(flag, Support.UNSUPPORTED);
         }
     }
 

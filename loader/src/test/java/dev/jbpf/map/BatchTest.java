@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbpf.BpfException;
 import dev.jbpf.internal.Errno;
 import dev.jbpf.testing.KernelTest;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -214,6 +216,48 @@ class BatchTest {
             assertEquals(2, map.typed(Codec.INT, Codec.LONG).removeAll(List.of(1, 2, 3000)));
             assertEquals(0, map.batch().delete(List.of()));
         }
+    }
+
+    @Test
+    void updateFromNativeMemoryStoresEveryEntryAndNamesTheFailingOne() {
+        try (BpfMap map = BpfMap.create(MapType.HASH, "jbpf_t_bun", 4, 8, 20_000);
+             Arena arena = Arena.ofConfined()) {
+            int n = 10_000;
+            MemorySegment keys = arena.allocate(4L * n, 8);
+            MemorySegment values = arena.allocate(8L * n, 8);
+            for (int i = 0; i < n; i++) {
+                keys.setAtIndex(ValueLayout.JAVA_INT, i, i);
+                values.setAtIndex(ValueLayout.JAVA_LONG, i, 3L * i + 1);
+            }
+            map.batch().update(keys, values, n, UpdateFlag.ANY);
+            assertEquals(expectedValues(n), walk(map, 4096, false, new ArrayList<>()), "every entry, read back from the kernel");
+
+            // NO_EXIST on entries 0..2 where key 1 exists: entry 1 named, entry 0 stored first
+            MemorySegment again = arena.allocate(4L * 3, 8);
+            again.setAtIndex(ValueLayout.JAVA_INT, 0, n);
+            again.setAtIndex(ValueLayout.JAVA_INT, 1, 1);
+            again.setAtIndex(ValueLayout.JAVA_INT, 2, n + 1);
+            BpfException exists = assertThrows(BpfException.class,
+                    () -> map.batch().update(again, values, 3, UpdateFlag.NO_EXIST));
+            assertEquals(Errno.EEXIST, exists.errno());
+            assertTrue(exists.getMessage().contains("entry 1 of 3"), exists.getMessage());
+            assertTrue(map.lookup(u32(n)).isPresent());
+            assertTrue(map.lookup(u32(n + 1)).isEmpty());
+
+            assertThrows(IllegalArgumentException.class, () -> map.batch().update(keys, values, n + 1, UpdateFlag.ANY),
+                    "more entries than the segments hold");
+            assertThrows(IllegalArgumentException.class, () -> map.batch().update(keys, values, -1, UpdateFlag.ANY));
+            assertThrows(IllegalArgumentException.class, () -> map.batch().update(MemorySegment.ofArray(new byte[8]),
+                    MemorySegment.ofArray(new byte[16]), 2, UpdateFlag.ANY), "heap memory cannot reach the kernel");
+        }
+    }
+
+    private static Map<Integer, Long> expectedValues(int n) {
+        Map<Integer, Long> expected = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            expected.put(i, 3L * i + 1);
+        }
+        return expected;
     }
 
     @Test
