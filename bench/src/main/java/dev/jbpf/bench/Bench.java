@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -86,8 +85,6 @@ public final class Bench {
             try (LoadedObject loaded = opened.load()) {
                 BpfProgram producer = loaded.program(programName);
                 long[] consumed = new long[1];
-                AtomicInteger running = new AtomicInteger(producers);
-                AtomicReference<Throwable> failure = new AtomicReference<>();
                 byte[] context = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(BATCH).array();
                 TestRunOptions run = TestRunOptions.ofContext(context);
                 try (RingBuffer ring = RingBuffer.builder().add(loaded.map("records"), record -> consumed[0]++).build()) {
@@ -99,26 +96,9 @@ public final class Bench {
                     long start = System.nanoTime();
                     long cpuStart = threads.getCurrentThreadCpuTime();
                     long deadline = start + (long) (seconds * 1e9);
-                    // the producer watches the clock, as in the C consumer: a poll returns only
-                    // once the ring is empty, which never happens while the producer is faster
-                    List<Thread> producerThreads = new ArrayList<>();
-                    for (int p = 0; p < producers; p++) {
-                        Thread thread = new Thread(() -> {
-                            try {
-                                while (System.nanoTime() < deadline) {
-                                    producer.testRun(run);
-                                }
-                            } catch (Throwable t) {
-                                failure.set(t);
-                            } finally {
-                                running.decrementAndGet();
-                            }
-                        }, "producer-" + p);
-                        producerThreads.add(thread);
-                        thread.start();
-                    }
+                    Producers producing = Producers.start(producer, run, deadline, producers);
                     while (true) {
-                        boolean done = running.get() == 0; // read before the poll: what came before is in the ring
+                        boolean done = producing.done(); // read before the poll: what came before is in the ring
                         int n = ring.poll(Duration.ofMillis(100));
                         if (done && n == 0) {
                             break;
@@ -126,12 +106,7 @@ public final class Bench {
                     }
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
-                    for (Thread thread : producerThreads) {
-                        thread.join();
-                    }
-                    if (failure.get() != null) {
-                        throw new IllegalStateException("producer failed", failure.get());
-                    }
+                    producing.join();
                     byte[] slot = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
                     long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(slot).orElseThrow())
                             .order(ByteOrder.nativeOrder()).getLong();
@@ -139,6 +114,49 @@ public final class Bench {
                             + " cpu_ns_per_record=%.1f%n", size, producers, consumed[0], elapsed, consumed[0] / elapsed, dropped,
                             consumed[0] == 0 ? 0.0 : (double) cpu / consumed[0]);
                 }
+            }
+        }
+    }
+
+    /**
+     * Producers for a live run: {@code count} threads running {@code run} on {@code producer} until
+     * {@code deadline} (they watch the clock, as in the C consumers: a poll returns only once the
+     * buffer is empty, which never happens while producers are faster). {@link Producers#done()}
+     * once all have stopped; {@link Producers#join()} rethrows a producer's failure.
+     */
+    private record Producers(List<Thread> threads, AtomicInteger running, AtomicReference<Throwable> failure) {
+        static Producers start(BpfProgram producer, TestRunOptions run, long deadline, int count) {
+            AtomicInteger running = new AtomicInteger(count);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < count; p++) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        while (System.nanoTime() < deadline) {
+                            producer.testRun(run);
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                }, "producer-" + p);
+                threads.add(thread);
+                thread.start();
+            }
+            return new Producers(threads, running, failure);
+        }
+
+        boolean done() {
+            return running.get() == 0;
+        }
+
+        void join() throws InterruptedException {
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            if (failure.get() != null) {
+                throw new IllegalStateException("producer failed", failure.get());
             }
         }
     }
@@ -221,34 +239,17 @@ public final class Bench {
                         elapsed = busy / 1e9;
                     } else {
                         TestRunOptions run = TestRunOptions.ofContext(u64(BATCH));
-                        AtomicBoolean stopped = new AtomicBoolean();
-                        AtomicReference<Throwable> failure = new AtomicReference<>();
                         long start = System.nanoTime();
-                        long deadline = start + (long) (seconds * 1e9);
-                        Thread thread = new Thread(() -> {
-                            try {
-                                while (System.nanoTime() < deadline) {
-                                    producer.testRun(run);
-                                }
-                            } catch (Throwable t) {
-                                failure.set(t);
-                            } finally {
-                                stopped.set(true);
-                            }
-                        }, "producer");
-                        thread.start();
+                        Producers producing = Producers.start(producer, run, start + (long) (seconds * 1e9), 1);
                         while (true) {
-                            boolean done = stopped.get();
+                            boolean done = producing.done();
                             int n = buffer.poll(Duration.ofMillis(100));
                             if (done && n == 0) {
                                 break;
                             }
                         }
                         elapsed = (System.nanoTime() - start) / 1e9;
-                        thread.join();
-                        if (failure.get() != null) {
-                            throw new IllegalStateException("producer failed", failure.get());
-                        }
+                        producing.join();
                     }
                     long dropped = ByteBuffer.wrap(loaded.map("produced").lookup(u32(1)).orElseThrow())
                             .order(ByteOrder.nativeOrder()).getLong();
