@@ -242,15 +242,17 @@ public final class BatchOperations {
                 public MemorySegment keys(int from, int m) {
                     for (int i = 0; i < m; i++) {
                         MemorySegment.copy(keys.get(from + i), 0, k, ValueLayout.JAVA_BYTE, (long) i * keySize, keySize);
-                        MemorySegment.copy(values.get(from + i), 0, v, ValueLayout.JAVA_BYTE, (long) i * valueSize,
-                                valueSize);
                     }
                     return k;
                 }
 
                 @Override
                 public MemorySegment values(int from, int m) {
-                    return v; // filled by keys(from, m)
+                    for (int i = 0; i < m; i++) {
+                        MemorySegment.copy(values.get(from + i), 0, v, ValueLayout.JAVA_BYTE, (long) i * valueSize,
+                                valueSize);
+                    }
+                    return v;
                 }
 
                 @Override
