@@ -391,11 +391,9 @@ public final class ElfFile {
             for (ElfReader.Note note : all) {
                 ByteBuffer id = note.descriptor();
                 if (note.type() == NT_GNU_BUILD_ID && note.owner().equals("GNU") && id.limit() > 0) {
-                    StringBuilder hex = new StringBuilder(id.limit() * 2);
-                    for (int i = 0; i < id.limit(); i++) {
-                        hex.append(String.format(java.util.Locale.ROOT, "%02x", id.get(i)));
-                    }
-                    return hex.toString();
+                    byte[] bytes = new byte[id.limit()];
+                    id.get(0, bytes);
+                    return java.util.HexFormat.of().formatHex(bytes);
                 }
             }
             return null;

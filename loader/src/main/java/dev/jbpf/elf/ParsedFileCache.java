@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,7 @@ import java.util.function.Function;
  * modification and status-change times are the same (a rebuilt, copied over or touched file is
  * parsed again). File times tick in steps of a few milliseconds, so a file rewritten in place
  * twice within one step, at the same size, would look unchanged: a file modified less than
- * {@link #SETTLE} ago is therefore parsed but not kept (as git treats "racily clean" files).
+ * {@link #SETTLE_MILLIS} ago is therefore parsed but not kept (as git treats "racily clean" files).
  * At most {@code capacity} files are kept, the least recently used dropped first.
  * Thread-safe; holds only Java heap values, nothing native.
  *
@@ -48,7 +46,7 @@ final class ParsedFileCache<T> {
     }
 
     /** How long after its last modification a file is taken as settled, and kept. */
-    static final Duration SETTLE = Duration.ofSeconds(2);
+    static final long SETTLE_MILLIS = 2_000;
 
     private final int capacity;
     private final Map<Identity, T> entries;
@@ -79,7 +77,7 @@ final class ParsedFileCache<T> {
         }
         T value = parse.apply(path);
         boolean settled = before != null
-                && before.modified().toInstant().isBefore(Instant.now().minus(SETTLE));
+                && before.modified().toMillis() < System.currentTimeMillis() - SETTLE_MILLIS;
         if (settled && value != null && before.equals(identity(path))) {
             synchronized (this) {
                 entries.keySet().removeIf(identity -> identity.path().equals(before.path())); // older versions

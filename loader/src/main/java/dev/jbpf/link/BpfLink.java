@@ -93,14 +93,18 @@ public final class BpfLink implements AutoCloseable {
      * holds is a perf event fd with the program set on it (libbpf's path on kernels before 5.15):
      * the kernel answers EINVAL to link info of such an fd.
      */
+    /** Bytes of {@code struct bpf_link_info} asked for where only success or EINVAL matters. */
+    private static final int LINK_INFO_HEAD = 16;
+
     private static String withoutKernelLink(MemorySegment link) {
         int fd = LibBpf.bpf_link__fd(link);
         if (fd < 0) {
             return null; // fd() reports libbpf's answer
         }
+        // the head of bpf_link_info (type, id) is enough to tell; the kernel fills what fits
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = bpf_link_info.allocate(arena);
-            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) bpf_link_info.sizeof());
+            MemorySegment info = arena.allocate(LINK_INFO_HEAD, 8);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, LINK_INFO_HEAD);
             return LibBpf.bpf_link_get_info_by_fd(fd, info, length) == -Errno.EINVAL ? PERF_EVENT_IOCTL : null;
         }
     }
