@@ -225,20 +225,33 @@ for n in 10000 100000 1000000 10000000; do
 done
 
 # ---- 2b. uprobe attach/detach x100 -------------------------------------------------------------
-c_att=() j_att=() c_det=() j_det=() j_att_warm=()
+# jbpf twice: a plain new JVM, and a new JVM started with a JDK AOT cache (JEP 483/514: classes
+# loaded and linked ahead of time) made by one training run of the same command; the cache needs
+# jars only, so the bench jar stands for bench/target/classes there
+uprobe_args=(uprobe-attach build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100)
+bench_jar=$(ls "$top"/bench/target/jbpf-bench-*.jar | head -1)
+aot_java=("$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$bench_jar:$top/cli/target/jbpf.jar")
+rm -f "$out/uprobe-attach.aot"
+log "$("${aot_java[@]}" -XX:AOTCacheOutput="$out/uprobe-attach.aot" dev.jbpf.bench.Bench "${uprobe_args[@]}" 2>&1)"
+c_att=() j_att=() c_det=() j_det=() j_att_warm=() j_first=() ja_att=() ja_first=()
 for ((i = 0; i < runs; i++)); do
   line=$("$out/uprobe_attach" build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
   c_att+=("$(field attach_seconds <<<"$line")"); c_det+=("$(field detach_seconds <<<"$line")")
-  line=$("${bench_java[@]}" uprobe-attach build/bpf/uprobes.bpf.o build/test-bin/trace_target jbpf_target_add 100); log "$line"
+  line=$("${bench_java[@]}" "${uprobe_args[@]}"); log "$line"
   j_att+=("$(field attach_seconds <<<"$line")"); j_det+=("$(field detach_seconds <<<"$line")")
-  j_att_warm+=("$(field warm_attach_s <<<"$line")")
+  j_att_warm+=("$(field warm_attach_s <<<"$line")"); j_first+=("$(field first_attach_s <<<"$line")")
+  line=$("${aot_java[@]}" -XX:AOTCache="$out/uprobe-attach.aot" dev.jbpf.bench.Bench "${uprobe_args[@]}"); log "aot: $line"
+  ja_att+=("$(field attach_seconds <<<"$line")"); ja_first+=("$(field first_attach_s <<<"$line")")
 done
-jaw=$(echo "${j_att_warm[*]}" | median)
+jaw=$(echo "${j_att_warm[*]}" | median); jf=$(echo "${j_first[*]}" | median)
+jaa=$(echo "${ja_att[*]}" | median); jaf=$(echo "${ja_first[*]}" | median)
 ca=$(echo "${c_att[*]}" | median); ja=$(echo "${j_att[*]}" | median)
 cdt=$(echo "${c_det[*]}" | median); jdt=$(echo "${j_det[*]}" | median)
 echo "uprobe attach x100: C ${ca} s, jbpf ${ja} s, ratio $(ratio "$ca" "$ja") (jbpf warm ${jaw} s, ratio $(ratio "$ca" "$jaw"))"
 echo "uprobe detach x100: C ${cdt} s, jbpf ${jdt} s, ratio $(ratio "$cdt" "$jdt")"
-row "attach 100 uprobes (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$ja (attach(Uprobe.entry(...)))" "$(ratio "$ca" "$ja")" "by symbol name: libbpf parses the ELF file on every attach, jbpf once (then one stat per attach); jbpf: first calls in a new JVM; the next 100 in the same JVM: $jaw s, ratio $(ratio "$ca" "$jaw")"
+echo "uprobe attach x100 with an AOT cache: jbpf ${jaa} s, ratio $(ratio "$ca" "$jaa"); first attach: plain ${jf} s, AOT cache ${jaf} s"
+row "attach 100 uprobes (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$ja (attach(Uprobe.entry(...)))" "$(ratio "$ca" "$ja")" "by symbol name: libbpf parses the ELF file on every attach, jbpf once (then one stat per attach); jbpf: first calls in a new JVM, of which the first attach $jf s; the next 100 in the same JVM: $jaw s, ratio $(ratio "$ca" "$jaw")"
+row "attach 100 uprobes, new JVM with a JDK AOT cache (s, lower is better)" "$ca (bpf_program__attach_uprobe_opts)" "$jaa (the same, java -XX:AOTCache)" "$(ratio "$ca" "$jaa")" "the cache from one training run (-XX:AOTCacheOutput); first attach $jaf s"
 row "detach 100 uprobes (s)" "$cdt (bpf_link__destroy)" "$jdt (BpfLink.close)" "$(ratio "$cdt" "$jdt")" "the kernel's unregistering dominates"
 
 # ---- 3. start-up ------------------------------------------------------------------------------
