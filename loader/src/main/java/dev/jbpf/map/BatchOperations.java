@@ -211,7 +211,6 @@ public final class BatchOperations {
         return Math.max(1, Math.min(total, MAX_CALL_BYTES / Math.max(1, bytesPerEntry)));
     }
 
-    /** update() after its checks: kernel batches of up to MAX_CALL_BYTES, then key by key where they fail. */
     /** The entries of one update: where each call's keys and values are, and each entry alone for the key-by-key path. */
     private interface Entries {
         /** Entries from..from+m-1's keys, back to back in native memory. */
