@@ -62,4 +62,42 @@ PRODUCER(8)
 PRODUCER(64)
 PRODUCER(512)
 
+/* For the consumer's tests, not timed: record i is 8, 16 or 64 bytes by (i / 4) % 3 (runs of
+ * four records of one length), and every 7th is discarded; record[0] = i. */
+static long emit_mixed(__u64 index, struct tally *tally)
+{
+	__u64 kind = (index / 4) % 3;
+	__u64 *record;
+
+	if (kind == 0)
+		record = bpf_ringbuf_reserve(&records, 8, 0);
+	else if (kind == 1)
+		record = bpf_ringbuf_reserve(&records, 16, 0);
+	else
+		record = bpf_ringbuf_reserve(&records, 64, 0);
+	if (!record) {
+		tally->dropped++;
+		return 0;
+	}
+	record[0] = index;
+	if (index % 7 == 6) {
+		bpf_ringbuf_discard(record, 0);
+		return 0;
+	}
+	bpf_ringbuf_submit(record, 0);
+	tally->submitted++;
+	return 0;
+}
+
+SEC("syscall")
+int produce_mixed(struct produce_args *args)
+{
+	struct tally tally = {};
+
+	bpf_loop(args->count, emit_mixed, &tally, 0);
+	add(0, tally.submitted);
+	add(1, tally.dropped);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

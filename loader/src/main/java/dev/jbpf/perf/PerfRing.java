@@ -135,6 +135,31 @@ final class PerfRing {
                     tail = head; // a corrupt ring: drop what is left rather than loop
                     break;
                 }
+                if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4 && offset + size <= ringSize) {
+                    // samples of one size back to back (one event per buffer, as usual): a counted loop
+                    // this one, and the ones after it that end before the batch's end and the ring's
+                    int run = (int) Math.max(1, Math.min(Math.min(end - tail, ringSize - offset) / size, Integer.MAX_VALUE));
+                    int taken = 0;
+                    try {
+                        for (int i = 0; i < run; i++) {
+                            long at = offset + (long) i * size;
+                            long w = data.get(LONG_UNALIGNED, at);
+                            if ((int) w != PERF_RECORD_SAMPLE || (int) (w >>> 48) != size) {
+                                break;
+                            }
+                            taken = i + 1; // before the handler: a sample whose handler throws counts as read
+                            long length = Math.min(Integer.toUnsignedLong(data.get(INT, at + HEADER_SIZE)),
+                                    size - HEADER_SIZE - 4);
+                            try (Arena sample = Arena.ofConfined()) {
+                                samples.onSample(cpu, data.asSlice(at + HEADER_SIZE + 4, length).reinterpret(sample, null));
+                            }
+                        }
+                    } finally {
+                        tail += (long) taken * size;
+                        n += taken;
+                    }
+                    continue;
+                }
                 tail += size;
                 if (offset + size <= ringSize) {
                     if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4) {

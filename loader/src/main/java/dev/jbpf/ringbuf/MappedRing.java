@@ -139,13 +139,30 @@ final class MappedRing {
                     return true;
                 }
                 long length = header & ~(BUSY_BIT | DISCARD_BIT);
-                cons += (length + HEADER_SIZE + 7) & ~7L; // before the handler: a record that throws is consumed
+                long step = (length + HEADER_SIZE + 7) & ~7L;
                 if ((header & DISCARD_BIT) == 0) {
-                    n++;
-                    try (Arena record = Arena.ofConfined()) {
-                        handler.onRecord(readOnlyData.asSlice(offset + HEADER_SIZE, length).reinterpret(record, null));
+                    // records of one length back to back (one struct per ring, as usual): a counted loop
+                    // over this one and those after it up to the batch's end, left at the first other header
+                    int run = (int) Math.max(1, Math.min((end - cons) / step, Integer.MAX_VALUE));
+                    int taken = 0;
+                    try {
+                        for (int i = 0; i < run; i++) {
+                            long at = offset + (long) i * step;
+                            if ((int) INT.getAcquire(data, at) != header) { // busy, discarded or another length
+                                break;
+                            }
+                            taken = i + 1; // before the handler: a record that throws is consumed
+                            try (Arena record = Arena.ofConfined()) {
+                                handler.onRecord(readOnlyData.asSlice(at + HEADER_SIZE, length).reinterpret(record, null));
+                            }
+                        }
+                    } finally {
+                        cons += taken * step;
+                        n += taken;
                     }
+                    continue;
                 }
+                cons += step; // a discarded record
             }
             return false;
         } finally {

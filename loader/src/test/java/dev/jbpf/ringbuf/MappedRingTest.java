@@ -1,6 +1,7 @@
 package dev.jbpf.ringbuf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbpf.BpfObject;
@@ -13,6 +14,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +68,62 @@ class MappedRingTest {
                     .order(ByteOrder.nativeOrder()).getLong();
             assertEquals(0, dropped, "the producer found the ring full: the consumer position was not published");
             assertTrue((long) perRun * runs * 72 > 2L * (64 << 20), "wrapped twice");
+        }
+    }
+
+    /**
+     * produce_mixed: runs of four records of one length (8, 16, 64 bytes in turn) with every 7th
+     * record discarded. The reader takes a run of one length in one loop and leaves it at the first
+     * other header: every submitted record arrives once, in order, with its own length.
+     */
+    @Test
+    void runsOfOneLengthEndAtAnotherLengthOrADiscardedRecord() {
+        int count = 10_000;
+        long[] lengths = {8, 16, 64};
+        try (LoadedObject object = BpfObject.open(TestSupport.bpfObject("bench_ringbuf")).load()) {
+            List<long[]> got = new ArrayList<>();
+            try (RingBuffer ring = RingBuffer.builder().add(object.map("records"),
+                    record -> got.add(new long[] {record.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), record.byteSize()})).build()) {
+                object.program("produce_mixed").testRun(TestRunOptions.ofContext(u32(count)));
+                int submitted = count - count / 7;
+                assertEquals(submitted, ring.consume(), "records handed over");
+            }
+            int k = 0;
+            for (int i = 0; i < count; i++) {
+                if (i % 7 == 6) {
+                    continue; // discarded by the producer
+                }
+                long[] record = got.get(k++);
+                assertEquals(i, record[0], "record " + k + " in order");
+                assertEquals(lengths[(i / 4) % 3], record[1], "length of record " + i);
+            }
+            assertEquals(k, got.size(), "nothing more");
+        }
+    }
+
+    /** A handler that throws in the middle of a run: that record counts as read, the next consume goes on after it. */
+    @Test
+    void aHandlerThatThrowsInARunLosesAndRepeatsNothing() {
+        int count = 3_000;
+        try (LoadedObject object = BpfObject.open(TestSupport.bpfObject("bench_ringbuf")).load()) {
+            List<Long> got = new ArrayList<>();
+            IllegalStateException boom = new IllegalStateException("boom at 1500");
+            try (RingBuffer ring = RingBuffer.builder().add(object.map("records"), record -> {
+                long index = record.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                got.add(index);
+                if (index == 1500 && got.size() == 1501) {
+                    throw boom;
+                }
+            }).build()) {
+                object.program("produce_64").testRun(TestRunOptions.ofContext(u32(count)));
+                assertEquals(boom, assertThrows(IllegalStateException.class, ring::consume));
+                assertEquals(1501, got.size(), "records 0..1500 handed over before the failure");
+                assertEquals(count - 1501, ring.consume(), "the rest, from 1501");
+            }
+            for (int i = 0; i < count; i++) {
+                assertEquals(i, got.get(i), "record " + i + " once, in order");
+            }
+            assertEquals(count, got.size());
         }
     }
 }
