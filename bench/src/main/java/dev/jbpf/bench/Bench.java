@@ -7,12 +7,15 @@ import dev.jbpf.link.BpfLink;
 import dev.jbpf.link.Uprobe;
 import dev.jbpf.map.BpfMap;
 import dev.jbpf.map.MapType;
+import dev.jbpf.map.UpdateFlag;
 import dev.jbpf.perf.PerfBuffer;
 import dev.jbpf.program.BpfProgram;
 import dev.jbpf.program.OpenedProgram;
 import dev.jbpf.program.TestRunOptions;
 import dev.jbpf.ringbuf.RingBuffer;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -301,24 +304,24 @@ public final class Bench {
         return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(value).array();
     }
 
-    /** Same map shape as bench/map_dump.c: u32 key i, u64 value i * 3. */
     /**
-     * One batch update of a new hash map, timed (the call only): from {@code List<byte[]>} keys and
-     * values, or ("native") from keys and values laid out in native memory as C's are.
+     * One batch update of a new hash map of bench/map_dump.c's shape (u32 key i, u64 value i * 3),
+     * timed (the call only): from {@code List<byte[]>} keys and values, or ("native") from keys and
+     * values laid out in native memory as C's are.
      */
     private static void mapUpdate(int entries, boolean fromNative) {
         try (BpfMap map = BpfMap.create(MapType.HASH, "bench_update", 4, 8, entries);
-             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+             Arena arena = Arena.ofConfined()) {
             double elapsed;
             if (fromNative) {
-                java.lang.foreign.MemorySegment keys = arena.allocate(4L * entries, 8);
-                java.lang.foreign.MemorySegment values = arena.allocate(8L * entries, 8);
+                MemorySegment keys = arena.allocate(4L * entries, 8);
+                MemorySegment values = arena.allocate(8L * entries, 8);
                 for (int i = 0; i < entries; i++) {
-                    keys.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, i);
-                    values.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, i, i * 3L);
+                    keys.setAtIndex(ValueLayout.JAVA_INT, i, i);
+                    values.setAtIndex(ValueLayout.JAVA_LONG, i, i * 3L);
                 }
                 long start = System.nanoTime();
-                map.batch().update(keys, values, entries, dev.jbpf.map.UpdateFlag.ANY);
+                map.batch().update(keys, values, entries, UpdateFlag.ANY);
                 elapsed = (System.nanoTime() - start) / 1e9;
             } else {
                 List<byte[]> keys = new ArrayList<>(entries);

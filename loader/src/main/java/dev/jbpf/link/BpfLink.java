@@ -88,14 +88,14 @@ public final class BpfLink implements AutoCloseable {
         return owned(new LibBpfLink(link, withoutKernelLink(link)), description, parent);
     }
 
+    /** Bytes of {@code struct bpf_link_info} asked for where only success or EINVAL matters. */
+    private static final int LINK_INFO_HEAD = 16;
+
     /**
      * Null when libbpf's link holds a kernel BPF link; {@link #PERF_EVENT_IOCTL} when what it
      * holds is a perf event fd with the program set on it (libbpf's path on kernels before 5.15):
      * the kernel answers EINVAL to link info of such an fd.
      */
-    /** Bytes of {@code struct bpf_link_info} asked for where only success or EINVAL matters. */
-    private static final int LINK_INFO_HEAD = 16;
-
     private static String withoutKernelLink(MemorySegment link) {
         int fd = LibBpf.bpf_link__fd(link);
         if (fd < 0) {

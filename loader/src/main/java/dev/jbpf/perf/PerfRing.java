@@ -136,8 +136,9 @@ final class PerfRing {
                     break;
                 }
                 if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4 && offset + size <= ringSize) {
-                    // samples of one size back to back (one event per buffer, as usual): a counted loop
-                    // this one, and the ones after it that end before the batch's end and the ring's
+                    // samples of one size back to back (one event type per buffer, as usual): this one and
+                    // those after it up to the batch's end and the ring's, in a counted loop left at the
+                    // first other header; what is left here is the record-by-record path
                     int run = (int) Math.max(1, Math.min(Math.min(end - tail, ringSize - offset) / size, Integer.MAX_VALUE));
                     int taken = 0;
                     try {
@@ -161,20 +162,11 @@ final class PerfRing {
                     continue;
                 }
                 tail += size;
-                if (offset + size <= ringSize) {
-                    if (type == PERF_RECORD_SAMPLE && size >= HEADER_SIZE + 4) {
-                        n++;
-                        long length = Math.min(Integer.toUnsignedLong(data.get(INT, offset + HEADER_SIZE)),
-                                size - HEADER_SIZE - 4);
-                        try (Arena sample = Arena.ofConfined()) {
-                            samples.onSample(cpu, data.asSlice(offset + HEADER_SIZE + 4, length).reinterpret(sample, null));
-                        }
-                    } else if (type == PERF_RECORD_LOST && size >= HEADER_SIZE + 16) {
-                        buffer.lost(cpu, data.get(LONG_UNALIGNED, offset + HEADER_SIZE + 8));
-                    }
-                } else {
-                    n += wrapped(offset, size, samples, buffer);
-                }
+                if (offset + size > ringSize) {
+                    n += wrapped(offset, size, samples, buffer); // a sample or loss report across the ring's end
+                } else if (type == PERF_RECORD_LOST && size >= HEADER_SIZE + 16) {
+                    buffer.lost(cpu, data.get(LONG_UNALIGNED, offset + HEADER_SIZE + 8));
+                } // any other record type: skipped
             }
         } finally {
             this.tail = tail;
